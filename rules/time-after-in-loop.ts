@@ -1,0 +1,64 @@
+import type { SyntaxNode } from 'tree-sitter';
+import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
+import { caseLeavesLoop } from '../src/go/flow.js';
+import { enclosingLoops, unparen } from '../src/go/syntax.js';
+import type { Rule } from '../src/engine/types.js';
+
+export const timeAfterInLoop: Rule = {
+  meta: {
+    id: 'time-after-in-loop',
+    title: "time.After in a loop's select makes a timer per iteration",
+    why:
+      'Each evaluation of time.After starts a new timer. In a select inside a loop, every iteration ' +
+      'that takes another case leaves its timer behind, and before Go 1.23 a timer is freed only when ' +
+      'it fires. A busy loop with a long timeout holds thousands of live timers.',
+    fix:
+      'Create one timer before the loop (time.NewTimer, defer Stop) and Reset it each iteration, ' +
+      'or compute a deadline once (context.WithTimeout) and select on ctx.Done().',
+    example: {
+      bad: 'for {\n\tselect {\n\tcase msg := <-msgs:\n\t\thandle(msg)\n\tcase <-time.After(time.Minute):\n\t\treturn errIdle\n\t}\n}',
+      good: 'idle := time.NewTimer(time.Minute)\ndefer idle.Stop()\nfor {\n\tselect {\n\tcase msg := <-msgs:\n\t\thandle(msg)\n\t\tidle.Reset(time.Minute)\n\tcase <-idle.C:\n\t\treturn errIdle\n\t}\n}',
+    },
+    severity: 'warning',
+    precision: 'high',
+    tags: ['timer', 'memory'],
+    goVersion: { below: '1.23', restoredBy: 'asynctimerchan=1' },
+  },
+  check(pkg, report) {
+    for (const file of pkg.files) {
+      if (file.isTest || !importsPackage(file.imports, 'time')) continue;
+      for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+        if (!calledPackageFunc(call, file.imports, 'time', ['After'])) continue;
+        const timerCase = selectCaseOf(call);
+        const select = timerCase?.parent;
+        if (!timerCase || select?.type !== 'select_statement') continue;
+        const loop = enclosingLoops(select)[0];
+        if (!loop) continue;
+        // The timer is left behind only when another case goes round the loop again.
+        const others = select.namedChildren.filter(
+          (c) => (c.type === 'communication_case' || c.type === 'default_case') && c.id !== timerCase.id,
+        );
+        if (others.every((c) => caseLeavesLoop(c, loop))) continue;
+        report({
+          node: call,
+          file,
+          message:
+            "time.After in this loop's select starts a new timer on every iteration, and before Go 1.23 " +
+            'each stays in memory until it fires; create one timer before the loop and Reset it',
+        });
+      }
+    }
+  },
+};
+
+/** The select case whose receive is `<-call` (`case <-time.After(d):` or `case v := <-...`). */
+function selectCaseOf(call: SyntaxNode): SyntaxNode | null {
+  let recv = call.parent;
+  while (recv?.type === 'parenthesized_expression') recv = recv.parent;
+  if (recv?.type !== 'unary_expression' || recv.child(0)?.type !== '<-' || unparen(recv.namedChildren[0]).id !== call.id) {
+    return null;
+  }
+  let n = recv.parent;
+  if (n?.type === 'receive_statement') n = n.parent;
+  return n?.type === 'communication_case' ? n : null;
+}

@@ -1,0 +1,117 @@
+import { readdirSync, statSync, existsSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from './errors.js';
+import { describeFsError } from './load.js';
+
+/** The Go files of one directory that a run lints. */
+export interface DirectoryFiles {
+  dir: string;
+  files: string[];
+}
+
+export interface Discovery {
+  directories: DirectoryFiles[];
+  warnings: string[];
+}
+
+export interface DiscoverOptions {
+  cwd: string;
+  /** Include `_test.go` files found in directories (files named on the command line always are). */
+  tests: boolean;
+}
+
+/**
+ * Turns command-line patterns into directories of Go files, with the go command's
+ * meaning: `dir/...` recurses but skips vendor/, testdata/, names starting with `.` or
+ * `_`, symlinked directories and nested modules; `dir` is that directory's package;
+ * `file.go` is that file.
+ */
+export function discover(patterns: string[], options: DiscoverOptions): Discovery {
+  const byDir = new Map<string, Set<string>>();
+  const warnings: string[] = [];
+  const add = (file: string) => {
+    const dir = path.dirname(file);
+    let set = byDir.get(dir);
+    if (!set) byDir.set(dir, (set = new Set()));
+    set.add(file);
+  };
+  for (const pattern of patterns.length ? patterns : ['.']) {
+    const recursive = pattern === '...' || pattern.endsWith('/...');
+    const base = path.resolve(options.cwd, recursive ? pattern.slice(0, -3) || '.' : pattern);
+    let isDir: boolean;
+    try {
+      isDir = statSync(base).isDirectory();
+    } catch (err) {
+      throw new UsageError(`${pattern}: ${describeFsError(err)}`);
+    }
+    if (recursive) {
+      if (!isDir) throw new UsageError(`${pattern}: not a directory`);
+      const before = countFiles(byDir);
+      walk(base, base, options, add, warnings);
+      if (countFiles(byDir) === before) throw new UsageError(`${pattern}: matched no packages`);
+    } else if (isDir) {
+      const files = goFilesIn(base, options, warnings).map((e) => path.join(base, e.name));
+      if (files.length === 0) throw new UsageError(`${pattern}: no Go files in ${base}`);
+      files.forEach(add);
+    } else {
+      if (!base.endsWith('.go')) throw new UsageError(`${pattern}: not a Go file or directory`);
+      add(base);
+    }
+  }
+  const directories = [...byDir]
+    .map(([dir, files]) => ({ dir, files: [...files].sort() }))
+    .sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  return { directories, warnings };
+}
+
+function countFiles(byDir: Map<string, Set<string>>): number {
+  let n = 0;
+  for (const s of byDir.values()) n += s.size;
+  return n;
+}
+
+function walk(
+  dir: string,
+  base: string,
+  options: DiscoverOptions,
+  add: (file: string) => void,
+  warnings: string[],
+): void {
+  const entries = readDir(dir, options.cwd, warnings);
+  for (const e of goFilesIn(dir, options, warnings, entries)) add(path.join(dir, e.name));
+  for (const e of entries) {
+    if (!e.isDirectory() || skippedDirectory(e.name)) continue;
+    const sub = path.join(dir, e.name);
+    if (sub !== base && existsSync(path.join(sub, 'go.mod'))) continue;
+    walk(sub, base, options, add, warnings);
+  }
+}
+
+function skippedDirectory(name: string): boolean {
+  return name === 'vendor' || name === 'testdata' || name.startsWith('.') || name.startsWith('_');
+}
+
+function readDir(dir: string, cwd: string, warnings: string[]): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    warnings.push(`${path.relative(cwd, dir) || '.'}: cannot read directory: ${describeFsError(err)}`);
+    return [];
+  }
+}
+
+/** The `.go` files of a directory the go command would build: symlinks to files count, broken ones are reported. */
+function goFilesIn(dir: string, options: DiscoverOptions, warnings: string[], entries = readDir(dir, options.cwd, warnings)): Dirent[] {
+  return entries.filter((e) => {
+    if (!e.name.endsWith('.go') || e.name.startsWith('.') || e.name.startsWith('_')) return false;
+    if (!options.tests && e.name.endsWith('_test.go')) return false;
+    if (e.isFile()) return true;
+    if (!e.isSymbolicLink()) return false;
+    try {
+      return statSync(path.join(dir, e.name)).isFile();
+    } catch (err) {
+      warnings.push(`${path.relative(options.cwd, path.join(dir, e.name))}: skipped: ${describeFsError(err)}`);
+      return false;
+    }
+  });
+}

@@ -1,0 +1,95 @@
+import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { GoVersion } from '../gomod.js';
+import type { ImportTable } from '../go/imports.js';
+
+export type Severity = 'error' | 'warning' | 'note';
+export type Precision = 'very-high' | 'high' | 'medium' | 'low';
+
+export interface RuleMeta {
+  id: string;
+  /** One line, at most 60 characters. */
+  title: string;
+  why: string;
+  fix: string;
+  example: { bad: string; good: string };
+  severity: Severity;
+  precision: Precision;
+  tags: string[];
+  /**
+   * The rule applies only where the module's Go version is below `below`, or where the
+   * go.mod `godebug` setting `restoredBy` (such as asynctimerchan=1) brings the old
+   * behaviour back.
+   */
+  goVersion?: { below: string; restoredBy?: string };
+  /** How to silence one finding; the generic suppression comment when absent. */
+  suppress?: string;
+}
+
+/** A span in a file: 1-based lines, 1-based columns in UTF-16 code units. */
+export interface Span {
+  file: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface RelatedLocation extends Span {
+  message: string;
+}
+
+/** A line where the leaked memory is allocated or the leaked goroutine blocks. */
+export interface EvidenceSite {
+  file: string;
+  line: number;
+}
+
+export interface Finding extends Span {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  related: RelatedLocation[];
+  evidence: EvidenceSite[];
+  /** Set when an in-source comment silences the finding. */
+  suppression?: { kind: 'inSource'; justification: string };
+}
+
+/** One parsed Go file of a package. */
+export interface GoFile {
+  /** Path relative to the run's root, with forward slashes. */
+  path: string;
+  source: string;
+  tree: Tree;
+  imports: ImportTable;
+  isTest: boolean;
+}
+
+/** Facts about the module that holds a package. */
+export interface ModuleFacts {
+  modulePath: string | null;
+  goVersion: GoVersion;
+  godebug: Record<string, string>;
+}
+
+/** The unit a rule checks: the files of one directory with one package clause. */
+export interface Package {
+  dir: string;
+  name: string;
+  files: GoFile[];
+  module: ModuleFacts;
+}
+
+/** What a rule hands to report(): the node to report at, the rest is filled in. */
+export interface Report {
+  node: SyntaxNode;
+  file: GoFile;
+  message: string;
+  related?: { node: SyntaxNode; file: GoFile; message: string }[];
+  /** Nodes whose lines are evidence sites; defaults to the reported node. */
+  evidence?: { node: SyntaxNode; file: GoFile }[];
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(pkg: Package, report: (r: Report) => void): void;
+}

@@ -1,0 +1,67 @@
+import type { SyntaxNode } from 'tree-sitter';
+import { contains } from './syntax.js';
+
+const NO_RETURN_CALLS = /^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)|runtime\.Goexit)$/;
+
+/** The statements of a block, a select case or a switch case, in order. */
+export function statementsOf(node: SyntaxNode): SyntaxNode[] {
+  if (node.type === 'block') {
+    const list = node.namedChildren.find((c) => c.type === 'statement_list');
+    return list ? statementsOf(list) : [];
+  }
+  if (node.type === 'statement_list') return node.namedChildren.filter((c) => c.type !== 'comment');
+  const list = node.namedChildren.find((c) => c.type === 'statement_list');
+  return list ? statementsOf(list) : [];
+}
+
+/**
+ * Whether control never gets from the end of `stmts` back to the top of `loop`: the last
+ * statement returns, panics, exits, or breaks or continues to a label outside the loop.
+ */
+export function statementsLeaveLoop(stmts: SyntaxNode[], loop: SyntaxNode): boolean {
+  const last = stmts[stmts.length - 1];
+  return last ? statementLeavesLoop(last, loop) : false;
+}
+
+/** Whether the body of a select or switch case leaves `loop` (see statementsLeaveLoop). */
+export function caseLeavesLoop(clause: SyntaxNode, loop: SyntaxNode): boolean {
+  return statementsLeaveLoop(statementsOf(clause), loop);
+}
+
+function statementLeavesLoop(stmt: SyntaxNode, loop: SyntaxNode): boolean {
+  switch (stmt.type) {
+    case 'return_statement':
+    case 'goto_statement':
+      return true;
+    case 'break_statement':
+    case 'continue_statement': {
+      const label = stmt.namedChildren.find((c) => c.type === 'label_name')?.text;
+      if (!label) return false;
+      const target = labeledStatement(stmt, label);
+      // `break L` where L labels this loop or one around it; `continue L` for a loop around it.
+      if (!target) return false;
+      if (stmt.type === 'break_statement') return contains(target, loop);
+      return contains(target, loop) && target.namedChildren.find((c) => c.type === 'for_statement')?.id !== loop.id;
+    }
+    case 'expression_statement': {
+      const call = stmt.namedChildren[0];
+      return call?.type === 'call_expression' && NO_RETURN_CALLS.test(call.childForFieldName('function')?.text ?? '');
+    }
+    case 'block':
+      return statementsLeaveLoop(statementsOf(stmt), loop);
+    case 'if_statement': {
+      const alternative = stmt.childForFieldName('alternative');
+      const consequence = stmt.childForFieldName('consequence');
+      return !!alternative && !!consequence && statementLeavesLoop(consequence, loop) && statementLeavesLoop(alternative, loop);
+    }
+    default:
+      return false;
+  }
+}
+
+function labeledStatement(from: SyntaxNode, label: string): SyntaxNode | null {
+  for (let n = from.parent; n; n = n.parent) {
+    if (n.type === 'labeled_statement' && n.childForFieldName('label')?.text === label) return n;
+  }
+  return null;
+}

@@ -1,0 +1,46 @@
+import type { SyntaxNode } from 'tree-sitter';
+import type { Package } from '../engine/types.js';
+
+/** Per-package indexes, built on first use and shared by all rules. */
+interface PackageIndex {
+  varNames: Set<string>;
+  selectorsByField: Map<string, SyntaxNode[]>;
+}
+
+const indexes = new WeakMap<Package, PackageIndex>();
+
+function indexOf(pkg: Package): PackageIndex {
+  let index = indexes.get(pkg);
+  if (index) return index;
+  const varNames = new Set<string>();
+  const selectorsByField = new Map<string, SyntaxNode[]>();
+  for (const file of pkg.files) {
+    const root = file.tree.rootNode;
+    for (const decl of root.namedChildren) {
+      if (decl.type !== 'var_declaration') continue;
+      for (const spec of decl.descendantsOfType('var_spec')) {
+        for (const name of spec.childrenForFieldName('name')) varNames.add(name.text);
+      }
+    }
+    for (const sel of root.descendantsOfType('selector_expression')) {
+      const field = sel.childForFieldName('field')?.text;
+      if (!field) continue;
+      const list = selectorsByField.get(field);
+      if (list) list.push(sel);
+      else selectorsByField.set(field, [sel]);
+    }
+  }
+  index = { varNames, selectorsByField };
+  indexes.set(pkg, index);
+  return index;
+}
+
+/** Names of the package-level variables declared in any file of the package. */
+export function packageVarNames(pkg: Package): Set<string> {
+  return indexOf(pkg).varNames;
+}
+
+/** Every `x.field` selector in the package, whatever `x` is. */
+export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
+  return indexOf(pkg).selectorsByField.get(field) ?? [];
+}

@@ -1,0 +1,93 @@
+import { availableParallelism } from 'node:os';
+import { discover } from './discover.js';
+import { selectRules } from './engine/registry.js';
+import type { Finding, ModuleFacts, Rule } from './engine/types.js';
+import { ASSUMED_GO, ModuleResolver, type GoVersion } from './gomod.js';
+import { runTasks } from './pool.js';
+import type { Task } from './task.js';
+
+export interface LintOptions {
+  patterns: string[];
+  cwd?: string;
+  enable?: string[];
+  disable?: string[];
+  /** Overrides the go line of every module. */
+  goVersion?: GoVersion;
+  tests?: boolean;
+  generated?: boolean;
+  reportUnusedIgnores?: boolean;
+  jobs?: number;
+}
+
+export interface LintResult {
+  /** Sorted by file, line, column, rule; suppressed findings carry `suppression`. */
+  findings: Finding[];
+  /** One line each: files skipped or linted in part, notes about the run. */
+  warnings: string[];
+  /** Failures inside goleak-lint itself: the run's exit code is 2. */
+  internalErrors: string[];
+  rules: Rule[];
+  stats: { packages: number; files: number; lines: number };
+}
+
+/** The whole pipeline as a library call: patterns in, sorted findings out. */
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const rules = selectRules(options.enable, options.disable);
+  const found = discover(options.patterns, { cwd, tests: options.tests ?? true });
+  const warnings = [...found.warnings];
+  const modules = new ModuleResolver();
+  let withoutGoMod = 0;
+  const tasks: Task[] = found.directories.map(({ dir, files }) => {
+    const mod = modules.lookup(dir);
+    if (!mod) withoutGoMod++;
+    const facts: ModuleFacts = mod?.facts ?? { modulePath: null, goVersion: ASSUMED_GO, godebug: {} };
+    return {
+      dir,
+      files,
+      root: cwd,
+      module: options.goVersion ? { ...facts, goVersion: options.goVersion } : facts,
+      rules: rules.map((r) => r.meta.id),
+      generated: options.generated ?? false,
+      reportUnusedIgnores: options.reportUnusedIgnores ?? false,
+    };
+  });
+  if (withoutGoMod && !options.goVersion) {
+    warnings.push(
+      `no go.mod found for ${withoutGoMod} director${withoutGoMod === 1 ? 'y' : 'ies'}: assuming an old Go version (use --go to set one)`,
+    );
+  }
+  const jobs = options.jobs ?? availableParallelism();
+  const outcomes = await runTasks(tasks, jobs, (t) => t.files.length);
+  const result: LintResult = { findings: [], warnings, internalErrors: [], rules, stats: { packages: 0, files: 0, lines: 0 } };
+  for (const o of outcomes) {
+    if ('error' in o) {
+      result.internalErrors.push(`internal error in ${o.task.dir}: ${o.error}`);
+      continue;
+    }
+    const r = o.result;
+    result.findings.push(...r.findings);
+    result.warnings.push(...r.warnings);
+    result.internalErrors.push(...r.internalErrors);
+    result.stats.packages += r.packages;
+    result.stats.files += r.files;
+    result.stats.lines += r.lines;
+  }
+  result.findings = sortAndDedupe(result.findings);
+  result.warnings.sort();
+  return result;
+}
+
+function sortAndDedupe(findings: Finding[]): Finding[] {
+  const key = (f: Finding) => [f.file, f.startLine, f.startColumn, f.ruleId] as const;
+  findings.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+    return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+  });
+  return findings.filter((f, i) => {
+    const prev = findings[i - 1];
+    return !prev || prev.file !== f.file || prev.startLine !== f.startLine || prev.startColumn !== f.startColumn || prev.ruleId !== f.ruleId || prev.message !== f.message;
+  });
+}

@@ -1,0 +1,35 @@
+import type { LintResult } from '../lint.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+/** Bumped on any incompatible change of the shape documented in docs/json-format.md. */
+export const JSON_FORMAT_VERSION = 1;
+
+export function renderJson(result: LintResult): string {
+  const doc = {
+    version: JSON_FORMAT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    findings: result.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      file: f.file,
+      line: f.startLine,
+      column: f.startColumn,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      related: f.related.map((r) => ({
+        file: r.file,
+        line: r.startLine,
+        column: r.startColumn,
+        endLine: r.endLine,
+        endColumn: r.endColumn,
+        message: r.message,
+      })),
+      evidence: f.evidence,
+      suppressed: f.suppression ? { justification: f.suppression.justification } : null,
+    })),
+    warnings: result.warnings,
+    stats: result.stats,
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}

@@ -1,0 +1,45 @@
+import { checkPackage } from './engine/check.js';
+import { selectRules } from './engine/registry.js';
+import type { Finding, ModuleFacts } from './engine/types.js';
+import { loadDirectory } from './load.js';
+
+/** One directory's worth of work: plain data, so it can cross to a worker thread. */
+export interface Task {
+  dir: string;
+  files: string[];
+  root: string;
+  module: ModuleFacts;
+  rules: string[];
+  generated: boolean;
+  reportUnusedIgnores: boolean;
+}
+
+export interface TaskResult {
+  findings: Finding[];
+  warnings: string[];
+  internalErrors: string[];
+  packages: number;
+  files: number;
+  lines: number;
+}
+
+/** Loads a directory's packages and runs the chosen rules over each. */
+export function runTask(task: Task): TaskResult {
+  const rules = selectRules(task.rules, ['all']);
+  const loaded = loadDirectory(task.dir, task.files, task.root, task.module, { generated: task.generated });
+  const result: TaskResult = {
+    findings: [],
+    warnings: loaded.warnings,
+    internalErrors: [],
+    packages: loaded.packages.length,
+    files: loaded.files,
+    lines: loaded.lines,
+  };
+  for (const pkg of loaded.packages) {
+    const r = checkPackage(pkg, rules, task.reportUnusedIgnores);
+    result.findings.push(...r.findings);
+    result.warnings.push(...r.problems);
+    result.internalErrors.push(...r.internalErrors);
+  }
+  return result;
+}

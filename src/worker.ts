@@ -1,0 +1,11 @@
+import { parentPort } from 'node:worker_threads';
+import { runTask, type Task } from './task.js';
+
+/** A pool worker: runs each task it is sent and posts back its result or its failure. */
+parentPort?.on('message', (msg: { id: number; task: Task }) => {
+  try {
+    parentPort?.postMessage({ id: msg.id, result: runTask(msg.task) });
+  } catch (err) {
+    parentPort?.postMessage({ id: msg.id, error: (err as Error).stack ?? String(err) });
+  }
+});
