@@ -1,6 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
-import { caseLeavesLoop } from '../src/go/flow.js';
+import { caseGoesRoundLoop } from '../src/go/flow.js';
 import { enclosingLoops, unparen } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
 
@@ -38,7 +38,7 @@ export const timeAfterInLoop: Rule = {
         const others = select.namedChildren.filter(
           (c) => (c.type === 'communication_case' || c.type === 'default_case') && c.id !== timerCase.id,
         );
-        if (others.every((c) => caseLeavesLoop(c, loop))) continue;
+        if (!others.some((c) => caseGoesRoundLoop(c, loop))) continue;
         report({
           node: call,
           file,

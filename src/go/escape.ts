@@ -27,12 +27,11 @@ const NON_RETAINING_BUILTINS = new Set(['len', 'cap', 'print', 'println', 'delet
  */
 export function escapeOf(expr: SyntaxNode): Escape | null {
   let node = expr;
-  let inLiteral = false;
   let parent = node.parent;
   while (parent && (WRAPPERS.has(parent.type) || isAddressOf(parent))) {
-    if (parent.type === 'composite_literal') inLiteral = true;
-    // In a keyed element the key is a name, not a value.
+    // In a keyed element the key is a name, not a value; any other element is stored in the literal.
     if (parent.type === 'keyed_element' && parent.namedChildren[0]?.id === node.id) return null;
+    if (parent.type === 'literal_value') return 'stored';
     node = parent;
     parent = node.parent;
   }
@@ -50,9 +49,9 @@ export function escapeOf(expr: SyntaxNode): Escape | null {
     case 'assignment_statement':
     case 'short_var_declaration':
     case 'var_spec':
-      return assignmentEscape(parent, node, inLiteral);
+      return assignmentEscape(parent, node);
     default:
-      return inLiteral ? 'stored' : null;
+      return null;
   }
 }
 
@@ -61,7 +60,7 @@ function isAddressOf(n: SyntaxNode): boolean {
 }
 
 /** The escape of a value on the right of an assignment, judged by what it is assigned to. */
-function assignmentEscape(assign: SyntaxNode, valueList: SyntaxNode, inLiteral: boolean): Escape | null {
+function assignmentEscape(assign: SyntaxNode, valueList: SyntaxNode): Escape | null {
   const right = assign.type === 'var_spec' ? assign.childForFieldName('value') : assign.childForFieldName('right');
   if (right?.id !== valueList.id) return null;
   const targets =
@@ -69,7 +68,7 @@ function assignmentEscape(assign: SyntaxNode, valueList: SyntaxNode, inLiteral: 
       ? assign.childrenForFieldName('name')
       : (assign.childForFieldName('left')?.namedChildren ?? []);
   if (targets.every((t) => t.type === 'identifier' && t.text === '_')) return null;
-  if (inLiteral || targets.some((t) => t.type !== 'identifier')) return 'stored';
+  if (targets.some((t) => t.type !== 'identifier')) return 'stored';
   return 'aliased';
 }
 

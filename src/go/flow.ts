@@ -1,5 +1,5 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { contains } from './syntax.js';
+import { contains, FUNCTION_TYPES } from './syntax.js';
 
 const NO_RETURN_CALLS = /^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)|runtime\.Goexit)$/;
 
@@ -23,9 +23,43 @@ export function statementsLeaveLoop(stmts: SyntaxNode[], loop: SyntaxNode): bool
   return last ? statementLeavesLoop(last, loop) : false;
 }
 
-/** Whether the body of a select or switch case leaves `loop` (see statementsLeaveLoop). */
-export function caseLeavesLoop(clause: SyntaxNode, loop: SyntaxNode): boolean {
-  return statementsLeaveLoop(statementsOf(clause), loop);
+/**
+ * Whether a select or switch case can send control back to the top of `loop`: it holds a
+ * `continue` of that loop, or it ends without leaving the loop and the code after the
+ * select does not leave it either (`if err != nil { ... }; return res` at the loop's end).
+ */
+export function caseGoesRoundLoop(clause: SyntaxNode, loop: SyntaxNode): boolean {
+  const continues = clause
+    .descendantsOfType('continue_statement')
+    .some((c) => continueTarget(c) === loop.id);
+  if (continues) return true;
+  if (statementsLeaveLoop(statementsOf(clause), loop)) return false;
+  return restReachesLoopTop(clause.parent ?? clause, loop);
+}
+
+/** The loop a `continue` goes back to (by node id), or null when it is inside a func literal. */
+function continueTarget(stmt: SyntaxNode): number | null {
+  const label = stmt.namedChildren.find((c) => c.type === 'label_name')?.text;
+  for (let n = stmt.parent; n; n = n.parent) {
+    if (FUNCTION_TYPES.has(n.type)) return null;
+    if (n.type !== 'for_statement') continue;
+    if (!label || (n.parent?.type === 'labeled_statement' && n.parent.childForFieldName('label')?.text === label)) {
+      return n.id;
+    }
+  }
+  return null;
+}
+
+/** Whether the statements that follow `stmt`, up to the end of the loop body, can end without leaving `loop`. */
+function restReachesLoopTop(stmt: SyntaxNode, loop: SyntaxNode): boolean {
+  const body = loop.childForFieldName('body');
+  for (let n: SyntaxNode | null = stmt; n && n.id !== body?.id; n = n.parent) {
+    const list = n.parent;
+    if (list?.type !== 'statement_list') continue;
+    const rest = list.namedChildren.filter((c) => c.startIndex > n!.endIndex && c.type !== 'comment');
+    if (statementsLeaveLoop(rest, loop)) return false;
+  }
+  return true;
 }
 
 function statementLeavesLoop(stmt: SyntaxNode, loop: SyntaxNode): boolean {
