@@ -1,7 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { caseGoesRoundLoop } from '../src/go/flow.js';
-import { enclosingLoops, unparen } from '../src/go/syntax.js';
+import { enclosingLoops, isTestCode, unparen } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
 
 export const timeAfterInLoop: Rule = {
@@ -26,9 +26,9 @@ export const timeAfterInLoop: Rule = {
   },
   check(pkg, report) {
     for (const file of pkg.files) {
-      if (file.isTest || !importsPackage(file.imports, 'time')) continue;
+      if (!importsPackage(file.imports, 'time')) continue;
       for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
-        if (!calledPackageFunc(call, file.imports, 'time', ['After'])) continue;
+        if (!calledPackageFunc(call, file.imports, 'time', ['After']) || isTestCode(call, file.isTest)) continue;
         const timerCase = selectCaseOf(call);
         const select = timerCase?.parent;
         if (!timerCase || select?.type !== 'select_statement') continue;

@@ -1,16 +1,18 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { assignmentTarget, escapeOf } from '../src/go/escape.js';
+import { constantDuration } from '../src/go/duration.js';
 import {
   enclosingDeclaredFunction,
   enclosingFunction,
   identifierUses,
+  isTestCode,
   neverReturnsAfter,
   runsOncePerProcess,
   unparen,
 } from '../src/go/syntax.js';
-import { packageVarNames, selectorsOfField } from '../src/go/package.js';
-import type { Package, Rule } from '../src/engine/types.js';
+import { declaredFieldNames, packageVarNames, selectorsOfField } from '../src/go/package.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
 export const unstoppedTicker: Rule = {
   meta: {
@@ -35,12 +37,15 @@ export const unstoppedTicker: Rule = {
     goVersion: { below: '1.23', restoredBy: 'asynctimerchan=1' },
   },
   check(pkg, report) {
+    // A main package runs once per process: its tickers live as long as it does.
+    if (pkg.name === 'main') return;
     for (const file of pkg.files) {
-      if (file.isTest || !importsPackage(file.imports, 'time')) continue;
+      if (!importsPackage(file.imports, 'time')) continue;
       for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
         const kind = calledPackageFunc(call, file.imports, 'time', ['NewTicker', 'NewTimer']);
-        if (!kind || !enclosingFunction(call)) continue;
-        if (runsOncePerProcess(enclosingDeclaredFunction(call), pkg.name) || neverReturnsAfter(call)) continue;
+        if (!kind || !enclosingFunction(call) || isTestCode(call, file.isTest) || neverReturnsAfter(call)) continue;
+        if (runsOncePerProcess(enclosingDeclaredFunction(call), pkg.name)) continue;
+        if (kind === 'NewTimer' && firesSoon(call, file)) continue;
         const holder = unhandledHolder(call, kind, pkg);
         if (holder === null) continue;
         const what = kind === 'NewTicker' ? 'ticker' : 'timer';
@@ -88,6 +93,13 @@ function unhandledHolder(call: SyntaxNode, kind: string, pkg: Package): string |
   return name;
 }
 
+/** A timer that fires within a second frees itself within a second: not worth a finding. */
+function firesSoon(call: SyntaxNode, file: GoFile): boolean {
+  const arg = call.childForFieldName('arguments')?.namedChildren[0];
+  const nanos = arg ? constantDuration(arg, file.imports) : null;
+  return nanos !== null && nanos <= 1e9;
+}
+
 /** `x.Stop()`, or `x` handed somewhere that may stop it. */
 function stopsOrHandsOff(use: SyntaxNode): boolean {
   const parent = use.parent;
@@ -120,8 +132,12 @@ function literalKey(call: SyntaxNode): string | null {
   return key ? key.text : null;
 }
 
-/** Some method or function of the package stops or hands off `x.field`. */
+/**
+ * Some method or function of the package stops or hands off `x.field`, or the field
+ * belongs to another package's type, whose code we cannot see.
+ */
 function fieldHandled(pkg: Package, field: string): boolean {
+  if (!declaredFieldNames(pkg).has(field)) return true;
   return selectorsOfField(pkg, field).some((sel) => stopsOrHandsOff(sel));
 }
 

@@ -28,7 +28,7 @@ const NON_RETAINING_BUILTINS = new Set(['len', 'cap', 'print', 'println', 'delet
 export function escapeOf(expr: SyntaxNode): Escape | null {
   let node = expr;
   let parent = node.parent;
-  while (parent && (WRAPPERS.has(parent.type) || isAddressOf(parent))) {
+  while (parent && (WRAPPERS.has(parent.type) || passesValue(parent))) {
     // In a keyed element the key is a name, not a value; any other element is stored in the literal.
     if (parent.type === 'keyed_element' && parent.namedChildren[0]?.id === node.id) return null;
     if (parent.type === 'literal_value') return 'stored';
@@ -55,8 +55,10 @@ export function escapeOf(expr: SyntaxNode): Escape | null {
   }
 }
 
-function isAddressOf(n: SyntaxNode): boolean {
-  return n.type === 'unary_expression' && n.child(0)?.type === '&';
+/** `&x` and `*x` pass the value (or what it points to) along. */
+function passesValue(n: SyntaxNode): boolean {
+  const op = n.type === 'unary_expression' ? n.child(0)?.type : undefined;
+  return op === '&' || op === '*';
 }
 
 /** The escape of a value on the right of an assignment, judged by what it is assigned to. */

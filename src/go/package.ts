@@ -4,6 +4,7 @@ import type { Package } from '../engine/types.js';
 /** Per-package indexes, built on first use and shared by all rules. */
 interface PackageIndex {
   varNames: Set<string>;
+  fieldNames: Set<string>;
   selectorsByField: Map<string, SyntaxNode[]>;
 }
 
@@ -13,6 +14,7 @@ function indexOf(pkg: Package): PackageIndex {
   let index = indexes.get(pkg);
   if (index) return index;
   const varNames = new Set<string>();
+  const fieldNames = new Set<string>();
   const selectorsByField = new Map<string, SyntaxNode[]>();
   for (const file of pkg.files) {
     const root = file.tree.rootNode;
@@ -22,6 +24,9 @@ function indexOf(pkg: Package): PackageIndex {
         for (const name of spec.childrenForFieldName('name')) varNames.add(name.text);
       }
     }
+    for (const field of root.descendantsOfType('field_declaration')) {
+      for (const name of field.childrenForFieldName('name')) fieldNames.add(name.text);
+    }
     for (const sel of root.descendantsOfType('selector_expression')) {
       const field = sel.childForFieldName('field')?.text;
       if (!field) continue;
@@ -30,7 +35,7 @@ function indexOf(pkg: Package): PackageIndex {
       else selectorsByField.set(field, [sel]);
     }
   }
-  index = { varNames, selectorsByField };
+  index = { varNames, fieldNames, selectorsByField };
   indexes.set(pkg, index);
   return index;
 }
@@ -43,4 +48,9 @@ export function packageVarNames(pkg: Package): Set<string> {
 /** Every `x.field` selector in the package, whatever `x` is. */
 export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
   return indexOf(pkg).selectorsByField.get(field) ?? [];
+}
+
+/** Names of the fields of the struct types the package declares. */
+export function declaredFieldNames(pkg: Package): Set<string> {
+  return indexOf(pkg).fieldNames;
 }

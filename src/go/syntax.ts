@@ -34,6 +34,19 @@ export function runsOncePerProcess(fn: SyntaxNode | null, packageName: string): 
   return name === 'init' || (name === 'main' && packageName === 'main');
 }
 
+const TESTING_PARAM = /^\*?testing\.(T|B|F|TB)$/;
+
+/**
+ * Test code: a `_test.go` file, or a function that takes a `*testing.T`, `*testing.B`,
+ * `*testing.F` or `testing.TB` (test helpers in ordinary files). Such code ends with the test.
+ */
+export function isTestCode(node: SyntaxNode, inTestFile: boolean): boolean {
+  if (inTestFile) return true;
+  const fn = enclosingDeclaredFunction(node);
+  const params = fn?.childForFieldName('parameters')?.namedChildren ?? [];
+  return params.some((p) => TESTING_PARAM.test(p.childForFieldName('type')?.text ?? ''));
+}
+
 /** The `for` statements between a node and its enclosing function, innermost first. */
 export function enclosingLoops(node: SyntaxNode): SyntaxNode[] {
   const loops: SyntaxNode[] = [];
@@ -100,12 +113,29 @@ export function loopCanEnd(loop: SyntaxNode): boolean {
   return false;
 }
 
-/** A range over `time.Tick(...)` or a ticker's channel never ends by itself. */
+/**
+ * A range over `time.Tick(...)`, a ticker's channel, or a variable bound to either never
+ * ends by itself: nobody closes those channels.
+ */
 function rangesForever(range: SyntaxNode): boolean {
   const right = range.childForFieldName('right');
   if (!right) return false;
-  if (right.type === 'call_expression') return /(^|\.)Tick$/.test(right.childForFieldName('function')?.text ?? '');
-  return right.type === 'selector_expression' && right.childForFieldName('field')?.text === 'C';
+  if (isTickChannel(right)) return true;
+  if (right.type !== 'identifier') return false;
+  const fn = enclosingFunction(range);
+  const body = fn?.childForFieldName('body');
+  if (!body) return false;
+  return body.descendantsOfType('short_var_declaration').some((decl) => {
+    const names = decl.childForFieldName('left')?.namedChildren ?? [];
+    const values = decl.childForFieldName('right')?.namedChildren ?? [];
+    const i = names.findIndex((n) => n.text === right.text);
+    return i >= 0 && values[i] !== undefined && isTickChannel(values[i]);
+  });
+}
+
+function isTickChannel(expr: SyntaxNode): boolean {
+  if (expr.type === 'call_expression') return /(^|\.)Tick$/.test(expr.childForFieldName('function')?.text ?? '');
+  return expr.type === 'selector_expression' && expr.childForFieldName('field')?.text === 'C';
 }
 
 /**
