@@ -47,7 +47,9 @@ export function discover(patterns: string[], options: DiscoverOptions): Discover
     if (recursive) {
       if (!isDir) throw new UsageError(`${pattern}: not a directory`);
       const before = countFiles(byDir);
-      walk(base, base, options, add, warnings);
+      // Inside a module, ./... stops at nested modules as the go command does; outside any
+      // module (a folder of checkouts) it lints them all.
+      walk(base, insideModule(base) ? base : null, options, add, warnings);
       if (countFiles(byDir) === before) throw new UsageError(`${pattern}: matched no packages`);
     } else if (isDir) {
       const files = goFilesIn(base, options, warnings).map((e) => path.join(base, e.name));
@@ -72,7 +74,7 @@ function countFiles(byDir: Map<string, Set<string>>): number {
 
 function walk(
   dir: string,
-  base: string,
+  moduleBase: string | null,
   options: DiscoverOptions,
   add: (file: string) => void,
   warnings: string[],
@@ -82,8 +84,15 @@ function walk(
   for (const e of entries) {
     if (!e.isDirectory() || skippedDirectory(e.name)) continue;
     const sub = path.join(dir, e.name);
-    if (sub !== base && existsSync(path.join(sub, 'go.mod'))) continue;
-    walk(sub, base, options, add, warnings);
+    if (moduleBase && existsSync(path.join(sub, 'go.mod'))) continue;
+    walk(sub, moduleBase, options, add, warnings);
+  }
+}
+
+function insideModule(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'go.mod'))) return true;
+    if (path.dirname(d) === d) return false;
   }
 }
 

@@ -38,3 +38,32 @@ function wrap(text: string, width = 88): string {
   if (line) lines.push(line);
   return lines.map((l) => `  ${l}`).join('\n');
 }
+
+/** The README's rule table, in Markdown. */
+export function renderRuleTable(rules: Rule[]): string {
+  const rows = rules.map((r) => {
+    const gate = r.meta.goVersion ? `go < ${r.meta.goVersion.below}` : 'all';
+    return `| [\`${r.meta.id}\`](docs/rules/${r.meta.id}.md) | ${r.meta.title} | ${r.meta.severity} | ${gate} |`;
+  });
+  return ['| rule | flags | severity | Go versions |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+/** docs/rules/<id>.md: what the rule flags, why it leaks, how to fix and suppress. */
+export function renderRuleDoc(rule: Rule): string {
+  const m = rule.meta;
+  const gate = m.goVersion
+    ? `\n**Go versions:** modules whose go line is below ${m.goVersion.below}` +
+      (m.goVersion.restoredBy ? `, or that set \`godebug ${m.goVersion.restoredBy}\`` : '') +
+      '.\n'
+    : '';
+  return (
+    `<!-- generated from rules/${m.id}.ts by \`npm run docs\`: edit the rule's metadata, not this file -->\n` +
+    `# ${m.id}\n\n${m.title}.\n\n` +
+    `**Severity:** ${m.severity} · **precision:** ${m.precision} · **tags:** ${m.tags.join(', ')}\n${gate}\n` +
+    `## Why it leaks\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n` +
+    `## Example\n\nLeaks:\n\n\`\`\`go\n${m.example.bad}\n\`\`\`\n\nDoes not leak:\n\n\`\`\`go\n${m.example.good}\n\`\`\`\n\n` +
+    `## Suppressing a finding\n\nOn the reported line, or alone on the line above it, with the reason:\n\n` +
+    `\`\`\`go\n//goleak-lint:ignore ${m.id} <why this one is fine>\n\`\`\`\n\n` +
+    `To turn the rule off for a run: \`--disable ${m.id}\`.\n`
+  );
+}

@@ -1,0 +1,47 @@
+// Regenerates docs/rules/<id>.md and the README's rule table from the rules' metadata.
+// `npm run docs` writes them; `npm run docs -- --check` (and the test suite) fails when they are stale.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { allRules } from '../rules/index.js';
+import { renderRuleDoc, renderRuleTable } from '../src/report/rules.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BEGIN = '<!-- rules:begin -->\n';
+const END = '<!-- rules:end -->';
+
+/** Every generated file with the content it should have. */
+export function expectedDocs(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const rule of allRules) files.set(path.join(repo, 'docs/rules', `${rule.meta.id}.md`), renderRuleDoc(rule));
+  const readmePath = path.join(repo, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const start = readme.indexOf(BEGIN);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README.md lacks the ${BEGIN.trim()} ... ${END} markers`);
+  files.set(readmePath, readme.slice(0, start + BEGIN.length) + renderRuleTable(allRules) + readme.slice(end));
+  return files;
+}
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [file, content] of expectedDocs()) {
+    let current = '';
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      current = '';
+    }
+    if (current === content) continue;
+    stale++;
+    if (check) process.stderr.write(`stale: ${path.relative(repo, file)} (run npm run docs)\n`);
+    else {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+  }
+  if (check && stale) process.exitCode = 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main();
