@@ -25,32 +25,52 @@ function runInline(task: Task): Outcome {
   }
 }
 
-/** One worker takes tasks off the shared queue until it is empty. */
+/**
+ * One worker takes tasks off the shared queue until it is empty. A worker that dies
+ * (a crash in native code, out of memory) fails only its current task; a new worker
+ * takes the rest.
+ */
 async function drain(queue: Task[], outcomes: Outcome[]): Promise<void> {
-  const worker = new Worker(new URL('./worker.js', import.meta.url));
+  let worker: Worker | null = null;
   let id = 0;
   try {
     for (let task = queue.shift(); task; task = queue.shift()) {
-      const current = task;
-      const reply = await new Promise<{ result?: TaskResult; error?: string }>((resolve) => {
-        const myId = ++id;
-        const onMessage = (msg: { id: number; result?: TaskResult; error?: string }) => {
-          if (msg.id !== myId) return;
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          resolve(msg);
-        };
-        const onError = (err: Error) => {
-          worker.off('message', onMessage);
-          resolve({ error: err.stack ?? String(err) });
-        };
-        worker.on('message', onMessage);
-        worker.once('error', onError);
-        worker.postMessage({ id: myId, task: current });
-      });
-      outcomes.push(reply.result ? { result: reply.result } : { error: reply.error ?? 'worker failed', task: current });
+      worker ??= new Worker(new URL('./worker.js', import.meta.url));
+      const reply = await send(worker, ++id, task);
+      if (reply.dead) {
+        await worker.terminate();
+        worker = null;
+      }
+      outcomes.push(reply.result ? { result: reply.result } : { error: reply.error ?? 'worker failed', task });
     }
   } finally {
-    await worker.terminate();
+    await worker?.terminate();
   }
+}
+
+function send(worker: Worker, id: number, task: Task): Promise<{ result?: TaskResult; error?: string; dead?: boolean }> {
+  return new Promise((resolve) => {
+    const onMessage = (msg: { id: number; result?: TaskResult; error?: string }) => {
+      if (msg.id !== id) return;
+      cleanup();
+      resolve(msg);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      resolve({ error: err.stack ?? String(err), dead: true });
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      resolve({ error: `worker exited with code ${code}`, dead: true });
+    };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ id, task });
+  });
 }
