@@ -10,6 +10,7 @@ import { renderText } from './report/text.js';
 import { renderExplain, renderRuleList } from './report/rules.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
+import { describeFsError } from './load.js';
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -62,6 +63,7 @@ function buildProgram(): Command {
     .option('--report-unused-ignores', 'report suppression comments that silence nothing', false)
     .option('--exit-zero', 'exit 0 even when there are findings', false)
     .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
     .action(async (patterns: string[], flags: Flags) => {
       process.exitCode = await runLint(patterns, flags);
@@ -81,8 +83,15 @@ function buildProgram(): Command {
       if (!rule) throw new UsageError(`unknown rule id "${id}" (see: goleak-lint rules)`);
       process.stdout.write(renderExplain(rule));
     });
-  for (const cmd of program.commands) cmd.exitOverride();
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ outputError: (message, write) => write(oneLineError(message)) });
+  }
   return program;
+}
+
+/** Commander's "error: ...\n(Did you mean ...?)" as one line in goleak-lint's own voice. */
+function oneLineError(message: string): string {
+  return `${TOOL_NAME}: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`;
 }
 
 async function runLint(patterns: string[], flags: Flags): Promise<number> {
@@ -106,11 +115,19 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
   const report = render(result, flags, cwd);
-  if (flags.output) writeFileSync(flags.output, report);
+  if (flags.output) writeOutput(flags.output, report);
   else process.stdout.write(report);
   if (result.internalErrors.length) return EXIT.error;
   const open = result.findings.some((f) => !f.suppression);
   return open && !flags.exitZero ? EXIT.findings : EXIT.clean;
+}
+
+function writeOutput(file: string, report: string): void {
+  try {
+    writeFileSync(file, report);
+  } catch (err) {
+    throw new UsageError(`--output ${file}: cannot write: ${describeFsError(err)}`);
+  }
 }
 
 function render(result: LintResult, flags: Flags, cwd: string): string {

@@ -46,14 +46,13 @@ export function discover(patterns: string[], options: DiscoverOptions): Discover
     }
     if (recursive) {
       if (!isDir) throw new UsageError(`${pattern}: not a directory`);
-      const before = countFiles(byDir);
       // Inside a module, ./... stops at nested modules as the go command does; outside any
       // module (a folder of checkouts) it lints them all.
-      walk(base, insideModule(base) ? base : null, options, add, warnings);
-      if (countFiles(byDir) === before) throw new UsageError(`${pattern}: matched no packages`);
+      const matched = walk(base, insideModule(base) ? base : null, options, add, warnings);
+      if (matched === 0) throw new UsageError(`${pattern}: matched no packages`);
     } else if (isDir) {
       const files = goFilesIn(base, options, warnings).map((e) => path.join(base, e.name));
-      if (files.length === 0) throw new UsageError(`${pattern}: no Go files in ${base}`);
+      if (files.length === 0) throw new UsageError(`${pattern}: no Go files in this directory`);
       files.forEach(add);
     } else {
       if (!base.endsWith('.go')) throw new UsageError(`${pattern}: not a Go file or directory`);
@@ -63,13 +62,7 @@ export function discover(patterns: string[], options: DiscoverOptions): Discover
   const directories = [...byDir]
     .map(([dir, files]) => ({ dir, files: [...files].sort() }))
     .sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  return { directories, warnings };
-}
-
-function countFiles(byDir: Map<string, Set<string>>): number {
-  let n = 0;
-  for (const s of byDir.values()) n += s.size;
-  return n;
+  return { directories, warnings: [...new Set(warnings)] };
 }
 
 function walk(
@@ -78,15 +71,18 @@ function walk(
   options: DiscoverOptions,
   add: (file: string) => void,
   warnings: string[],
-): void {
+): number {
   const entries = readDir(dir, options.cwd, warnings);
-  for (const e of goFilesIn(dir, options, warnings, entries)) add(path.join(dir, e.name));
+  const files = goFilesIn(dir, options, warnings, entries);
+  for (const e of files) add(path.join(dir, e.name));
+  let matched = files.length;
   for (const e of entries) {
     if (!e.isDirectory() || skippedDirectory(e.name)) continue;
     const sub = path.join(dir, e.name);
     if (moduleBase && existsSync(path.join(sub, 'go.mod'))) continue;
-    walk(sub, moduleBase, options, add, warnings);
+    matched += walk(sub, moduleBase, options, add, warnings);
   }
+  return matched;
 }
 
 function insideModule(dir: string): boolean {

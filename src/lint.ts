@@ -74,7 +74,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     result.stats.lines += r.lines;
   }
   result.findings = sortAndDedupe(result.findings);
-  result.warnings.sort();
+  result.warnings = [...new Set(result.warnings)].sort();
   return result;
 }
 

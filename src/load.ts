@@ -79,9 +79,13 @@ export function loadDirectory(
 function readSource(abs: string, rel: string, warnings: string[]): string | null {
   let bytes: Buffer;
   try {
-    const size = statSync(abs).size;
-    if (size > MAX_FILE_BYTES) {
-      warnings.push(`${rel}: skipped: ${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit for one file`);
+    const stat = statSync(abs);
+    if (!stat.isFile()) {
+      warnings.push(`${rel}: skipped: not a regular file`);
+      return null;
+    }
+    if (stat.size > MAX_FILE_BYTES) {
+      warnings.push(`${rel}: skipped: ${stat.size} bytes is over the limit of ${MAX_FILE_BYTES} bytes (8 MiB) for one file`);
       return null;
     }
     bytes = readFileSync(abs);

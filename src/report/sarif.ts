@@ -60,7 +60,7 @@ function describeRule(rule: Rule): Sarif.ReportingDescriptor {
 function location(span: Span): Sarif.Location {
   return {
     physicalLocation: {
-      artifactLocation: { uri: encodeURI(span.file), uriBaseId: SRCROOT },
+      artifactLocation: { uri: span.file.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT },
       region: {
         startLine: span.startLine,
         startColumn: span.startColumn,
