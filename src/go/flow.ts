@@ -3,6 +3,15 @@ import { contains, FUNCTION_TYPES } from './syntax.js';
 
 const NO_RETURN_CALLS = /^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)|runtime\.Goexit)$/;
 
+const PROCESS_ENDING_CALLS = /^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln))$/;
+
+/** Whether statements end with a call that ends the process (or panics): nothing after them leaks. */
+export function statementsEndProcess(stmts: SyntaxNode[]): boolean {
+  const last = stmts[stmts.length - 1];
+  const call = last?.type === 'expression_statement' ? last.namedChildren[0] : null;
+  return call?.type === 'call_expression' && PROCESS_ENDING_CALLS.test(call.childForFieldName('function')?.text ?? '');
+}
+
 /** The statements of a block, a select case or a switch case, in order. */
 export function statementsOf(node: SyntaxNode): SyntaxNode[] {
   if (node.type === 'block') {

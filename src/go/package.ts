@@ -1,10 +1,12 @@
 import type { SyntaxNode } from 'tree-sitter';
-import type { Package } from '../engine/types.js';
+import type { GoFile, Package } from '../engine/types.js';
 
 /** Per-package indexes, built on first use and shared by all rules. */
 interface PackageIndex {
   varNames: Set<string>;
   fieldNames: Set<string>;
+  functions: Map<string, SyntaxNode>;
+  methods: Map<string, SyntaxNode[]>;
   selectorsByField: Map<string, SyntaxNode[]>;
 }
 
@@ -15,10 +17,15 @@ function indexOf(pkg: Package): PackageIndex {
   if (index) return index;
   const varNames = new Set<string>();
   const fieldNames = new Set<string>();
+  const functions = new Map<string, SyntaxNode>();
+  const methods = new Map<string, SyntaxNode[]>();
   const selectorsByField = new Map<string, SyntaxNode[]>();
   for (const file of pkg.files) {
     const root = file.tree.rootNode;
     for (const decl of root.namedChildren) {
+      const name = decl.childForFieldName('name')?.text;
+      if (decl.type === 'function_declaration' && name) functions.set(name, decl);
+      if (decl.type === 'method_declaration' && name) methods.set(name, [...(methods.get(name) ?? []), decl]);
       if (decl.type !== 'var_declaration') continue;
       for (const spec of decl.descendantsOfType('var_spec')) {
         for (const name of spec.childrenForFieldName('name')) varNames.add(name.text);
@@ -35,7 +42,7 @@ function indexOf(pkg: Package): PackageIndex {
       else selectorsByField.set(field, [sel]);
     }
   }
-  index = { varNames, fieldNames, selectorsByField };
+  index = { varNames, fieldNames, functions, methods, selectorsByField };
   indexes.set(pkg, index);
   return index;
 }
@@ -53,4 +60,21 @@ export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
 /** Names of the fields of the struct types the package declares. */
 export function declaredFieldNames(pkg: Package): Set<string> {
   return indexOf(pkg).fieldNames;
+}
+
+/** The package-level function of that name, in any file of the package. */
+export function packageFunction(pkg: Package, name: string): SyntaxNode | null {
+  return indexOf(pkg).functions.get(name) ?? null;
+}
+
+/** The methods of that name declared in the package, on any receiver type. */
+export function packageMethods(pkg: Package, name: string): SyntaxNode[] {
+  return indexOf(pkg).methods.get(name) ?? [];
+}
+
+/** The file of the package that holds a node. */
+export function fileOf(pkg: Package, node: SyntaxNode): GoFile {
+  const file = pkg.files.find((f) => f.tree === node.tree);
+  if (!file) throw new Error('node is not from this package');
+  return file;
 }

@@ -105,12 +105,16 @@ export function loopCanEnd(loop: SyntaxNode): boolean {
       return true;
     }
   }
+  return loopExits(loop).length > 0 || !loop.childForFieldName('body');
+}
+
+/** The statements that leave a loop early: `return`, a `break` out of it, `goto`. */
+export function loopExits(loop: SyntaxNode): SyntaxNode[] {
   const body = loop.childForFieldName('body');
-  if (!body) return true;
-  for (const exit of ownDescendantsOfType(body, ['return_statement', 'break_statement', 'goto_statement'])) {
-    if (exit.type !== 'break_statement' || breakLeaves(exit, loop)) return true;
-  }
-  return false;
+  if (!body) return [];
+  return ownDescendantsOfType(body, ['return_statement', 'break_statement', 'goto_statement']).filter(
+    (exit) => exit.type !== 'break_statement' || breakLeaves(exit, loop),
+  );
 }
 
 /**

@@ -1,0 +1,194 @@
+import type { SyntaxNode } from 'tree-sitter';
+import { localChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
+import { statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import { fileOf } from '../src/go/package.js';
+import {
+  contains,
+  enclosingLoops,
+  FUNCTION_TYPES,
+  isTestCode,
+  lineOf,
+  loopExits,
+  ownDescendantsOfType,
+} from '../src/go/syntax.js';
+import type { Rule } from '../src/engine/types.js';
+
+export const goroutineAbandonedSend: Rule = {
+  meta: {
+    id: 'goroutine-abandoned-send',
+    title: 'goroutine sends on a channel whose receiver can give up',
+    why:
+      'A send on an unbuffered channel blocks until someone receives. When the function that made ' +
+      'the channel stops listening first (a select that times out or sees ctx.Done(), an early error ' +
+      'return, a "first result wins" receive from N goroutines), the goroutine blocks on its send ' +
+      'forever, holding its stack and everything it references. Once per call, this is the most common ' +
+      'goroutine leak in Go services.',
+    fix:
+      'Give the channel room for every send that may be abandoned: make(chan T, 1) for one sender, ' +
+      'make(chan T, n) for n senders. Or make the send itself give up: ' +
+      'select { case ch <- v: case <-ctx.Done(): }.',
+    example: {
+      bad: 'func fetch(ctx context.Context, url string) (*Result, error) {\n\tch := make(chan *Result)\n\tgo func() { ch <- get(url) }()\n\tselect {\n\tcase r := <-ch:\n\t\treturn r, nil\n\tcase <-ctx.Done():\n\t\treturn nil, ctx.Err() // the goroutine blocks on ch <- forever\n\t}\n}',
+      good: 'func fetch(ctx context.Context, url string) (*Result, error) {\n\tch := make(chan *Result, 1) // the send never blocks\n\tgo func() { ch <- get(url) }()\n\tselect {\n\tcase r := <-ch:\n\t\treturn r, nil\n\tcase <-ctx.Done():\n\t\treturn nil, ctx.Err()\n\t}\n}',
+    },
+    severity: 'warning',
+    precision: 'high',
+    tags: ['goroutine', 'concurrency'],
+  },
+  check(pkg, report) {
+    for (const file of pkg.files) {
+      if (file.isTest || !file.source.includes('go ')) continue;
+      for (const fn of file.tree.rootNode.descendantsOfType([...FUNCTION_TYPES])) {
+        if (isTestCode(fn.childForFieldName('body') ?? fn, false)) continue;
+        for (const ch of localChannels(fn, pkg)) {
+          if (ch.buffer !== 0 || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+          for (const send of blockingSends(ch)) {
+            const goStmt = send.goroutine!;
+            const giveUp = whereReceiverGivesUp(ch, goStmt);
+            if (!giveUp) continue;
+            const sendFile = fileOf(pkg, send.node);
+            report({
+              node: send.node.parent!,
+              file: sendFile,
+              message:
+                `goroutine blocks forever sending on ${ch.name}: ${giveUp.reason}, and ${ch.name} is unbuffered; ` +
+                `${giveUp.fix}, or select on the send with ctx.Done()`,
+              related: [
+                { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
+                { node: giveUp.node, file: fileOf(pkg, giveUp.node), message: giveUp.label },
+              ],
+              evidence: [{ node: send.node, file: sendFile }],
+            });
+          }
+        }
+      }
+    }
+  },
+};
+
+interface GiveUp {
+  node: SyntaxNode;
+  reason: string;
+  label: string;
+  fix: string;
+}
+
+/** Sends in goroutines that wait for a receiver: not one case among others of a select. */
+function blockingSends(ch: LocalChannel): ChannelUse[] {
+  return ch.uses.filter((u) => u.op === 'send' && u.goroutine && !hasAlternatives(u.select));
+}
+
+function hasAlternatives(select: SyntaxNode | null): boolean {
+  return !!select && select.namedChildren.filter((c) => c.type.endsWith('_case')).length > 1;
+}
+
+/** Where the function that made the channel can stop receiving before the goroutine's send, if anywhere. */
+function whereReceiverGivesUp(ch: LocalChannel, goStmt: SyntaxNode): GiveUp | null {
+  const receives = ch.uses.filter((u) => u.op === 'receive' || u.op === 'range');
+  // Other goroutines receive: a pipeline whose shape we do not follow. A deferred receive
+  // drains the channel on every way out.
+  if (receives.some((u) => u.goroutine || u.deferred)) return null;
+  const buffered = `make it buffered (make(chan T, 1))`;
+  if (receives.length === 0) {
+    return { node: ch.make, reason: 'nothing ever receives from it', label: `${ch.name} is made here and never received from`, fix: buffered };
+  }
+  const plain = receives.filter((r) => !hasAlternatives(r.select));
+  for (const r of receives) {
+    if (!r.select || !hasAlternatives(r.select)) continue;
+    const exit = caseThatStopsListening(r, plain);
+    if (exit) {
+      return {
+        node: exit,
+        reason: `the select at line ${lineOf(r.select)} can take another case and stop receiving`,
+        label: 'the receiver gives up here',
+        fix: buffered,
+      };
+    }
+  }
+  const first = plain.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
+  if (!first) return null;
+  const early = returnBefore(ch.fn, goStmt, first.node, receives);
+  if (early) {
+    return {
+      node: early,
+      reason: `the function can return at line ${lineOf(early)} before it receives`,
+      label: 'returns without receiving',
+      fix: buffered,
+    };
+  }
+  return fanOutShortfall(ch, goStmt, plain);
+}
+
+/**
+ * The other case of the select around receive `r` that ends the listening: it leaves the
+ * loop around the select (or there is no loop), and no plain receive follows the select.
+ */
+function caseThatStopsListening(r: ChannelUse, plain: ChannelUse[]): SyntaxNode | null {
+  const select = r.select!;
+  if (plain.some((p) => p.node.startIndex > select.endIndex)) return null;
+  const loop = enclosingLoops(select)[0];
+  for (const c of select.namedChildren) {
+    // A case that receives later itself (`case <-ctx.Done(): cancel(); <-done`) keeps listening.
+    if (!c.type.endsWith('_case') || plain.some((p) => contains(c, p.node)) || contains(c, r.node)) continue;
+    const body = statementsOf(c);
+    if (statementsEndProcess(body)) continue;
+    if (!loop || statementsLeaveLoop(body, loop)) return c;
+  }
+  return null;
+}
+
+/**
+ * A `return` of `fn` between the `go` statement and the first plain receive, other than
+ * one in a select case that has just received (`case r := <-ch: return r`).
+ */
+function returnBefore(fn: SyntaxNode, goStmt: SyntaxNode, receive: SyntaxNode, receives: ChannelUse[]): SyntaxNode | null {
+  const body = fn.childForFieldName('body');
+  if (!body) return null;
+  return (
+    ownDescendantsOfType(body, 'return_statement').find(
+      (ret) =>
+        ret.startIndex > goStmt.endIndex &&
+        ret.endIndex < receive.startIndex &&
+        !contains(ret, receive) &&
+        !receives.some((r) => r.select && caseOf(r.node, r.select) && contains(caseOf(r.node, r.select)!, ret)),
+    ) ?? null
+  );
+}
+
+/** The case of `select` that holds `node`. */
+function caseOf(node: SyntaxNode, select: SyntaxNode): SyntaxNode | null {
+  return select.namedChildren.find((c) => c.type.endsWith('_case') && contains(c, node)) ?? null;
+}
+
+/**
+ * N goroutines started in a loop each send once, and the function receives fewer times:
+ * once outside any loop, or in a loop that can return or break early (first error wins).
+ */
+function fanOutShortfall(ch: LocalChannel, goStmt: SyntaxNode, receives: ChannelUse[]): GiveUp | null {
+  const starter = enclosingLoops(goStmt).find((l) => !contains(l, ch.make));
+  if (!starter) return null;
+  const fix = 'give it a buffer for every sender (make(chan T, n))';
+  for (const r of receives) {
+    const loop = enclosingLoops(r.node).find((l) => !contains(l, goStmt));
+    if (!loop) {
+      if (enclosingLoops(r.node).some((l) => contains(l, goStmt))) continue;
+      return {
+        node: r.node.parent ?? r.node,
+        reason: `a goroutine is started per iteration of the loop at line ${lineOf(starter)}, but ${ch.name} is received from only once`,
+        label: 'received from only once',
+        fix,
+      };
+    }
+    const exit = loopExits(loop)[0];
+    if (exit) {
+      return {
+        node: exit,
+        reason: `a goroutine is started per iteration of the loop at line ${lineOf(starter)}, but the loop receiving from ${ch.name} can stop early at line ${lineOf(exit)}`,
+        label: 'stops receiving early',
+        fix,
+      };
+    }
+  }
+  return null;
+}
+
