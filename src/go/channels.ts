@@ -1,7 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { Package } from '../engine/types.js';
 import { escapeOf, isGoroutineLiteral } from './escape.js';
-import { packageFunction } from './package.js';
+import { packageFunction, packageMethods, selectorsOfField } from './package.js';
 import { enclosingFunction, FUNCTION_TYPES, identifierUses, unparen } from './syntax.js';
 
 /**
@@ -103,7 +103,8 @@ function classifyUse(use: SyntaxNode, fn: SyntaxNode, pkg: Package, depth = 0): 
   return [{ node: use, op: 'handoff', ...where }];
 }
 
-function operation(use: SyntaxNode): ChannelOp {
+/** What the expression `use` (a channel variable or field) undergoes where it stands. */
+export function operation(use: SyntaxNode): ChannelOp {
   const parent = use.parent;
   if (!parent) return 'inspect';
   if (parent.type === 'send_statement') return parent.childForFieldName('channel')?.id === use.id ? 'send' : 'handoff';
@@ -167,8 +168,7 @@ function goroutineCallArgument(use: SyntaxNode): { call: SyntaxNode; index: numb
  * func literal or a package-level function of this package; null when f cannot be read.
  */
 function followIntoGoroutine(call: SyntaxNode, index: number, pkg: Package): ChannelUse[] | null {
-  const callee = unparen(call.childForFieldName('function') ?? call);
-  const target = callee.type === 'func_literal' ? callee : callee.type === 'identifier' ? packageFunction(pkg, callee.text) : null;
+  const target = call.parent ? goroutineBody(call.parent, pkg) : null;
   if (!target) return null;
   const param = parameterNames(target)[index];
   const body = target.childForFieldName('body');
@@ -187,11 +187,59 @@ export function parameterNames(fn: SyntaxNode): string[] {
   return names;
 }
 
-/** The code that runs as the goroutine of a `go` statement: a func literal or a package function. */
+/**
+ * The code that runs as the goroutine of a `go` statement: a func literal, a package
+ * function, or a method of the package when only one type has a method of that name.
+ */
 export function goroutineBody(goStmt: SyntaxNode, pkg: Package): SyntaxNode | null {
   const call = goStmt.namedChildren.find((c) => c.type === 'call_expression');
   const callee = call ? unparen(call.childForFieldName('function') ?? call) : null;
   if (callee?.type === 'func_literal') return callee;
   if (callee?.type === 'identifier') return packageFunction(pkg, callee.text);
+  if (callee?.type === 'selector_expression') {
+    const methods = packageMethods(pkg, callee.childForFieldName('field')?.text ?? '');
+    if (methods.length === 1) return methods[0];
+  }
   return null;
+}
+
+/**
+ * What the package does anywhere with channel field `field` (of any value of any type
+ * with such a field): the operations, with assignments to the field (initialisation) left out.
+ */
+export function fieldChannelOps(pkg: Package, field: string): Set<ChannelOp> {
+  const ops = new Set<ChannelOp>();
+  for (const sel of selectorsOfField(pkg, field)) {
+    const list = sel.parent;
+    if (list?.type === 'expression_list' && list.parent?.type === 'assignment_statement' && list.parent.childForFieldName('left')?.id === list.id) {
+      continue;
+    }
+    ops.add(operation(sel));
+  }
+  return ops;
+}
+
+/**
+ * Whether every value the package puts in channel field `field` is made here with
+ * `make(chan ...)` (in `x.field = make(...)` or `T{field: make(...)}`), and there is at
+ * least one: a channel that comes from elsewhere may be closed elsewhere.
+ */
+export function fieldChannelMadeHere(pkg: Package, field: string): boolean {
+  const values: SyntaxNode[] = [];
+  for (const sel of selectorsOfField(pkg, field)) {
+    const list = sel.parent;
+    const assign = list?.parent;
+    if (list?.type !== 'expression_list' || assign?.type !== 'assignment_statement') continue;
+    if (assign.childForFieldName('left')?.id !== list.id) continue;
+    const index = list.namedChildren.findIndex((c) => c.id === sel.id);
+    const value = assign.childForFieldName('right')?.namedChildren[index];
+    if (value) values.push(value);
+  }
+  for (const file of pkg.files) {
+    for (const keyed of file.tree.rootNode.descendantsOfType('keyed_element')) {
+      const [key, value] = keyed.namedChildren;
+      if (key?.text === field && value) values.push(value.type === 'literal_element' ? value.namedChildren[0] ?? value : value);
+    }
+  }
+  return values.length > 0 && values.every((v) => v.text === 'nil' || (v.type === 'call_expression' && isMakeChan(v)));
 }

@@ -5,6 +5,7 @@ import type { GoFile, Package } from '../engine/types.js';
 interface PackageIndex {
   varNames: Set<string>;
   fieldNames: Set<string>;
+  channelFieldNames: Set<string>;
   functions: Map<string, SyntaxNode>;
   methods: Map<string, SyntaxNode[]>;
   selectorsByField: Map<string, SyntaxNode[]>;
@@ -17,6 +18,7 @@ function indexOf(pkg: Package): PackageIndex {
   if (index) return index;
   const varNames = new Set<string>();
   const fieldNames = new Set<string>();
+  const channelFieldNames = new Set<string>();
   const functions = new Map<string, SyntaxNode>();
   const methods = new Map<string, SyntaxNode[]>();
   const selectorsByField = new Map<string, SyntaxNode[]>();
@@ -32,7 +34,11 @@ function indexOf(pkg: Package): PackageIndex {
       }
     }
     for (const field of root.descendantsOfType('field_declaration')) {
-      for (const name of field.childrenForFieldName('name')) fieldNames.add(name.text);
+      const isChannel = field.childForFieldName('type')?.type === 'channel_type';
+      for (const name of field.childrenForFieldName('name')) {
+        fieldNames.add(name.text);
+        if (isChannel) channelFieldNames.add(name.text);
+      }
     }
     for (const sel of root.descendantsOfType('selector_expression')) {
       const field = sel.childForFieldName('field')?.text;
@@ -42,7 +48,7 @@ function indexOf(pkg: Package): PackageIndex {
       else selectorsByField.set(field, [sel]);
     }
   }
-  index = { varNames, fieldNames, functions, methods, selectorsByField };
+  index = { varNames, fieldNames, channelFieldNames, functions, methods, selectorsByField };
   indexes.set(pkg, index);
   return index;
 }
@@ -60,6 +66,11 @@ export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
 /** Names of the fields of the struct types the package declares. */
 export function declaredFieldNames(pkg: Package): Set<string> {
   return indexOf(pkg).fieldNames;
+}
+
+/** Names of struct fields of channel type declared in the package. */
+export function channelFieldNames(pkg: Package): Set<string> {
+  return indexOf(pkg).channelFieldNames;
 }
 
 /** The package-level function of that name, in any file of the package. */
