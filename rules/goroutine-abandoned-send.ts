@@ -1,12 +1,10 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { localChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
+import { packageChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
 import { statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { fileOf } from '../src/go/package.js';
 import {
   contains,
   enclosingLoops,
-  FUNCTION_TYPES,
-  isTestCode,
   lineOf,
   loopExits,
   ownDescendantsOfType,
@@ -36,31 +34,25 @@ export const goroutineAbandonedSend: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
-    for (const file of pkg.files) {
-      if (file.isTest || !file.source.includes('go ')) continue;
-      for (const fn of file.tree.rootNode.descendantsOfType([...FUNCTION_TYPES])) {
-        if (isTestCode(fn.childForFieldName('body') ?? fn, false)) continue;
-        for (const ch of localChannels(fn, pkg)) {
-          if (ch.buffer !== 0 || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
-          for (const send of blockingSends(ch)) {
-            const goStmt = send.goroutine!;
-            const giveUp = whereReceiverGivesUp(ch, goStmt);
-            if (!giveUp) continue;
-            const sendFile = fileOf(pkg, send.node);
-            report({
-              node: send.node.parent!,
-              file: sendFile,
-              message:
-                `goroutine blocks forever sending on ${ch.name}: ${giveUp.reason}, and ${ch.name} is unbuffered; ` +
-                `${giveUp.fix}, or select on the send with ctx.Done()`,
-              related: [
-                { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
-                { node: giveUp.node, file: fileOf(pkg, giveUp.node), message: giveUp.label },
-              ],
-              evidence: [{ node: send.node, file: sendFile }],
-            });
-          }
-        }
+    for (const ch of packageChannels(pkg)) {
+      if (ch.buffer !== 0 || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+      for (const send of blockingSends(ch)) {
+        const goStmt = send.goroutine!;
+        const giveUp = whereReceiverGivesUp(ch, goStmt);
+        if (!giveUp) continue;
+        const sendFile = fileOf(pkg, send.node);
+        report({
+          node: send.node.parent!,
+          file: sendFile,
+          message:
+            `goroutine blocks forever sending on ${ch.name}: ${giveUp.reason}, and ${ch.name} is unbuffered; ` +
+            `${giveUp.fix}, or select on the send with ctx.Done()`,
+          related: [
+            { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
+            { node: giveUp.node, file: fileOf(pkg, giveUp.node), message: giveUp.label },
+          ],
+          evidence: [{ node: send.node, file: sendFile }],
+        });
       }
     }
   },

@@ -1,11 +1,9 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { localChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
+import { packageChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
 import { fileOf } from '../src/go/package.js';
 import {
   contains,
   enclosingDeclaredFunction,
-  FUNCTION_TYPES,
-  isTestCode,
   lineOf,
   ownDescendantsOfType,
   runsOncePerProcess,
@@ -33,22 +31,20 @@ export const goroutineBlockedReceive: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
-    for (const file of pkg.files) {
-      if (file.isTest || !file.source.includes('go ')) continue;
-      for (const fn of file.tree.rootNode.descendantsOfType([...FUNCTION_TYPES])) {
-        const body = fn.childForFieldName('body');
-        if (!body || isTestCode(body, false) || runsOncePerProcess(enclosingDeclaredFunction(body), pkg.name)) continue;
-        const channels = localChannels(fn, pkg).filter(
-          (ch) => !ch.uses.some((u) => u.op === 'handoff' || u.inCallback),
-        );
-        const silent = new Set(channels.filter((ch) => !ch.uses.some(wakes)).map((ch) => ch.name));
-        for (const ch of channels) {
-          for (const recv of ch.uses.filter((u) => u.op === 'receive' && u.goroutine && blocksOnlyOn(u, silent, ch))) {
-            const why = silent.has(ch.name)
-              ? { reason: `nothing ever sends on or closes ${ch.name}`, node: ch.make, label: `${ch.name} is made here and never sent on or closed` }
-              : earlyReturn(ch, recv);
-            if (why) reportReceive(recv, ch, why, pkg, report);
-          }
+    const byFunction = new Map<number, LocalChannel[]>();
+    for (const ch of packageChannels(pkg)) {
+      if (ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+      if (runsOncePerProcess(enclosingDeclaredFunction(ch.make), pkg.name)) continue;
+      byFunction.set(ch.fn.id, [...(byFunction.get(ch.fn.id) ?? []), ch]);
+    }
+    for (const channels of byFunction.values()) {
+      const silent = new Set(channels.filter((ch) => !ch.uses.some(wakes)).map((ch) => ch.name));
+      for (const ch of channels) {
+        for (const recv of ch.uses.filter((u) => u.op === 'receive' && u.goroutine && blocksOnlyOn(u, silent, ch))) {
+          const why = silent.has(ch.name)
+            ? { reason: `nothing ever sends on or closes ${ch.name}`, node: ch.make, label: `${ch.name} is made here and never sent on or closed` }
+            : earlyReturn(ch, recv);
+          if (why) reportReceive(recv, ch, why, pkg, report);
         }
       }
     }

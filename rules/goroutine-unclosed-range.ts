@@ -1,9 +1,8 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { fieldChannelMadeHere, fieldChannelOps, goroutineBody, localChannels } from '../src/go/channels.js';
+import { fieldChannelMadeHere, fieldChannelOps, goroutineBody, packageChannels } from '../src/go/channels.js';
 import { channelFieldNames, fileOf } from '../src/go/package.js';
 import {
   enclosingDeclaredFunction,
-  FUNCTION_TYPES,
   isTestCode,
   loopExits,
   ownDescendantsOfType,
@@ -33,13 +32,9 @@ export const goroutineUnclosedRange: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
+    checkLocalChannels(pkg, report);
     for (const file of pkg.files) {
-      if (file.isTest || !file.source.includes('go ')) continue;
-      for (const fn of file.tree.rootNode.descendantsOfType([...FUNCTION_TYPES])) {
-        const body = fn.childForFieldName('body');
-        if (!body || isTestCode(body, false) || runsOncePerProcess(enclosingDeclaredFunction(body), pkg.name)) continue;
-        checkLocalChannels(fn, pkg, report);
-      }
+      if (file.isTest) continue;
       for (const goStmt of file.tree.rootNode.descendantsOfType('go_statement')) {
         if (isTestCode(goStmt, false) || runsOncePerProcess(enclosingDeclaredFunction(goStmt), pkg.name)) continue;
         checkFieldChannels(goStmt, file, pkg, report);
@@ -49,11 +44,12 @@ export const goroutineUnclosedRange: Rule = {
 };
 
 /**
- * Channels made in `fn` and ranged over by a goroutine, with no close anywhere and no
+ * Channels made in a function and ranged over by a goroutine, with no close anywhere and no
  * hand-off; a loop that can return or break (a sentinel value) is not stuck.
  */
-function checkLocalChannels(fn: SyntaxNode, pkg: Package, report: (r: Report) => void): void {
-  for (const ch of localChannels(fn, pkg)) {
+function checkLocalChannels(pkg: Package, report: (r: Report) => void): void {
+  for (const ch of packageChannels(pkg)) {
+    if (runsOncePerProcess(enclosingDeclaredFunction(ch.make), pkg.name)) continue;
     if (ch.uses.some((u) => u.op === 'close' || u.op === 'handoff' || u.inCallback)) continue;
     for (const r of ch.uses) {
       const range = r.node.parent!;

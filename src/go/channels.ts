@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { Package } from '../engine/types.js';
 import { escapeOf, isGoroutineLiteral } from './escape.js';
 import { packageFunction, packageMethods, selectorsOfField } from './package.js';
-import { enclosingFunction, FUNCTION_TYPES, identifierUses, unparen } from './syntax.js';
+import { enclosingFunction, FUNCTION_TYPES, identifierUses, isTestCode, unparen } from './syntax.js';
 
 /**
  * What one use of a channel does with it:
@@ -37,19 +37,45 @@ export interface LocalChannel {
   uses: ChannelUse[];
 }
 
-/** The channels that `fn` makes with `make(chan ...)` and keeps in local variables. */
-export function localChannels(fn: SyntaxNode, pkg: Package): LocalChannel[] {
-  const body = fn.childForFieldName('body');
-  if (!body) return [];
+const channelsOfPackage = new WeakMap<Package, LocalChannel[]>();
+
+/**
+ * Every channel that a function of the package's non-test code makes with
+ * `make(chan ...)` and keeps in a local variable; computed once per package.
+ */
+export function packageChannels(pkg: Package): LocalChannel[] {
+  let channels = channelsOfPackage.get(pkg);
+  if (channels) return channels;
+  channels = [];
+  for (const file of pkg.files) {
+    if (file.isTest || !file.source.includes('chan')) continue;
+    const makesByFunction = new Map<number, { fn: SyntaxNode; makes: SyntaxNode[] }>();
+    for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      const fn = isMakeChan(call) ? enclosingFunction(call) : null;
+      if (!fn) continue;
+      const entry = makesByFunction.get(fn.id) ?? { fn, makes: [] };
+      entry.makes.push(call);
+      makesByFunction.set(fn.id, entry);
+    }
+    for (const { fn, makes } of makesByFunction.values()) {
+      const body = fn.childForFieldName('body');
+      if (body && !isTestCode(body, false)) channels.push(...channelsOf(fn, body, makes, pkg));
+    }
+  }
+  channelsOfPackage.set(pkg, channels);
+  return channels;
+}
+
+function channelsOf(fn: SyntaxNode, body: SyntaxNode, makes: SyntaxNode[], pkg: Package): LocalChannel[] {
   const channels: LocalChannel[] = [];
-  for (const call of body.descendantsOfType('call_expression')) {
-    if (enclosingFunction(call)?.id !== fn.id || !isMakeChan(call)) continue;
+  const ambiguous = new Set<string>();
+  for (const call of makes) {
     const binding = localBinding(call);
     if (!binding) continue;
     const name = binding.text;
-    // One channel per name and function: a name bound to several channels is too hard to follow.
-    if (channels.some((c) => c.name === name)) {
-      channels.splice(channels.findIndex((c) => c.name === name), 1);
+    // A name bound to several channels in one function is too hard to follow.
+    if (ambiguous.has(name) || channels.some((c) => c.name === name)) {
+      ambiguous.add(name);
       continue;
     }
     const uses = identifierUses(body, name)
@@ -57,7 +83,7 @@ export function localChannels(fn: SyntaxNode, pkg: Package): LocalChannel[] {
       .flatMap((u) => classifyUse(u, fn, pkg));
     channels.push({ name, make: call, fn, buffer: bufferOf(call), uses });
   }
-  return channels;
+  return channels.filter((c) => !ambiguous.has(c.name));
 }
 
 function isMakeChan(call: SyntaxNode): boolean {
