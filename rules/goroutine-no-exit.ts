@@ -1,0 +1,337 @@
+import type { SyntaxNode } from 'tree-sitter';
+import { calledPackageFunc } from '../src/go/imports.js';
+import { statementsOf } from '../src/go/flow.js';
+import { fileOf, packageFunction, packageMethods, packageVarNames } from '../src/go/package.js';
+import {
+  enclosingDeclaredFunction,
+  enclosingFunction,
+  enclosingLoops,
+  functionName,
+  identifierUses,
+  isTestCode,
+  lineOf,
+  loopCanEnd,
+  neverReturnsAfter,
+  ownDescendantsOfType,
+  runsOncePerProcess,
+  unparen,
+} from '../src/go/syntax.js';
+import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
+
+export const goroutineNoExit: Rule = {
+  meta: {
+    id: 'goroutine-no-exit',
+    title: 'goroutine runs an endless loop that nothing can stop',
+    why:
+      'A goroutine whose loop has no return, no break out of it and no ctx.Done() or quit-channel ' +
+      'case runs until the process exits. Started from main or init that is a daemon; started from a ' +
+      'constructor, a method or a request handler it is one more goroutine, with its stack and ' +
+      'everything it references, for every call: the value it serves can never be freed and the ' +
+      'goroutine count grows with the traffic.',
+    fix:
+      'Give the loop a way out: a `case <-ctx.Done(): return` in its select, or a quit channel that a ' +
+      'Close or Stop method closes. Start process-wide workers once (from main, init or a sync.Once).',
+    example: {
+      bad: 'func NewCache() *Cache {\n\tc := &Cache{items: map[string]entry{}}\n\tgo func() {\n\t\tfor {\n\t\t\ttime.Sleep(time.Minute)\n\t\t\tc.evictExpired()\n\t\t}\n\t}()\n\treturn c\n}',
+      good: 'func NewCache() *Cache {\n\tc := &Cache{items: map[string]entry{}, quit: make(chan struct{})}\n\tgo func() {\n\t\tt := time.NewTicker(time.Minute)\n\t\tdefer t.Stop()\n\t\tfor {\n\t\t\tselect {\n\t\t\tcase <-c.quit:\n\t\t\t\treturn\n\t\t\tcase <-t.C:\n\t\t\t\tc.evictExpired()\n\t\t\t}\n\t\t}\n\t}()\n\treturn c\n}\n\nfunc (c *Cache) Close() { close(c.quit) }',
+    },
+    severity: 'warning',
+    precision: 'high',
+    tags: ['goroutine'],
+  },
+  check(pkg, report) {
+    for (const file of pkg.files) {
+      if (file.isTest || !file.source.includes('go ')) continue;
+      for (const goStmt of file.tree.rootNode.descendantsOfType('go_statement')) checkGoStatement(goStmt, file, pkg, report);
+    }
+  },
+};
+
+function checkGoStatement(goStmt: SyntaxNode, file: GoFile, pkg: Package, report: (r: Report) => void): void {
+  const starter = enclosingDeclaredFunction(goStmt);
+  if (!starter) return; // a package-level initializer: once per process
+  const target = goroutineTarget(unparen(goStmt.namedChildren[0] ?? goStmt), starter, file, pkg);
+  if (!target) return;
+  const loops = target.bodies.map(endlessLoopOf);
+  const loop = loops[0];
+  if (!loop || loops.some((l) => l === null) || !startedPerCall(goStmt, starter, pkg)) return;
+  const loopFile = fileOf(pkg, loop);
+  const loopAt = loopFile === file ? `line ${lineOf(loop)}` : `${loopFile.path}:${lineOf(loop)}`;
+  report({
+    node: goStmt,
+    file,
+    message:
+      `goroutine running ${target.name} never exits: the loop at ${loopAt} never ends and nothing stops it` +
+      `${tickerHint(loop)}, so ${whatLeaks(goStmt, starter, pkg)}; add a \`case <-ctx.Done(): return\` ` +
+      `(or a quit channel closed by a Close method) to the loop`,
+    related: [{ node: loop, file: loopFile, message: 'this loop never ends' }],
+    evidence: [{ node: blockingPoint(loop, loopFile), file: loopFile }],
+  });
+}
+
+/** How often the goroutine is started: per pass of an endless loop, per value of a sync.Once, per call. */
+function whatLeaks(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): string {
+  const startingLoop = enclosingLoops(goStmt).find((l) => !loopCanEnd(l));
+  if (startingLoop) return `every pass of the loop at line ${lineOf(startingLoop)} leaks one goroutine`;
+  const once = onceThatStarts(goStmt, starter, pkg);
+  if (once) {
+    const owner = starter.type === 'method_declaration' ? receiverOf(starter)?.type : null;
+    return `every ${owner ?? 'value'} leaks one goroutine (${once.text} starts one per value)`;
+  }
+  return `every call of ${starterName(starter)} leaks one goroutine`;
+}
+
+/** `for range t.C` after t.Stop() still blocks: Stop does not close the channel. */
+function tickerHint(loop: SyntaxNode): string {
+  const range = loop.namedChildren.find((c) => c.type === 'range_clause');
+  const right = range?.childForFieldName('right');
+  const ranged = right?.type === 'selector_expression' && right.childForFieldName('field')?.text === 'C';
+  return ranged ? ` (stopping the ticker does not close ${right.text})` : '';
+}
+
+/**
+ * Whether the `go` statement starts a goroutine each time its function is called: not in
+ * main, init, test code or code only they call, not under a package-level sync.Once or
+ * start-once flag, and not in a function that itself runs forever once it has started the
+ * goroutine (the two live and die together).
+ */
+function startedPerCall(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): boolean {
+  if (runsOncePerProcess(starter, pkg.name) || isTestCode(goStmt, false)) return false;
+  if (onlyCalledOncePerProcess(starter, pkg) || guardedByPackageState(goStmt, starter, pkg)) return false;
+  const once = onceThatStarts(goStmt, starter, pkg);
+  if (once?.type === 'identifier' && packageVarNames(pkg).has(once.text)) return false;
+  const inEndlessLoop = enclosingLoops(goStmt).some((loop) => !loopCanEnd(loop));
+  return inEndlessLoop || !neverReturnsAfter(goStmt);
+}
+
+/**
+ * A function of package main, or an unexported one, that is only called from main, init
+ * or package-level variable initializers (`http.Handle("/chan", ChanCreate())` in main).
+ */
+function onlyCalledOncePerProcess(starter: SyntaxNode, pkg: Package): boolean {
+  const name = functionName(starter);
+  if (starter.type !== 'function_declaration' || !name) return false;
+  if (pkg.name !== 'main' && /^[A-Z]/.test(name)) return false;
+  const nameNode = starter.childForFieldName('name');
+  const uses = pkg.files.flatMap((f) => identifierUses(f.tree.rootNode, name)).filter((u) => u.id !== nameNode?.id);
+  return (
+    uses.length > 0 &&
+    uses.every((u) => {
+      const call = u.parent;
+      if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== u.id) return false;
+      const caller = enclosingDeclaredFunction(call);
+      return caller === null || runsOncePerProcess(caller, pkg.name);
+    })
+  );
+}
+
+/**
+ * The sync.Once (the receiver of `.Do`) that starts the goroutine: `once.Do(func() { go ... })`,
+ * or `once.Do(d.startWorker)` where the starter is handed to it. A Once in a package-level
+ * variable starts it once per process; one in a struct field, once per value.
+ */
+function onceThatStarts(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): SyntaxNode | null {
+  for (let fn = enclosingFunction(goStmt); fn?.type === 'func_literal'; fn = enclosingFunction(fn)) {
+    const call = fn.parent?.parent;
+    const once = call?.type === 'call_expression' ? onceOfDo(call) : null;
+    if (once) return once;
+  }
+  const name = functionName(starter);
+  if (!name) return null;
+  for (const file of pkg.files) {
+    for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      const arg = call.childForFieldName('arguments')?.namedChildren[0];
+      const argName = arg?.type === 'selector_expression' ? arg.childForFieldName('field')?.text : arg?.text;
+      const once = argName === name ? onceOfDo(call) : null;
+      if (once) return once;
+    }
+  }
+  return null;
+}
+
+/** `once` in `once.Do(...)`. */
+function onceOfDo(call: SyntaxNode): SyntaxNode | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'selector_expression' || callee.childForFieldName('field')?.text !== 'Do') return null;
+  return callee.childForFieldName('operand');
+}
+
+const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
+
+/**
+ * Started once per process behind a guard on package-level state that the starter sets:
+ * `if started != nil { return }; started = ...; go ...`, `if atomic.Cas(&running, 0, 1) { go ... }`,
+ * or a registry of started workers (`if w, ok := workers[key]; ok { return w }; workers[key] = w`).
+ */
+function guardedByPackageState(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): boolean {
+  const vars = packageVarNames(pkg);
+  const assigned = new Set(
+    starter
+      .descendantsOfType('assignment_statement')
+      .flatMap((a) => a.childForFieldName('left')?.descendantsOfType('identifier') ?? [])
+      .map((id) => id.text)
+      .filter((name) => vars.has(name)),
+  );
+  return guardHeaders(goStmt, starter).some(
+    (header) =>
+      header
+        .descendantsOfType('call_expression')
+        .some((c) => COMPARE_AND_SWAP.test(c.childForFieldName('function')?.text ?? '')) ||
+      header.descendantsOfType('identifier').some((id) => assigned.has(id.text)),
+  );
+}
+
+/**
+ * The headers (initializer and condition) of the `if` statements that decide whether the
+ * `go` statement runs: those around it, and those before it whose body returns.
+ */
+function guardHeaders(goStmt: SyntaxNode, starter: SyntaxNode): SyntaxNode[] {
+  const headers: SyntaxNode[] = [];
+  const headerOf = (ifStmt: SyntaxNode) =>
+    ['initializer', 'condition'].flatMap((field) => ifStmt.childForFieldName(field) ?? []);
+  for (let n: SyntaxNode = goStmt; n.parent && n.id !== starter.id; n = n.parent) {
+    const parent = n.parent;
+    if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
+      headers.push(...headerOf(parent));
+    }
+    if (parent.type !== 'statement_list') continue;
+    for (const before of parent.namedChildren) {
+      if (before.startIndex >= n.startIndex) break;
+      const consequence = before.type === 'if_statement' ? before.childForFieldName('consequence') : null;
+      if (consequence && statementsOf(consequence).at(-1)?.type === 'return_statement') headers.push(...headerOf(before));
+    }
+  }
+  return headers;
+}
+
+interface GoroutineTarget {
+  /** How the message names what the goroutine runs. */
+  name: string;
+  /** The function bodies it may run: one, or every method of that name in the package. */
+  bodies: SyntaxNode[];
+}
+
+/** What `go f(...)` runs, when its code is in the package: a func literal, a function, methods by name. */
+function goroutineTarget(call: SyntaxNode, starter: SyntaxNode, file: GoFile, pkg: Package): GoroutineTarget | null {
+  if (call.type !== 'call_expression') return null;
+  const fn = unparen(call.childForFieldName('function') ?? call);
+  if (fn.type === 'func_literal') return { name: 'a func literal', bodies: [fn] };
+  if (fn.type === 'identifier') {
+    const decl = packageFunction(pkg, fn.text);
+    if (!decl || declaredIn(starter, fn.text)) return null; // a func value held in a local or parameter
+    return { name: `function ${fn.text}`, bodies: [decl] };
+  }
+  if (fn.type !== 'selector_expression') return null;
+  const operand = fn.childForFieldName('operand');
+  const method = fn.childForFieldName('field')?.text;
+  if (!method || (operand?.type === 'identifier' && file.imports.byName.has(operand.text))) return null;
+  const methods = packageMethods(pkg, method);
+  const type = operand ? operandType(operand, starter) : null;
+  // A value of a known type runs that type's method, or one from another package.
+  const bodies = type ? methods.filter((m) => receiverOf(m)?.type === type) : methods;
+  return bodies.length > 0 ? { name: `method ${fn.text}`, bodies } : null;
+}
+
+/**
+ * The named type of `x` in `go x.run()` when the starter says it: its receiver, a
+ * parameter, `x := &T{...}`, `var x T`. Null when unknown (a field, a call result).
+ */
+function operandType(operand: SyntaxNode, starter: SyntaxNode): string | null {
+  if (operand.type !== 'identifier') return null;
+  const name = operand.text;
+  const receiver = starter.type === 'method_declaration' ? receiverOf(starter) : null;
+  if (receiver?.name === name) return receiver.type;
+  for (const decl of starter.descendantsOfType(['parameter_declaration', 'var_spec', 'short_var_declaration'])) {
+    if (decl.type !== 'short_var_declaration') {
+      if (decl.childrenForFieldName('name').some((n) => n.text === name)) return typeName(decl.childForFieldName('type'));
+      continue;
+    }
+    const names = decl.childForFieldName('left')?.namedChildren ?? [];
+    const i = names.findIndex((n) => n.text === name);
+    if (i < 0) continue;
+    let value = decl.childForFieldName('right')?.namedChildren[i];
+    if (value?.type === 'unary_expression' && value.child(0)?.type === '&') value = value.namedChildren[0];
+    return value?.type === 'composite_literal' ? typeName(value.childForFieldName('type')) : null;
+  }
+  return null;
+}
+
+/** `T` for `T`, `*T` and `T[int]`; `pkg.T` for another package's type. */
+function typeName(type: SyntaxNode | null): string | null {
+  return type ? type.text.replace(/^\*/, '').replace(/\[.*$/, '') || null : null;
+}
+
+/** Whether `name` is a parameter or a local variable of the function. */
+function declaredIn(fn: SyntaxNode, name: string): boolean {
+  const declared = fn.descendantsOfType(['parameter_declaration', 'short_var_declaration', 'var_spec']).flatMap((d) =>
+    d.type === 'short_var_declaration'
+      ? (d.childForFieldName('left')?.namedChildren ?? [])
+      : d.childrenForFieldName('name'),
+  );
+  return declared.some((id) => id.text === name);
+}
+
+/** A method's receiver: its name and its type without `*` and type arguments. */
+function receiverOf(method: SyntaxNode): { name: string; type: string } | null {
+  const param = method.childForFieldName('receiver')?.namedChildren.find((c) => c.type === 'parameter_declaration');
+  const type = typeName(param?.childForFieldName('type') ?? null);
+  if (!param || !type) return null;
+  return { name: param.childForFieldName('name')?.text ?? '', type };
+}
+
+/**
+ * The loop that keeps a function running forever: a `for` at the top level of its body
+ * (possibly labeled) that cannot end. A loop that can only stop by crashing the process or
+ * by runtime.Goexit is left alone: it does not pile up.
+ */
+function endlessLoopOf(fn: SyntaxNode): SyntaxNode | null {
+  const body = fn.childForFieldName('body');
+  if (!body) return null;
+  for (const stmt of statementsOf(body)) {
+    const loop = stmt.type === 'labeled_statement' ? stmt.namedChildren.find((c) => c.type === 'for_statement') : stmt;
+    if (loop?.type !== 'for_statement' || loopCanEnd(loop)) continue;
+    return endsByCrashOrGoexit(loop) ? null : loop;
+  }
+  return null;
+}
+
+const CRASH_OR_GOEXIT = /^(panic|os\.Exit|runtime\.Goexit)$|\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)$/;
+
+function endsByCrashOrGoexit(loop: SyntaxNode): boolean {
+  return ownDescendantsOfType(loop, 'call_expression').some((c) =>
+    CRASH_OR_GOEXIT.test(c.childForFieldName('function')?.text ?? ''),
+  );
+}
+
+/**
+ * Where the goroutine spends its life: the `for` of a range over a ticker; else the first
+ * select, channel receive or send, or time.Sleep in the loop; else the `for` itself (it
+ * spins or blocks in a call).
+ */
+function blockingPoint(loop: SyntaxNode, file: GoFile): SyntaxNode {
+  const body = loop.childForFieldName('body');
+  if (!body || loop.namedChildren.some((c) => c.type === 'range_clause')) return loop;
+  const candidates = ownDescendantsOfType(body, ['select_statement', 'unary_expression', 'send_statement', 'call_expression'])
+    .filter((n) => isBlocking(n, file))
+    .sort((a, b) => a.startIndex - b.startIndex);
+  return candidates[0] ?? loop;
+}
+
+function isBlocking(node: SyntaxNode, file: GoFile): boolean {
+  switch (node.type) {
+    case 'select_statement':
+    case 'send_statement':
+      return true;
+    case 'unary_expression':
+      return node.child(0)?.type === '<-';
+    default:
+      return calledPackageFunc(node, file.imports, 'time', ['Sleep']) !== null;
+  }
+}
+
+/** `Start`, or `Server.Start` for a method. */
+function starterName(fn: SyntaxNode): string {
+  const name = functionName(fn) ?? 'the function';
+  const receiver = fn.type === 'method_declaration' ? receiverOf(fn) : null;
+  return receiver ? `${receiver.type}.${name}` : name;
+}
