@@ -1,0 +1,566 @@
+import type { SyntaxNode } from 'tree-sitter';
+import { statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import type { ImportTable } from '../src/go/imports.js';
+import { escapeOf } from '../src/go/escape.js';
+import {
+  contains,
+  enclosingDeclaredFunction,
+  enclosingFunction,
+  enclosingLoops,
+  functionName,
+  identifierUses,
+  isTestCode,
+  loopCanEnd,
+  unparen,
+} from '../src/go/syntax.js';
+import type { GoFile, Rule } from '../src/engine/types.js';
+
+export const deferInLoop: Rule = {
+  meta: {
+    id: 'defer-in-loop',
+    title: 'defer in a loop runs only when the function returns',
+    why:
+      'A deferred call runs when the surrounding function returns, not at the end of the loop iteration ' +
+      'that deferred it. A file, response body, lock or context cancel deferred inside a loop is held ' +
+      'for every iteration until the function returns: a loop over many items runs out of file ' +
+      'descriptors or memory, a loop that re-locks the same mutex deadlocks on its second iteration, ' +
+      'and in a loop that never ends the deferred calls never run at all while their defer records pile up. ' +
+      'Not reported in a loop that ends: a defer after which the iteration always returns or breaks out, ' +
+      'one that can run only once (a lazy-init guard, a timer case), one that holds nothing (a log line, ' +
+      'wg.Done, a panic handler, a cleanup that runs only on error), a lock taken on a different element ' +
+      'each iteration, and the release of what exists before the loop or is kept for use after it.',
+    fix:
+      'Move the loop body into its own function (or a func literal called in the loop) so that the defer ' +
+      'runs at the end of each iteration, or release the resource explicitly at the end of the iteration.',
+    example: {
+      bad: 'func sum(paths []string) (int64, error) {\n\tvar n int64\n\tfor _, p := range paths {\n\t\tf, err := os.Open(p)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tdefer f.Close()\n\t\tc, err := io.Copy(io.Discard, f)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tn += c\n\t}\n\treturn n, nil\n}',
+      good: 'func sum(paths []string) (int64, error) {\n\tvar n int64\n\tfor _, p := range paths {\n\t\tc, err := size(p)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tn += c\n\t}\n\treturn n, nil\n}\n\nfunc size(p string) (int64, error) {\n\tf, err := os.Open(p)\n\tif err != nil {\n\t\treturn 0, err\n\t}\n\tdefer f.Close()\n\treturn io.Copy(io.Discard, f)\n}',
+    },
+    severity: 'warning',
+    precision: 'high',
+    tags: ['resource', 'memory'],
+  },
+  check(pkg, report) {
+    for (const file of pkg.files) {
+      for (const defer of file.tree.rootNode.descendantsOfType('defer_statement')) {
+        // A test's deferred calls run when the test ends: held per case, not for the life of a process.
+        if (isTestCode(defer, file.isTest) || isGocheckCode(defer, file)) continue;
+        const call = defer.namedChildren.find((c) => c.type === 'call_expression');
+        const fn = enclosingFunction(defer);
+        if (!call || !fn) continue;
+        const loop = enclosingLoops(defer).find((l) => comesRoundAgain(defer, l) && !runsOncePerLoop(defer, l, fn));
+        if (!loop) continue;
+        const endlessLoop = enclosingLoops(defer).find((l) => !loopCanEnd(l));
+        const endless = endlessLoop !== undefined;
+        const held = heldBy(call, loop, file.imports);
+        const deadlock = held?.lock ? relocksEachIteration(held.lock, loop) : false;
+        // A loop that never ends never runs its defers: always a leak. A re-locked mutex always deadlocks.
+        if (!endless && !deadlock && !heldTooLong(held, defer, loop, fn)) continue;
+        report({
+          node: defer,
+          file,
+          message: messageFor(call, held, loop, functionName(fn), endless, deadlock),
+          related: [
+            endlessLoop
+              ? { node: loopHeader(endlessLoop), file, message: 'this loop never ends, so the function never returns' }
+              : { node: loopHeader(loop), file, message: 'the loop whose every iteration defers the call' },
+          ],
+          evidence: evidenceFor(defer, held, loop, file),
+        });
+      }
+    }
+  },
+};
+
+/**
+ * Whether holding until the function returns is worth a finding in a loop that ends: not
+ * when the call holds nothing, locks every element on purpose, runs a fixed handful of times,
+ * or releases what exists before the loop or is used after it.
+ */
+function heldTooLong(held: Held | null, defer: SyntaxNode, loop: SyntaxNode, fn: SyntaxNode): held is Held {
+  if (!held) return false;
+  if (held.lock && changesPerIteration(held.lock.receiver, loop)) return false;
+  if (rangesOverLiteral(loop, fn)) return false;
+  const resource = held.resource;
+  return !resource || !(existsBeforeLoop(resource, loop) || keptAfterIteration(resource, loop, defer));
+}
+
+/** What a deferred call keeps until it runs, for the message and the evidence. */
+interface Held {
+  /** `f` of `f.Close()`, `fd[i]` of `syscall.Close(fd[i])`, `context (of cancel)` of `cancel()`. */
+  what: string;
+  /** How it is kept: a file stays open, a mutex locked, a temp file on disk. */
+  state: 'open' | 'locked' | 'on disk' | 'running' | 'alive' | 'held';
+  /** The expression named by `what`, when there is one; its allocation is the evidence site. */
+  resource?: SyntaxNode;
+  /** `defer mu.Unlock()`: the mutex expression and the method that locked it. */
+  lock?: { receiver: SyntaxNode; lockMethod: 'Lock' | 'RLock' };
+}
+
+/** Packages whose functions release nothing: logging, formatting, counters, clocks. */
+const NOTHING_HELD_PACKAGES = new Set(['log', 'fmt', 'sync/atomic', 'time', 'strings', 'strconv', 'errors']);
+/** Methods that release nothing: WaitGroup.Done, loggers, metrics. */
+const NOTHING_HELD_METHOD =
+  /^(Done|Add|Sub|Inc|Dec|Observe|Set|(Print|Log|Debug|Info|Warn|Warning|Error|Trace|Notice)(f|ln|w)?)$/;
+const NOTHING_HELD_BUILTINS = new Set(['recover', 'print', 'println', 'len', 'cap', 'append']);
+const UNLOCKS: Record<string, 'Lock' | 'RLock'> = { Unlock: 'Lock', RUnlock: 'RLock' };
+
+/** How a release call's name says the resource is kept until then. */
+function stateOf(name: string): Held['state'] {
+  if (/(^|\.)[Cc]lose(Func|Send)?$/.test(name)) return 'open';
+  if (/(^|\.)Stop$/.test(name)) return 'running';
+  if (/(^|\.)Remove(All)?$/.test(name)) return 'on disk';
+  if (/(^|\.)R?Unlock$/.test(name)) return 'locked';
+  return 'held';
+}
+
+/**
+ * What the deferred call holds until it runs, or null when it holds nothing worth a finding:
+ * a panic handler, a log line, `wg.Done()`, a cleanup that runs only when the function fails.
+ */
+function heldBy(call: SyntaxNode, loop: SyntaxNode, imports: ImportTable): Held | null {
+  const callee = unparen(call.childForFieldName('function') ?? call);
+  if (callee.type === 'func_literal') return heldByLiteral(callee, loop, imports);
+  if (releasesNothing(call, imports)) return null;
+  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+  const state = stateOf(callee.text);
+  if (callee.type === 'selector_expression' && !packageOf(callee, imports)) {
+    const receiver = callee.childForFieldName('operand');
+    if (!receiver) return null;
+    const lockMethod = UNLOCKS[callee.childForFieldName('field')?.text ?? ''];
+    return { what: oneLine(receiver.text), state, resource: receiver, lock: lockMethod ? { receiver, lockMethod } : undefined };
+  }
+  const arg = mainArgument(args, loop);
+  if (arg) return { what: oneLine(arg.text), state, resource: unconverted(arg, imports) };
+  const resource = callee.type === 'identifier' ? callee : undefined;
+  if (/cancel/i.test(callee.text)) return { what: `context (of ${oneLine(callee.text)})`, state: 'alive', resource };
+  return { what: `what ${oneLine(callee.text)}() releases`, state: 'held', resource };
+}
+
+/** The argument that names the resource: the first one that changes per iteration, else the first that is not a literal. */
+function mainArgument(args: SyntaxNode[], loop: SyntaxNode): SyntaxNode | undefined {
+  const names = boundInLoop(loop, true);
+  const values = args.filter((a) => !/_literal$|^(nil|true|false|iota)$/.test(a.type));
+  return values.find((a) => mentionsAny(a, names)) ?? values[0];
+}
+
+/** `p` of `unsafe.Pointer(p)` or `uintptr(p)`: what a conversion or one-argument wrapper around a value is about. */
+function unconverted(expr: SyntaxNode, imports: ImportTable): SyntaxNode {
+  let n = unparen(expr);
+  for (;;) {
+    const callee = n.type === 'call_expression' ? n.childForFieldName('function') : null;
+    const args = n.childForFieldName('arguments')?.namedChildren ?? [];
+    const wrapper = callee?.type === 'identifier' || (callee?.type === 'selector_expression' && packageOf(callee, imports));
+    if (!wrapper || args.length !== 1) return n;
+    n = unparen(args[0]);
+  }
+}
+
+/** A deferred func literal holds what the calls in it release, unless it is a panic handler or runs only on error. */
+function heldByLiteral(literal: SyntaxNode, loop: SyntaxNode, imports: ImportTable): Held | null {
+  const body = literal.childForFieldName('body');
+  if (!body || runsOnlyOnError(body)) return null;
+  const calls = body.descendantsOfType('call_expression');
+  if (calls.some((c) => unparen(c.childForFieldName('function') ?? c).text === 'recover')) return null;
+  const quiet = calls.filter((c) => releasesNothing(c, imports));
+  // Calls that only compute what a log line prints release nothing either.
+  const releases = calls.filter((c) => !quiet.some((q) => contains(q, c)));
+  const helds = releases.map((c) => heldBy(c, loop, imports)).filter((h): h is Held => h !== null);
+  if (helds.length === 0) return null;
+  const states = new Set(helds.map((h) => h.state));
+  return {
+    what: [...new Set(helds.map((h) => h.what))].slice(0, 3).join(', '),
+    state: states.size === 1 ? helds[0].state : 'held',
+    resource: helds[0].resource,
+  };
+}
+
+/** `recover()`, `log.Printf(...)`, `wg.Done()`, `logger.Info(...)`, `atomic.AddInt64(&n, -1)`. */
+function releasesNothing(call: SyntaxNode, imports: ImportTable): boolean {
+  const callee = unparen(call.childForFieldName('function') ?? call);
+  if (callee.type === 'identifier') return NOTHING_HELD_BUILTINS.has(callee.text);
+  if (callee.type !== 'selector_expression') return false;
+  const pkg = packageOf(callee, imports);
+  if (pkg) return NOTHING_HELD_PACKAGES.has(pkg);
+  return NOTHING_HELD_METHOD.test(callee.childForFieldName('field')?.text ?? '');
+}
+
+/** The import path when `sel` is `pkg.Func` for an imported package, else null. */
+function packageOf(sel: SyntaxNode, imports: ImportTable): string | null {
+  const operand = sel.childForFieldName('operand');
+  return operand?.type === 'identifier' ? (imports.byName.get(operand.text) ?? null) : null;
+}
+
+const ERROR_NAME = /^err$|Err$|^err[A-Z]/;
+
+/**
+ * `func() { if err == nil { return }; ... }()` or `func() { if err != nil { ... } }()`: a cleanup
+ * for the failure path. On success it releases nothing, so the iterations hand their resources on.
+ */
+function runsOnlyOnError(body: SyntaxNode): boolean {
+  const stmts = statementsOf(body);
+  const first = stmts[0];
+  if (first?.type !== 'if_statement' || first.childForFieldName('alternative')) return false;
+  const cond = unparen(first.childForFieldName('condition') ?? first);
+  if (cond.type !== 'binary_expression') return false;
+  const [left, right] = [cond.childForFieldName('left'), cond.childForFieldName('right')];
+  const op = cond.childForFieldName('operator')?.text;
+  if (!left || right?.text !== 'nil' || !ERROR_NAME.test(left.text)) return false;
+  if (op === '!=') return stmts.length === 1;
+  const consequence = statementsOf(first.childForFieldName('consequence') ?? first);
+  return op === '==' && consequence.length === 1 && consequence[0].type === 'return_statement';
+}
+
+/**
+ * Whether control can get from `stmt` back to the top of `loop`: a `continue` of the loop
+ * follows it, or no statement list between them ends by leaving the loop (return, panic, a
+ * break out of it, a jump to an outer label).
+ */
+function comesRoundAgain(stmt: SyntaxNode, loop: SyntaxNode): boolean {
+  const body = loop.childForFieldName('body');
+  if (!body) return false;
+  const continues = body
+    .descendantsOfType('continue_statement')
+    .some((c) => c.startIndex > stmt.endIndex && continuesTo(c, loop));
+  if (continues) return true;
+  for (let n: SyntaxNode = stmt; n.parent && n.id !== body.id; n = n.parent) {
+    const list = n.parent;
+    if (list.type !== 'statement_list') continue;
+    const rest = list.namedChildren.filter((c) => c.startIndex > n.endIndex && c.type !== 'comment');
+    if (statementsLeaveLoop(rest, loop) || breaksOutOf(rest[rest.length - 1], loop)) return false;
+  }
+  return true;
+}
+
+/** Whether a `continue` goes back to the top of `loop` (not of a loop inside it, nor from a func literal). */
+function continuesTo(cont: SyntaxNode, loop: SyntaxNode): boolean {
+  const label = cont.namedChildren.find((c) => c.type === 'label_name')?.text;
+  for (let n = cont.parent; n && n.id !== loop.id; n = n.parent) {
+    if (n.type === 'func_literal') return false;
+    if (n.type === 'for_statement' && !label) return false;
+  }
+  if (!label) return true;
+  return loop.parent?.type === 'labeled_statement' && loop.parent.childForFieldName('label')?.text === label;
+}
+
+const BREAKABLE_TYPES = new Set(['for_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement']);
+
+/** An unlabeled `break` whose innermost breakable statement is `loop`. */
+function breaksOutOf(stmt: SyntaxNode | undefined, loop: SyntaxNode): boolean {
+  if (stmt?.type !== 'break_statement' || stmt.namedChildCount > 0) return false;
+  for (let n = stmt.parent; n; n = n.parent) if (BREAKABLE_TYPES.has(n.type)) return n.id === loop.id;
+  return false;
+}
+
+/**
+ * Whether the defer runs at most once per run of `loop`: it sits under a guard that turns
+ * false once taken (`if tmp == nil { tmp = ...; defer ... }`, `if i == 0 { ... }`), or in a
+ * select case that can fire only once (a timer's channel, a channel set to nil after use).
+ */
+function runsOncePerLoop(defer: SyntaxNode, loop: SyntaxNode, fn: SyntaxNode): boolean {
+  for (let n = defer.parent; n && n.id !== loop.id; n = n.parent) {
+    const parent = n.parent;
+    if (parent?.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
+      if (isOnceGuard(parent, loop)) return true;
+    }
+    if (n.type === 'communication_case' && caseFiresOnce(n, loop, fn)) return true;
+  }
+  return false;
+}
+
+/** `if x == nil { x = ... }` (x declared outside the loop), or `if i == k` on the loop's own counter. */
+function isOnceGuard(ifStmt: SyntaxNode, loop: SyntaxNode): boolean {
+  const cond = unparen(ifStmt.childForFieldName('condition') ?? ifStmt);
+  let subject: SyntaxNode | null = null;
+  if (cond.type === 'binary_expression' && cond.childForFieldName('operator')?.text === '==') {
+    const left = cond.childForFieldName('left');
+    const right = cond.childForFieldName('right');
+    if (left && right && left.text === loopCounter(loop) && !mentionsAny(right, boundInLoop(loop, false, left.text))) {
+      return true;
+    }
+    if (right && /^(nil|""|0|false)$/.test(right.text)) subject = left;
+  } else if (cond.type === 'unary_expression' && cond.child(0)?.type === '!') {
+    subject = cond.namedChildren[0] ?? null;
+  }
+  if (!subject || !/^[\w.]+$/.test(subject.text)) return false;
+  const root = subject.text.split('.')[0];
+  if (boundInLoop(loop, false).has(root)) return false;
+  const consequence = ifStmt.childForFieldName('consequence');
+  return !!consequence && assignedIn(consequence, subject.text);
+}
+
+/** Whether some assignment in `scope` assigns to the expression text `target`. */
+function assignedIn(scope: SyntaxNode, target: string): boolean {
+  return scope
+    .descendantsOfType('assignment_statement')
+    .some((a) => (a.childForFieldName('left')?.namedChildren ?? []).some((l) => l.text === target));
+}
+
+/**
+ * `case <-t.C:` for a timer made before the loop and never Reset, or a case that sets the
+ * channel it receives from to nil: either fires once.
+ */
+function caseFiresOnce(clause: SyntaxNode, loop: SyntaxNode, fn: SyntaxNode): boolean {
+  const channel = receivedChannel(clause);
+  if (!channel) return false;
+  if (assignedIn(clause, channel.text)) return true;
+  if (channel.type !== 'selector_expression' || channel.childForFieldName('field')?.text !== 'C') return false;
+  const timer = channel.childForFieldName('operand')?.text;
+  if (!timer) return false;
+  const made = fn.descendantsOfType('short_var_declaration').some((d) => {
+    const names = d.childForFieldName('left')?.namedChildren ?? [];
+    const values = d.childForFieldName('right')?.namedChildren ?? [];
+    const i = names.findIndex((n) => n.text === timer);
+    return i >= 0 && !contains(loop, d) && /(^|\.)NewTimer$/.test(values[i]?.childForFieldName('function')?.text ?? '');
+  });
+  // `if t.Stop() { t.Reset(d) }` re-arms a timer that had not fired yet: it still fires once.
+  const reset = fn
+    .descendantsOfType('selector_expression')
+    .some((s) => s.text === `${timer}.Reset` && !insideIfStopped(s, timer));
+  return made && !reset;
+}
+
+/** Whether `node` sits in the consequence of `if t.Stop() { ... }`. */
+function insideIfStopped(node: SyntaxNode, timer: string): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    const parent = n.parent;
+    if (parent?.type !== 'if_statement' || parent.childForFieldName('consequence')?.id !== n.id) continue;
+    if (parent.childForFieldName('condition')?.text.includes(`${timer}.Stop()`)) return true;
+  }
+  return false;
+}
+
+/** The channel expression a select case receives from (`case v := <-ch:` → ch). */
+function receivedChannel(clause: SyntaxNode): SyntaxNode | null {
+  const comm = clause.childForFieldName('communication');
+  const recv = comm?.type === 'receive_statement' ? comm.childForFieldName('right') : comm;
+  if (recv?.type !== 'unary_expression' || recv.child(0)?.type !== '<-') return null;
+  return recv.namedChildren[0] ? unparen(recv.namedChildren[0]) : null;
+}
+
+/** The first variable a loop's header declares: the counter, index or key, which differs on every iteration. */
+function loopCounter(loop: SyntaxNode): string | undefined {
+  return [...loopVariables(loop)][0];
+}
+
+/** The variables a loop's header declares: `i` of `for i := 0; ...`, `k, v` of `for k, v := range m`. */
+function loopVariables(loop: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  const header = loop.namedChildren.find((c) => c.type === 'for_clause' || c.type === 'range_clause');
+  if (header?.type === 'range_clause') {
+    for (const id of header.childForFieldName('left')?.namedChildren ?? []) names.add(id.text);
+  } else if (header?.type === 'for_clause') {
+    for (const id of header.childForFieldName('initializer')?.childForFieldName('left')?.namedChildren ?? []) {
+      names.add(id.text);
+    }
+  }
+  return names;
+}
+
+/**
+ * Names declared anywhere in the loop (header and body); with `assignments`, also names
+ * assigned in it, since those too can hold a different value on each iteration.
+ */
+function boundInLoop(loop: SyntaxNode, assignments: boolean, except?: string): Set<string> {
+  const names = new Set([...loopVariables(loop), ...namesBoundIn(loop, assignments)]);
+  if (except) names.delete(except);
+  return names;
+}
+
+/** Names that `x := ...` and `var x` declare within `scope`, and with `assignments` those `x = ...` assigns. */
+function namesBoundIn(scope: SyntaxNode, assignments: boolean): Set<string> {
+  const names = new Set<string>();
+  for (const decl of scope.descendantsOfType(['short_var_declaration', 'var_spec', 'assignment_statement'])) {
+    if (decl.type === 'assignment_statement' && !assignments) continue;
+    const targets =
+      decl.type === 'var_spec' ? decl.childrenForFieldName('name') : (decl.childForFieldName('left')?.namedChildren ?? []);
+    for (const t of targets) if (t.type === 'identifier') names.add(t.text);
+  }
+  return names;
+}
+
+function mentionsAny(expr: SyntaxNode, names: Set<string>): boolean {
+  if (expr.type === 'identifier') return names.has(expr.text);
+  return expr.descendantsOfType('identifier').some((id) => names.has(id.text));
+}
+
+/**
+ * `for _, c := range conns { defer c.Close() }`: the loop only schedules the release of
+ * resources that were all acquired before it, so deferring holds nothing longer.
+ */
+function existsBeforeLoop(resource: SyntaxNode, loop: SyntaxNode): boolean {
+  const root = rootIdentifier(resource);
+  const header = loop.namedChildren.find((c) => c.type === 'range_clause');
+  const rangeVars = header?.childForFieldName('left')?.namedChildren ?? [];
+  if (!root || !rangeVars.some((v) => v.text === root)) return false;
+  const body = loop.childForFieldName('body');
+  return !!body && !namesBoundIn(body, true).has(root);
+}
+
+/**
+ * The resource made in the iteration is appended, stored or sent somewhere that outlives
+ * the iteration (`files = append(files, f)`, `cPaths[i] = p`, `out <- conn`): it is used
+ * after the loop, so its release belongs at the end of the function.
+ */
+function keptAfterIteration(resource: SyntaxNode, loop: SyntaxNode, defer: SyntaxNode): boolean {
+  const root = rootIdentifier(resource);
+  const body = loop.childForFieldName('body');
+  const declared = boundInLoop(loop, false);
+  if (!root || !body || !declared.has(root)) return false;
+  return identifierUses(body, root).some((use) => {
+    if (contains(defer, use)) return false;
+    const escape = escapeOf(use);
+    if (escape === 'sent') return true;
+    if (escape === 'stored') {
+      const target = storeTarget(use);
+      return !!target && !boundInLoop(loop, true).has(target);
+    }
+    const call = use.parent?.type === 'argument_list' ? use.parent.parent : null;
+    if (escape !== 'passed' || call?.childForFieldName('function')?.text !== 'append') return false;
+    const target = storeTarget(call);
+    return !!target && !declared.has(target);
+  });
+}
+
+/** The root name assigned to in `x[i] = v`, `s.f = v` or `xs = append(xs, v)`, for a value `v` on the right. */
+function storeTarget(value: SyntaxNode): string | null {
+  let v = value;
+  while (v.parent && (v.parent.type === 'parenthesized_expression' || (v.parent.type === 'unary_expression' && v.parent.child(0)?.type === '&'))) {
+    v = v.parent;
+  }
+  const list = v.parent;
+  const assign = list?.parent;
+  if (list?.type !== 'expression_list' || assign?.type !== 'assignment_statement') return null;
+  if (assign.childForFieldName('right')?.id !== list.id) return null;
+  const i = list.namedChildren.findIndex((c) => c.id === v.id);
+  const target = assign.childForFieldName('left')?.namedChildren[i];
+  return target ? rootIdentifier(target) : null;
+}
+
+/** `items[i].mu` or `s.mu` where s is the range value: a different lock on each iteration. */
+function changesPerIteration(expr: SyntaxNode, loop: SyntaxNode): boolean {
+  return mentionsAny(expr, boundInLoop(loop, true));
+}
+
+/** The loop locks the same mutex again on its next iteration: `mu.Lock(); defer mu.Unlock()`. */
+function relocksEachIteration(lock: NonNullable<Held['lock']>, loop: SyntaxNode): boolean {
+  if (changesPerIteration(lock.receiver, loop)) return false;
+  const want = `${lock.receiver.text}.${lock.lockMethod}`;
+  return loop
+    .descendantsOfType('call_expression')
+    .some((c) => c.childForFieldName('function')?.text === want && enclosingFunction(c)?.id === enclosingFunction(loop)?.id);
+}
+
+/**
+ * `for _, name := range []string{"a", "b"}`, or a range over a local variable that is only
+ * ever bound to such literals (or resliced): a fixed, visible handful of iterations.
+ */
+function rangesOverLiteral(loop: SyntaxNode, fn: SyntaxNode): boolean {
+  const header = loop.namedChildren.find((c) => c.type === 'range_clause');
+  const right = header?.childForFieldName('right');
+  if (!right) return false;
+  if (right.type === 'composite_literal') return true;
+  if (right.type !== 'identifier') return false;
+  const values = valuesBoundTo(right.text, fn);
+  const fixed = (v: SyntaxNode): boolean =>
+    v.type === 'composite_literal' || (v.type === 'slice_expression' && v.childForFieldName('operand')?.text === right.text);
+  return values.length > 0 && values.every(fixed);
+}
+
+/** The values a function binds to a local name: in `x := v`, `var x = v` and `x = v`. */
+function valuesBoundTo(name: string, fn: SyntaxNode): SyntaxNode[] {
+  const values: SyntaxNode[] = [];
+  for (const d of fn.descendantsOfType(['short_var_declaration', 'var_spec', 'assignment_statement'])) {
+    const names = d.type === 'var_spec' ? d.childrenForFieldName('name') : (d.childForFieldName('left')?.namedChildren ?? []);
+    const bound = d.childForFieldName(d.type === 'var_spec' ? 'value' : 'right')?.namedChildren ?? [];
+    const i = names.findIndex((n) => n.text === name);
+    if (i >= 0 && bound[i]) values.push(bound[i]);
+  }
+  return values;
+}
+
+/** The loop's clause (`i := 0; i < n; i++`, `_, p := range paths`) or its `for` keyword. */
+function loopHeader(loop: SyntaxNode): SyntaxNode {
+  const header = loop.namedChildren.find((c) => c.type !== 'block' && c.type !== 'comment');
+  return header ?? loop.child(0) ?? loop;
+}
+
+/**
+ * The statement in the loop that made what the defer holds (`f, err := os.Open(p)`), or the
+ * `mu.Lock()` a re-locking loop blocks in; else the defer.
+ */
+function evidenceFor(defer: SyntaxNode, held: Held | null, loop: SyntaxNode, file: GoFile): { node: SyntaxNode; file: GoFile }[] {
+  const lock = held?.lock;
+  if (lock) {
+    const want = `${lock.receiver.text}.${lock.lockMethod}`;
+    const locking = loop.descendantsOfType('call_expression').find((c) => c.childForFieldName('function')?.text === want);
+    if (locking) return [{ node: locking, file }];
+  }
+  const root = held?.resource ? rootIdentifier(held.resource) : null;
+  const made = root
+    ? loop
+        .descendantsOfType(['short_var_declaration', 'assignment_statement'])
+        .filter((d) => d.endIndex <= defer.startIndex)
+        .filter((d) => (d.childForFieldName('left')?.namedChildren ?? []).some((l) => l.text === root))
+        .pop()
+    : undefined;
+  return [{ node: made ?? defer, file }];
+}
+
+/** `resp` of `resp.Body`, `f` of `f.Name()`, `items` of `items[i].mu`. */
+function rootIdentifier(expr: SyntaxNode): string | null {
+  let n = unparen(expr);
+  for (;;) {
+    if (n.type === 'identifier') return n.text;
+    const inner = n.childForFieldName('operand') ?? n.childForFieldName('function');
+    if (!inner) return null;
+    n = unparen(inner);
+  }
+}
+
+function messageFor(call: SyntaxNode, held: Held | null, loop: SyntaxNode, fnName: string | null, endless: boolean, deadlock: boolean): string {
+  const callee = unparen(call.childForFieldName('function') ?? call);
+  const shown = callee.type === 'func_literal' ? 'func() {...}()' : oneLine(call.text);
+  const fn = fnName ?? 'the enclosing func literal';
+  const fix = `move the loop body into a function (or a func literal called in the loop) so the defer runs at the end of each iteration, or call ${shown} there yourself`;
+  if (deadlock && held?.lock) {
+    const mu = oneLine(held.lock.receiver.text);
+    const when = endless ? 'never runs, since this loop never ends' : `runs only when ${fn} returns`;
+    const blocks =
+      held.lock.lockMethod === 'Lock'
+        ? `${mu} stays locked after the first iteration, so the next iteration's ${mu}.Lock() blocks forever`
+        : `${mu} stays read-locked after the first iteration, so once a writer waits for it the next iteration's ${mu}.RLock() blocks forever`;
+    return `defer ${shown} ${when}: ${blocks}; unlock at the end of the iteration, or ${fix}`;
+  }
+  if (!held) {
+    return `defer ${shown} never runs: this loop never ends, so ${fn} never returns, and each iteration adds a deferred call whose record stays in memory for as long as it runs; call it at the end of the iteration instead`;
+  }
+  const perIteration = !held.resource || changesPerIteration(held.resource, loop);
+  if (endless) {
+    const kept = perIteration
+      ? `every iteration's ${held.what} stays ${held.state} for good`
+      : `${held.what} stays ${held.state} for good while deferred calls pile up`;
+    return `defer ${shown} never runs: this loop never ends, so ${fn} never returns, and ${kept}, each iteration adding a defer record; ${fix}`;
+  }
+  const kept = perIteration
+    ? `every iteration's ${held.what} stays ${held.state} until then`
+    : `${held.what} stays ${held.state} until then, with one more deferred call per iteration`;
+  return `defer ${shown} runs only when ${fn} returns, not at the end of each iteration: ${kept}; ${fix}`;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+}
+
+const GOCHECK_PATHS = new Set(['gopkg.in/check.v1', 'github.com/go-check/check']);
+
+/** A function that takes a gocheck `*check.C`: a test suite's helper in an ordinary file. */
+function isGocheckCode(node: SyntaxNode, file: GoFile): boolean {
+  const fn = enclosingDeclaredFunction(node);
+  const params = fn?.childForFieldName('parameters')?.namedChildren ?? [];
+  return params.some((p) => {
+    const m = /^\*(\w+)\.C$/.exec(p.childForFieldName('type')?.text ?? '');
+    return !!m && GOCHECK_PATHS.has(file.imports.byName.get(m[1]) ?? '');
+  });
+}
