@@ -4,10 +4,11 @@ import { goroutineAbandonedSend } from './goroutine-abandoned-send.js';
 import { goroutineBlockedReceive } from './goroutine-blocked-receive.js';
 import { goroutineNoExit } from './goroutine-no-exit.js';
 import { goroutineUnclosedRange } from './goroutine-unclosed-range.js';
+import { lostCancel } from './lost-cancel.js';
 import { timeAfterInLoop } from './time-after-in-loop.js';
 import { timeTickLeak } from './time-tick-leak.js';
 import { unclosedBody } from './unclosed-body.js';
 import { unstoppedTicker } from './unstopped-ticker.js';
 
 /** Every rule goleak-lint has, in the order `goleak-lint rules` lists them. */
-export const allRules: Rule[] = [unstoppedTicker, timeTickLeak, timeAfterInLoop, goroutineAbandonedSend, goroutineUnclosedRange, goroutineBlockedReceive, goroutineNoExit, deferInLoop, unclosedBody];
+export const allRules: Rule[] = [unstoppedTicker, timeTickLeak, timeAfterInLoop, goroutineAbandonedSend, goroutineUnclosedRange, goroutineBlockedReceive, goroutineNoExit, deferInLoop, unclosedBody, lostCancel];
