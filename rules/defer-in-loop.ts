@@ -1,8 +1,11 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
-import type { ImportTable } from '../src/go/imports.js';
-import { escapeOf } from '../src/go/escape.js';
+import { receivedChannel } from '../src/go/channels.js';
+import { escapeOf, rootIdentifier, storeTarget } from '../src/go/escape.js';
+import { comesRoundAgain, loopCanEnd, loopClause, statementsOf } from '../src/go/flow.js';
+import { importPathOf, type ImportTable } from '../src/go/imports.js';
+import { assignedIn, loopVariables, namesBoundIn, valuesBoundTo } from '../src/go/scopes.js';
 import {
+  boundNames,
   contains,
   enclosingDeclaredFunction,
   enclosingFunction,
@@ -10,7 +13,7 @@ import {
   functionName,
   identifierUses,
   isTestCode,
-  loopCanEnd,
+  mentionsAny,
   unparen,
 } from '../src/go/syntax.js';
 import type { GoFile, Rule } from '../src/engine/types.js';
@@ -124,7 +127,7 @@ function heldBy(call: SyntaxNode, loop: SyntaxNode, imports: ImportTable): Held 
   if (releasesNothing(call, imports)) return null;
   const args = call.childForFieldName('arguments')?.namedChildren ?? [];
   const state = stateOf(callee.text);
-  if (callee.type === 'selector_expression' && !packageOf(callee, imports)) {
+  if (callee.type === 'selector_expression' && !importPathOf(callee, imports)) {
     const receiver = callee.childForFieldName('operand');
     if (!receiver) return null;
     const lockMethod = UNLOCKS[callee.childForFieldName('field')?.text ?? ''];
@@ -150,7 +153,7 @@ function unconverted(expr: SyntaxNode, imports: ImportTable): SyntaxNode {
   for (;;) {
     const callee = n.type === 'call_expression' ? n.childForFieldName('function') : null;
     const args = n.childForFieldName('arguments')?.namedChildren ?? [];
-    const wrapper = callee?.type === 'identifier' || (callee?.type === 'selector_expression' && packageOf(callee, imports));
+    const wrapper = callee?.type === 'identifier' || (callee?.type === 'selector_expression' && importPathOf(callee, imports));
     if (!wrapper || args.length !== 1) return n;
     n = unparen(args[0]);
   }
@@ -180,15 +183,9 @@ function releasesNothing(call: SyntaxNode, imports: ImportTable): boolean {
   const callee = unparen(call.childForFieldName('function') ?? call);
   if (callee.type === 'identifier') return NOTHING_HELD_BUILTINS.has(callee.text);
   if (callee.type !== 'selector_expression') return false;
-  const pkg = packageOf(callee, imports);
+  const pkg = importPathOf(callee, imports);
   if (pkg) return NOTHING_HELD_PACKAGES.has(pkg);
   return NOTHING_HELD_METHOD.test(callee.childForFieldName('field')?.text ?? '');
-}
-
-/** The import path when `sel` is `pkg.Func` for an imported package, else null. */
-function packageOf(sel: SyntaxNode, imports: ImportTable): string | null {
-  const operand = sel.childForFieldName('operand');
-  return operand?.type === 'identifier' ? (imports.byName.get(operand.text) ?? null) : null;
 }
 
 const ERROR_NAME = /^err$|Err$|^err[A-Z]/;
@@ -209,47 +206,6 @@ function runsOnlyOnError(body: SyntaxNode): boolean {
   if (op === '!=') return stmts.length === 1;
   const consequence = statementsOf(first.childForFieldName('consequence') ?? first);
   return op === '==' && consequence.length === 1 && consequence[0].type === 'return_statement';
-}
-
-/**
- * Whether control can get from `stmt` back to the top of `loop`: a `continue` of the loop
- * follows it, or no statement list between them ends by leaving the loop (return, panic, a
- * break out of it, a jump to an outer label).
- */
-function comesRoundAgain(stmt: SyntaxNode, loop: SyntaxNode): boolean {
-  const body = loop.childForFieldName('body');
-  if (!body) return false;
-  const continues = body
-    .descendantsOfType('continue_statement')
-    .some((c) => c.startIndex > stmt.endIndex && continuesTo(c, loop));
-  if (continues) return true;
-  for (let n: SyntaxNode = stmt; n.parent && n.id !== body.id; n = n.parent) {
-    const list = n.parent;
-    if (list.type !== 'statement_list') continue;
-    const rest = list.namedChildren.filter((c) => c.startIndex > n.endIndex && c.type !== 'comment');
-    if (statementsLeaveLoop(rest, loop) || breaksOutOf(rest[rest.length - 1], loop)) return false;
-  }
-  return true;
-}
-
-/** Whether a `continue` goes back to the top of `loop` (not of a loop inside it, nor from a func literal). */
-function continuesTo(cont: SyntaxNode, loop: SyntaxNode): boolean {
-  const label = cont.namedChildren.find((c) => c.type === 'label_name')?.text;
-  for (let n = cont.parent; n && n.id !== loop.id; n = n.parent) {
-    if (n.type === 'func_literal') return false;
-    if (n.type === 'for_statement' && !label) return false;
-  }
-  if (!label) return true;
-  return loop.parent?.type === 'labeled_statement' && loop.parent.childForFieldName('label')?.text === label;
-}
-
-const BREAKABLE_TYPES = new Set(['for_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement']);
-
-/** An unlabeled `break` whose innermost breakable statement is `loop`. */
-function breaksOutOf(stmt: SyntaxNode | undefined, loop: SyntaxNode): boolean {
-  if (stmt?.type !== 'break_statement' || stmt.namedChildCount > 0) return false;
-  for (let n = stmt.parent; n; n = n.parent) if (BREAKABLE_TYPES.has(n.type)) return n.id === loop.id;
-  return false;
 }
 
 /**
@@ -289,13 +245,6 @@ function isOnceGuard(ifStmt: SyntaxNode, loop: SyntaxNode): boolean {
   return !!consequence && assignedIn(consequence, subject.text);
 }
 
-/** Whether some assignment in `scope` assigns to the expression text `target`. */
-function assignedIn(scope: SyntaxNode, target: string): boolean {
-  return scope
-    .descendantsOfType('assignment_statement')
-    .some((a) => (a.childForFieldName('left')?.namedChildren ?? []).some((l) => l.text === target));
-}
-
 /**
  * `case <-t.C:` for a timer made before the loop and never Reset, or a case that sets the
  * channel it receives from to nil: either fires once.
@@ -308,7 +257,7 @@ function caseFiresOnce(clause: SyntaxNode, loop: SyntaxNode, fn: SyntaxNode): bo
   const timer = channel.childForFieldName('operand')?.text;
   if (!timer) return false;
   const made = fn.descendantsOfType('short_var_declaration').some((d) => {
-    const names = d.childForFieldName('left')?.namedChildren ?? [];
+    const names = boundNames(d);
     const values = d.childForFieldName('right')?.namedChildren ?? [];
     const i = names.findIndex((n) => n.text === timer);
     return i >= 0 && !contains(loop, d) && /(^|\.)NewTimer$/.test(values[i]?.childForFieldName('function')?.text ?? '');
@@ -330,31 +279,9 @@ function insideIfStopped(node: SyntaxNode, timer: string): boolean {
   return false;
 }
 
-/** The channel expression a select case receives from (`case v := <-ch:` → ch). */
-function receivedChannel(clause: SyntaxNode): SyntaxNode | null {
-  const comm = clause.childForFieldName('communication');
-  const recv = comm?.type === 'receive_statement' ? comm.childForFieldName('right') : comm;
-  if (recv?.type !== 'unary_expression' || recv.child(0)?.type !== '<-') return null;
-  return recv.namedChildren[0] ? unparen(recv.namedChildren[0]) : null;
-}
-
 /** The first variable a loop's header declares: the counter, index or key, which differs on every iteration. */
 function loopCounter(loop: SyntaxNode): string | undefined {
   return [...loopVariables(loop)][0];
-}
-
-/** The variables a loop's header declares: `i` of `for i := 0; ...`, `k, v` of `for k, v := range m`. */
-function loopVariables(loop: SyntaxNode): Set<string> {
-  const names = new Set<string>();
-  const header = loop.namedChildren.find((c) => c.type === 'for_clause' || c.type === 'range_clause');
-  if (header?.type === 'range_clause') {
-    for (const id of header.childForFieldName('left')?.namedChildren ?? []) names.add(id.text);
-  } else if (header?.type === 'for_clause') {
-    for (const id of header.childForFieldName('initializer')?.childForFieldName('left')?.namedChildren ?? []) {
-      names.add(id.text);
-    }
-  }
-  return names;
 }
 
 /**
@@ -367,23 +294,6 @@ function boundInLoop(loop: SyntaxNode, assignments: boolean, except?: string): S
   return names;
 }
 
-/** Names that `x := ...` and `var x` declare within `scope`, and with `assignments` those `x = ...` assigns. */
-function namesBoundIn(scope: SyntaxNode, assignments: boolean): Set<string> {
-  const names = new Set<string>();
-  for (const decl of scope.descendantsOfType(['short_var_declaration', 'var_spec', 'assignment_statement'])) {
-    if (decl.type === 'assignment_statement' && !assignments) continue;
-    const targets =
-      decl.type === 'var_spec' ? decl.childrenForFieldName('name') : (decl.childForFieldName('left')?.namedChildren ?? []);
-    for (const t of targets) if (t.type === 'identifier') names.add(t.text);
-  }
-  return names;
-}
-
-function mentionsAny(expr: SyntaxNode, names: Set<string>): boolean {
-  if (expr.type === 'identifier') return names.has(expr.text);
-  return expr.descendantsOfType('identifier').some((id) => names.has(id.text));
-}
-
 /**
  * `for _, c := range conns { defer c.Close() }`: the loop only schedules the release of
  * resources that were all acquired before it, so deferring holds nothing longer.
@@ -391,7 +301,7 @@ function mentionsAny(expr: SyntaxNode, names: Set<string>): boolean {
 function existsBeforeLoop(resource: SyntaxNode, loop: SyntaxNode): boolean {
   const root = rootIdentifier(resource);
   const header = loop.namedChildren.find((c) => c.type === 'range_clause');
-  const rangeVars = header?.childForFieldName('left')?.namedChildren ?? [];
+  const rangeVars = header ? boundNames(header) : [];
   if (!root || !rangeVars.some((v) => v.text === root)) return false;
   const body = loop.childForFieldName('body');
   return !!body && !namesBoundIn(body, true).has(root);
@@ -420,21 +330,6 @@ function keptAfterIteration(resource: SyntaxNode, loop: SyntaxNode, defer: Synta
     const target = storeTarget(call);
     return !!target && !declared.has(target);
   });
-}
-
-/** The root name assigned to in `x[i] = v`, `s.f = v` or `xs = append(xs, v)`, for a value `v` on the right. */
-function storeTarget(value: SyntaxNode): string | null {
-  let v = value;
-  while (v.parent && (v.parent.type === 'parenthesized_expression' || (v.parent.type === 'unary_expression' && v.parent.child(0)?.type === '&'))) {
-    v = v.parent;
-  }
-  const list = v.parent;
-  const assign = list?.parent;
-  if (list?.type !== 'expression_list' || assign?.type !== 'assignment_statement') return null;
-  if (assign.childForFieldName('right')?.id !== list.id) return null;
-  const i = list.namedChildren.findIndex((c) => c.id === v.id);
-  const target = assign.childForFieldName('left')?.namedChildren[i];
-  return target ? rootIdentifier(target) : null;
 }
 
 /** `items[i].mu` or `s.mu` where s is the range value: a different lock on each iteration. */
@@ -467,22 +362,9 @@ function rangesOverLiteral(loop: SyntaxNode, fn: SyntaxNode): boolean {
   return values.length > 0 && values.every(fixed);
 }
 
-/** The values a function binds to a local name: in `x := v`, `var x = v` and `x = v`. */
-function valuesBoundTo(name: string, fn: SyntaxNode): SyntaxNode[] {
-  const values: SyntaxNode[] = [];
-  for (const d of fn.descendantsOfType(['short_var_declaration', 'var_spec', 'assignment_statement'])) {
-    const names = d.type === 'var_spec' ? d.childrenForFieldName('name') : (d.childForFieldName('left')?.namedChildren ?? []);
-    const bound = d.childForFieldName(d.type === 'var_spec' ? 'value' : 'right')?.namedChildren ?? [];
-    const i = names.findIndex((n) => n.text === name);
-    if (i >= 0 && bound[i]) values.push(bound[i]);
-  }
-  return values;
-}
-
 /** The loop's clause (`i := 0; i < n; i++`, `_, p := range paths`) or its `for` keyword. */
 function loopHeader(loop: SyntaxNode): SyntaxNode {
-  const header = loop.namedChildren.find((c) => c.type !== 'block' && c.type !== 'comment');
-  return header ?? loop.child(0) ?? loop;
+  return loopClause(loop) ?? loop.child(0) ?? loop;
 }
 
 /**
@@ -501,21 +383,10 @@ function evidenceFor(defer: SyntaxNode, held: Held | null, loop: SyntaxNode, fil
     ? loop
         .descendantsOfType(['short_var_declaration', 'assignment_statement'])
         .filter((d) => d.endIndex <= defer.startIndex)
-        .filter((d) => (d.childForFieldName('left')?.namedChildren ?? []).some((l) => l.text === root))
+        .filter((d) => boundNames(d).some((l) => l.text === root))
         .pop()
     : undefined;
   return [{ node: made ?? defer, file }];
-}
-
-/** `resp` of `resp.Body`, `f` of `f.Name()`, `items` of `items[i].mu`. */
-function rootIdentifier(expr: SyntaxNode): string | null {
-  let n = unparen(expr);
-  for (;;) {
-    if (n.type === 'identifier') return n.text;
-    const inner = n.childForFieldName('operand') ?? n.childForFieldName('function');
-    if (!inner) return null;
-    n = unparen(inner);
-  }
 }
 
 function messageFor(call: SyntaxNode, held: Held | null, loop: SyntaxNode, fnName: string | null, endless: boolean, deadlock: boolean): string {

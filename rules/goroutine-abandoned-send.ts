@@ -1,14 +1,8 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { packageChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
-import { statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { fileOf } from '../src/go/package.js';
-import {
-  contains,
-  enclosingLoops,
-  lineOf,
-  loopExits,
-  ownDescendantsOfType,
-} from '../src/go/syntax.js';
+import { contains, enclosingLoops, lineOf, ownDescendantsOfType } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
 
 export const goroutineAbandonedSend: Rule = {

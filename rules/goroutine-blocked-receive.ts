@@ -1,14 +1,8 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { packageChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
+import { packageChannels, receivedChannel, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
+import { runsOncePerProcess } from '../src/go/once.js';
 import { fileOf } from '../src/go/package.js';
-import {
-  contains,
-  enclosingDeclaredFunction,
-  lineOf,
-  ownDescendantsOfType,
-  runsOncePerProcess,
-  unparen,
-} from '../src/go/syntax.js';
+import { contains, enclosingDeclaredFunction, lineOf, ownDescendantsOfType } from '../src/go/syntax.js';
 import type { Package, Report, Rule } from '../src/engine/types.js';
 
 export const goroutineBlockedReceive: Rule = {
@@ -66,18 +60,10 @@ function blocksOnlyOn(recv: ChannelUse, silent: Set<string>, ch: LocalChannel): 
     .filter((c) => c.type.endsWith('_case'))
     .every((c) => {
       if (c.type !== 'communication_case') return false;
-      const operand = receivedChannel(c);
+      const received = receivedChannel(c);
+      const operand = received?.type === 'identifier' ? received.text : null;
       return operand === ch.name || (operand !== null && silent.has(operand));
     });
-}
-
-/** The channel variable a select case receives from (`case <-ch:`, `case v := <-ch:`). */
-function receivedChannel(clause: SyntaxNode): string | null {
-  let comm = clause.childForFieldName('communication');
-  if (comm?.type === 'receive_statement') comm = comm.childForFieldName('right');
-  if (comm?.type !== 'unary_expression' || comm.child(0)?.type !== '<-') return null;
-  const operand = unparen(comm.namedChildren[0]);
-  return operand.type === 'identifier' ? operand.text : null;
 }
 
 /**

@@ -1,21 +1,19 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { calledPackageFunc } from '../src/go/imports.js';
-import { statementsOf } from '../src/go/flow.js';
+import { loopCanEnd, neverReturnsAfter, topLevelLoops } from '../src/go/flow.js';
+import { calledPackageFunc, importPathOf } from '../src/go/imports.js';
+import { guardedByPackageState, onceThatRuns, onlyCalledOncePerProcess, runsOncePerProcess } from '../src/go/once.js';
 import { fileOf, packageFunction, packageMethods, packageVarNames } from '../src/go/package.js';
+import { declaredAnywhereIn } from '../src/go/scopes.js';
 import {
   enclosingDeclaredFunction,
-  enclosingFunction,
   enclosingLoops,
   functionName,
-  identifierUses,
   isTestCode,
   lineOf,
-  loopCanEnd,
-  neverReturnsAfter,
   ownDescendantsOfType,
-  runsOncePerProcess,
   unparen,
 } from '../src/go/syntax.js';
+import { declaredTypeName, receiverOf } from '../src/go/types.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
 
 export const goroutineNoExit: Rule = {
@@ -73,7 +71,7 @@ function checkGoStatement(goStmt: SyntaxNode, file: GoFile, pkg: Package, report
 function whatLeaks(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): string {
   const startingLoop = enclosingLoops(goStmt).find((l) => !loopCanEnd(l));
   if (startingLoop) return `every pass of the loop at line ${lineOf(startingLoop)} leaks one goroutine`;
-  const once = onceThatStarts(goStmt, starter, pkg);
+  const once = onceThatRuns(goStmt, starter, pkg);
   if (once) {
     const owner = starter.type === 'method_declaration' ? receiverOf(starter)?.type : null;
     return `every ${owner ?? 'value'} leaks one goroutine (${once.text} starts one per value)`;
@@ -98,110 +96,10 @@ function tickerHint(loop: SyntaxNode): string {
 function startedPerCall(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): boolean {
   if (runsOncePerProcess(starter, pkg.name) || isTestCode(goStmt, false)) return false;
   if (onlyCalledOncePerProcess(starter, pkg) || guardedByPackageState(goStmt, starter, pkg)) return false;
-  const once = onceThatStarts(goStmt, starter, pkg);
+  const once = onceThatRuns(goStmt, starter, pkg);
   if (once?.type === 'identifier' && packageVarNames(pkg).has(once.text)) return false;
   const inEndlessLoop = enclosingLoops(goStmt).some((loop) => !loopCanEnd(loop));
   return inEndlessLoop || !neverReturnsAfter(goStmt);
-}
-
-/**
- * A function of package main, or an unexported one, that is only called from main, init
- * or package-level variable initializers (`http.Handle("/chan", ChanCreate())` in main).
- */
-function onlyCalledOncePerProcess(starter: SyntaxNode, pkg: Package): boolean {
-  const name = functionName(starter);
-  if (starter.type !== 'function_declaration' || !name) return false;
-  if (pkg.name !== 'main' && /^[A-Z]/.test(name)) return false;
-  const nameNode = starter.childForFieldName('name');
-  const uses = pkg.files.flatMap((f) => identifierUses(f.tree.rootNode, name)).filter((u) => u.id !== nameNode?.id);
-  return (
-    uses.length > 0 &&
-    uses.every((u) => {
-      const call = u.parent;
-      if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== u.id) return false;
-      const caller = enclosingDeclaredFunction(call);
-      return caller === null || runsOncePerProcess(caller, pkg.name);
-    })
-  );
-}
-
-/**
- * The sync.Once (the receiver of `.Do`) that starts the goroutine: `once.Do(func() { go ... })`,
- * or `once.Do(d.startWorker)` where the starter is handed to it. A Once in a package-level
- * variable starts it once per process; one in a struct field, once per value.
- */
-function onceThatStarts(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): SyntaxNode | null {
-  for (let fn = enclosingFunction(goStmt); fn?.type === 'func_literal'; fn = enclosingFunction(fn)) {
-    const call = fn.parent?.parent;
-    const once = call?.type === 'call_expression' ? onceOfDo(call) : null;
-    if (once) return once;
-  }
-  const name = functionName(starter);
-  if (!name) return null;
-  for (const file of pkg.files) {
-    for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
-      const arg = call.childForFieldName('arguments')?.namedChildren[0];
-      const argName = arg?.type === 'selector_expression' ? arg.childForFieldName('field')?.text : arg?.text;
-      const once = argName === name ? onceOfDo(call) : null;
-      if (once) return once;
-    }
-  }
-  return null;
-}
-
-/** `once` in `once.Do(...)`. */
-function onceOfDo(call: SyntaxNode): SyntaxNode | null {
-  const callee = call.childForFieldName('function');
-  if (callee?.type !== 'selector_expression' || callee.childForFieldName('field')?.text !== 'Do') return null;
-  return callee.childForFieldName('operand');
-}
-
-const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
-
-/**
- * Started once per process behind a guard on package-level state that the starter sets:
- * `if started != nil { return }; started = ...; go ...`, `if atomic.Cas(&running, 0, 1) { go ... }`,
- * or a registry of started workers (`if w, ok := workers[key]; ok { return w }; workers[key] = w`).
- */
-function guardedByPackageState(goStmt: SyntaxNode, starter: SyntaxNode, pkg: Package): boolean {
-  const vars = packageVarNames(pkg);
-  const assigned = new Set(
-    starter
-      .descendantsOfType('assignment_statement')
-      .flatMap((a) => a.childForFieldName('left')?.descendantsOfType('identifier') ?? [])
-      .map((id) => id.text)
-      .filter((name) => vars.has(name)),
-  );
-  return guardHeaders(goStmt, starter).some(
-    (header) =>
-      header
-        .descendantsOfType('call_expression')
-        .some((c) => COMPARE_AND_SWAP.test(c.childForFieldName('function')?.text ?? '')) ||
-      header.descendantsOfType('identifier').some((id) => assigned.has(id.text)),
-  );
-}
-
-/**
- * The headers (initializer and condition) of the `if` statements that decide whether the
- * `go` statement runs: those around it, and those before it whose body returns.
- */
-function guardHeaders(goStmt: SyntaxNode, starter: SyntaxNode): SyntaxNode[] {
-  const headers: SyntaxNode[] = [];
-  const headerOf = (ifStmt: SyntaxNode) =>
-    ['initializer', 'condition'].flatMap((field) => ifStmt.childForFieldName(field) ?? []);
-  for (let n: SyntaxNode = goStmt; n.parent && n.id !== starter.id; n = n.parent) {
-    const parent = n.parent;
-    if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
-      headers.push(...headerOf(parent));
-    }
-    if (parent.type !== 'statement_list') continue;
-    for (const before of parent.namedChildren) {
-      if (before.startIndex >= n.startIndex) break;
-      const consequence = before.type === 'if_statement' ? before.childForFieldName('consequence') : null;
-      if (consequence && statementsOf(consequence).at(-1)?.type === 'return_statement') headers.push(...headerOf(before));
-    }
-  }
-  return headers;
 }
 
 interface GoroutineTarget {
@@ -218,65 +116,18 @@ function goroutineTarget(call: SyntaxNode, starter: SyntaxNode, file: GoFile, pk
   if (fn.type === 'func_literal') return { name: 'a func literal', bodies: [fn] };
   if (fn.type === 'identifier') {
     const decl = packageFunction(pkg, fn.text);
-    if (!decl || declaredIn(starter, fn.text)) return null; // a func value held in a local or parameter
+    if (!decl || declaredAnywhereIn(starter, fn.text)) return null; // a func value held in a local or parameter
     return { name: `function ${fn.text}`, bodies: [decl] };
   }
   if (fn.type !== 'selector_expression') return null;
   const operand = fn.childForFieldName('operand');
   const method = fn.childForFieldName('field')?.text;
-  if (!method || (operand?.type === 'identifier' && file.imports.byName.has(operand.text))) return null;
+  if (!method || importPathOf(fn, file.imports)) return null;
   const methods = packageMethods(pkg, method);
-  const type = operand ? operandType(operand, starter) : null;
+  const type = operand ? declaredTypeName(operand, starter) : null;
   // A value of a known type runs that type's method, or one from another package.
   const bodies = type ? methods.filter((m) => receiverOf(m)?.type === type) : methods;
   return bodies.length > 0 ? { name: `method ${fn.text}`, bodies } : null;
-}
-
-/**
- * The named type of `x` in `go x.run()` when the starter says it: its receiver, a
- * parameter, `x := &T{...}`, `var x T`. Null when unknown (a field, a call result).
- */
-function operandType(operand: SyntaxNode, starter: SyntaxNode): string | null {
-  if (operand.type !== 'identifier') return null;
-  const name = operand.text;
-  const receiver = starter.type === 'method_declaration' ? receiverOf(starter) : null;
-  if (receiver?.name === name) return receiver.type;
-  for (const decl of starter.descendantsOfType(['parameter_declaration', 'var_spec', 'short_var_declaration'])) {
-    if (decl.type !== 'short_var_declaration') {
-      if (decl.childrenForFieldName('name').some((n) => n.text === name)) return typeName(decl.childForFieldName('type'));
-      continue;
-    }
-    const names = decl.childForFieldName('left')?.namedChildren ?? [];
-    const i = names.findIndex((n) => n.text === name);
-    if (i < 0) continue;
-    let value = decl.childForFieldName('right')?.namedChildren[i];
-    if (value?.type === 'unary_expression' && value.child(0)?.type === '&') value = value.namedChildren[0];
-    return value?.type === 'composite_literal' ? typeName(value.childForFieldName('type')) : null;
-  }
-  return null;
-}
-
-/** `T` for `T`, `*T` and `T[int]`; `pkg.T` for another package's type. */
-function typeName(type: SyntaxNode | null): string | null {
-  return type ? type.text.replace(/^\*/, '').replace(/\[.*$/, '') || null : null;
-}
-
-/** Whether `name` is a parameter or a local variable of the function. */
-function declaredIn(fn: SyntaxNode, name: string): boolean {
-  const declared = fn.descendantsOfType(['parameter_declaration', 'short_var_declaration', 'var_spec']).flatMap((d) =>
-    d.type === 'short_var_declaration'
-      ? (d.childForFieldName('left')?.namedChildren ?? [])
-      : d.childrenForFieldName('name'),
-  );
-  return declared.some((id) => id.text === name);
-}
-
-/** A method's receiver: its name and its type without `*` and type arguments. */
-function receiverOf(method: SyntaxNode): { name: string; type: string } | null {
-  const param = method.childForFieldName('receiver')?.namedChildren.find((c) => c.type === 'parameter_declaration');
-  const type = typeName(param?.childForFieldName('type') ?? null);
-  if (!param || !type) return null;
-  return { name: param.childForFieldName('name')?.text ?? '', type };
 }
 
 /**
@@ -285,14 +136,8 @@ function receiverOf(method: SyntaxNode): { name: string; type: string } | null {
  * by runtime.Goexit is left alone: it does not pile up.
  */
 function endlessLoopOf(fn: SyntaxNode): SyntaxNode | null {
-  const body = fn.childForFieldName('body');
-  if (!body) return null;
-  for (const stmt of statementsOf(body)) {
-    const loop = stmt.type === 'labeled_statement' ? stmt.namedChildren.find((c) => c.type === 'for_statement') : stmt;
-    if (loop?.type !== 'for_statement' || loopCanEnd(loop)) continue;
-    return endsByCrashOrGoexit(loop) ? null : loop;
-  }
-  return null;
+  const loop = topLevelLoops(fn).find((l) => !loopCanEnd(l));
+  return loop && !endsByCrashOrGoexit(loop) ? loop : null;
 }
 
 const CRASH_OR_GOEXIT = /^(panic|os\.Exit|runtime\.Goexit)$|\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)$/;

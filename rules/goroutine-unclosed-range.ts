@@ -1,13 +1,9 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { fieldChannelMadeHere, fieldChannelOps, goroutineBody, packageChannels } from '../src/go/channels.js';
+import { loopExits } from '../src/go/flow.js';
+import { runsOncePerProcess } from '../src/go/once.js';
 import { channelFieldNames, fileOf } from '../src/go/package.js';
-import {
-  enclosingDeclaredFunction,
-  isTestCode,
-  loopExits,
-  ownDescendantsOfType,
-  runsOncePerProcess,
-} from '../src/go/syntax.js';
+import { enclosingDeclaredFunction, isTestCode, ownDescendantsOfType } from '../src/go/syntax.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
 
 export const goroutineUnclosedRange: Rule = {

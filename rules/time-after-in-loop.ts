@@ -1,7 +1,7 @@
-import type { SyntaxNode } from 'tree-sitter';
+import { selectCaseOf } from '../src/go/channels.js';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { caseGoesRoundLoop } from '../src/go/flow.js';
-import { enclosingLoops, isTestCode, unparen } from '../src/go/syntax.js';
+import { enclosingLoops, isTestCode } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
 
 export const timeAfterInLoop: Rule = {
@@ -50,15 +50,3 @@ export const timeAfterInLoop: Rule = {
     }
   },
 };
-
-/** The select case whose receive is `<-call` (`case <-time.After(d):` or `case v := <-...`). */
-function selectCaseOf(call: SyntaxNode): SyntaxNode | null {
-  let recv = call.parent;
-  while (recv?.type === 'parenthesized_expression') recv = recv.parent;
-  if (recv?.type !== 'unary_expression' || recv.child(0)?.type !== '<-' || unparen(recv.namedChildren[0]).id !== call.id) {
-    return null;
-  }
-  let n = recv.parent;
-  if (n?.type === 'receive_statement') n = n.parent;
-  return n?.type === 'communication_case' ? n : null;
-}

@@ -1,12 +1,8 @@
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { escapeOf } from '../src/go/escape.js';
-import {
-  enclosingDeclaredFunction,
-  enclosingFunction,
-  isTestCode,
-  neverReturnsAfter,
-  runsOncePerProcess,
-} from '../src/go/syntax.js';
+import { neverReturnsAfter } from '../src/go/flow.js';
+import { runsOncePerProcess } from '../src/go/once.js';
+import { enclosingDeclaredFunction, enclosingFunction, isTestCode } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
 
 export const timeTickLeak: Rule = {

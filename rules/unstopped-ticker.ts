@@ -2,15 +2,9 @@ import type { SyntaxNode } from 'tree-sitter';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { assignmentTarget, escapeOf } from '../src/go/escape.js';
 import { constantDuration } from '../src/go/duration.js';
-import {
-  enclosingDeclaredFunction,
-  enclosingFunction,
-  identifierUses,
-  isTestCode,
-  neverReturnsAfter,
-  runsOncePerProcess,
-  unparen,
-} from '../src/go/syntax.js';
+import { neverReturnsAfter } from '../src/go/flow.js';
+import { runsOncePerProcess } from '../src/go/once.js';
+import { enclosingDeclaredFunction, enclosingFunction, identifierUses, isTestCode, unparen } from '../src/go/syntax.js';
 import { declaredFieldNames, packageVarNames, selectorsOfField } from '../src/go/package.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
 

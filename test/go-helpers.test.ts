@@ -5,7 +5,7 @@ import Go from 'tree-sitter-go';
 import { escapeOf } from '../src/go/escape.js';
 import { calledPackageFunc, defaultImportName, readImports } from '../src/go/imports.js';
 import { constantDuration } from '../src/go/duration.js';
-import { loopCanEnd } from '../src/go/syntax.js';
+import { loopCanEnd } from '../src/go/flow.js';
 
 const parser = new Parser();
 parser.setLanguage(Go as unknown as Parser.Language);

@@ -1,8 +1,8 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { Package } from '../engine/types.js';
-import { escapeOf, isGoroutineLiteral } from './escape.js';
-import { packageFunction, packageMethods, selectorsOfField } from './package.js';
-import { enclosingFunction, FUNCTION_TYPES, identifierUses, isTestCode, unparen } from './syntax.js';
+import { escapeOf, isAssignedTo, isGoroutineLiteral } from './escape.js';
+import { fieldValues, packageFunction, packageMethods, selectorsOfField } from './package.js';
+import { enclosingFunction, FUNCTION_TYPES, identifierUses, isCallee, isTestCode, unparen } from './syntax.js';
 
 /**
  * What one use of a channel does with it:
@@ -159,26 +159,39 @@ function placeOf(use: SyntaxNode, fn: SyntaxNode): Omit<ChannelUse, 'node' | 'op
     if (n.type === 'defer_statement' && !goroutine && !inCallback) deferred = true;
     if (!FUNCTION_TYPES.has(n.type)) continue;
     if (isGoroutineLiteral(n)) goroutine ??= n.parent?.parent ?? null;
-    else if (!isDeferredLiteral(n) && !isCalledInPlace(n)) inCallback = true;
+    else if (!isDeferredLiteral(n) && !isCallee(n)) inCallback = true;
   }
-  return { goroutine, inCallback: inCallback && !goroutine, deferred, select: selectOf(use) };
+  return { goroutine, inCallback: inCallback && !goroutine, deferred, select: selectCaseOf(use)?.parent ?? null };
 }
 
 function isDeferredLiteral(lit: SyntaxNode): boolean {
   return lit.parent?.type === 'call_expression' && lit.parent.parent?.type === 'defer_statement';
 }
 
-function isCalledInPlace(lit: SyntaxNode): boolean {
-  return lit.parent?.type === 'call_expression' && lit.parent.childForFieldName('function')?.id === lit.id;
+/**
+ * The select case that sends on or receives from `channel`: `case channel <- v:`,
+ * `case <-channel:`, `case v := <-channel:`.
+ */
+export function selectCaseOf(channel: SyntaxNode): SyntaxNode | null {
+  let n = channel.parent;
+  while (n?.type === 'parenthesized_expression') n = n.parent;
+  if (n?.type === 'unary_expression' && n.child(0)?.type === '<-') {
+    n = n.parent;
+    if (n?.type === 'receive_statement') n = n.parent;
+  } else if (n?.type === 'send_statement' && unparen(n.childForFieldName('channel') ?? n).id === channel.id) {
+    n = n.parent;
+  } else {
+    return null;
+  }
+  return n?.type === 'communication_case' ? n : null;
 }
 
-/** The select of which the send or receive of `use` is one case. */
-function selectOf(use: SyntaxNode): SyntaxNode | null {
-  let n: SyntaxNode | null = use.parent;
-  if (n?.type === 'unary_expression') n = n.parent;
-  if (n?.type === 'expression_list') n = n.parent;
-  if (n?.type === 'receive_statement' || n?.type === 'send_statement') n = n.parent;
-  return n?.type === 'communication_case' ? (n.parent ?? null) : null;
+/** The channel a select case receives from (`case <-ch:`, `case v := <-ch:` → ch). */
+export function receivedChannel(clause: SyntaxNode): SyntaxNode | null {
+  const comm = clause.childForFieldName('communication');
+  const recv = comm?.type === 'receive_statement' ? comm.childForFieldName('right') : comm;
+  if (recv?.type !== 'unary_expression' || recv.child(0)?.type !== '<-') return null;
+  return recv.namedChildren[0] ? unparen(recv.namedChildren[0]) : null;
 }
 
 /** `go f(ch)`: the call and the argument's index. */
@@ -235,13 +248,7 @@ export function goroutineBody(goStmt: SyntaxNode, pkg: Package): SyntaxNode | nu
  */
 export function fieldChannelOps(pkg: Package, field: string): Set<ChannelOp> {
   const ops = new Set<ChannelOp>();
-  for (const sel of selectorsOfField(pkg, field)) {
-    const list = sel.parent;
-    if (list?.type === 'expression_list' && list.parent?.type === 'assignment_statement' && list.parent.childForFieldName('left')?.id === list.id) {
-      continue;
-    }
-    ops.add(operation(sel));
-  }
+  for (const sel of selectorsOfField(pkg, field)) if (!isAssignedTo(sel)) ops.add(operation(sel));
   return ops;
 }
 
@@ -251,21 +258,6 @@ export function fieldChannelOps(pkg: Package, field: string): Set<ChannelOp> {
  * least one: a channel that comes from elsewhere may be closed elsewhere.
  */
 export function fieldChannelMadeHere(pkg: Package, field: string): boolean {
-  const values: SyntaxNode[] = [];
-  for (const sel of selectorsOfField(pkg, field)) {
-    const list = sel.parent;
-    const assign = list?.parent;
-    if (list?.type !== 'expression_list' || assign?.type !== 'assignment_statement') continue;
-    if (assign.childForFieldName('left')?.id !== list.id) continue;
-    const index = list.namedChildren.findIndex((c) => c.id === sel.id);
-    const value = assign.childForFieldName('right')?.namedChildren[index];
-    if (value) values.push(value);
-  }
-  for (const file of pkg.files) {
-    for (const keyed of file.tree.rootNode.descendantsOfType('keyed_element')) {
-      const [key, value] = keyed.namedChildren;
-      if (key?.text === field && value) values.push(value.type === 'literal_element' ? value.namedChildren[0] ?? value : value);
-    }
-  }
+  const values = fieldValues(pkg, field);
   return values.length > 0 && values.every((v) => v.text === 'nil' || (v.type === 'call_expression' && isMakeChan(v)));
 }

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { FUNCTION_TYPES } from './syntax.js';
+import { boundNames, FUNCTION_TYPES, unparen } from './syntax.js';
 
 /**
  * How a value leaves the code that made it:
@@ -65,10 +65,7 @@ function passesValue(n: SyntaxNode): boolean {
 function assignmentEscape(assign: SyntaxNode, valueList: SyntaxNode): Escape | null {
   const right = assign.type === 'var_spec' ? assign.childForFieldName('value') : assign.childForFieldName('right');
   if (right?.id !== valueList.id) return null;
-  const targets =
-    assign.type === 'var_spec'
-      ? assign.childrenForFieldName('name')
-      : (assign.childForFieldName('left')?.namedChildren ?? []);
+  const targets = boundNames(assign);
   if (targets.every((t) => t.type === 'identifier' && t.text === '_')) return null;
   if (targets.some((t) => t.type !== 'identifier')) return 'stored';
   return 'aliased';
@@ -81,30 +78,72 @@ export function isGoroutineLiteral(fn: SyntaxNode): boolean {
   return call?.type === 'call_expression' && call.parent?.type === 'go_statement';
 }
 
-/** Whether `node` runs inside a goroutine started within `fn` (captured by a `go func(){...}()`). */
-export function capturedByGoroutine(node: SyntaxNode, fn: SyntaxNode): boolean {
-  for (let n = node.parent; n && n.id !== fn.id; n = n.parent) {
-    if (FUNCTION_TYPES.has(n.type) && isGoroutineLiteral(n)) return true;
-  }
-  return false;
+/** The assignment, `:=` or var spec whose values include `expr` (`x, y := expr`), if any. */
+export function assignmentOf(expr: SyntaxNode): SyntaxNode | null {
+  const list = expr.parent;
+  const assign = list?.type === 'expression_list' ? list.parent : null;
+  if (!list || !assign) return null;
+  if (assign.type === 'var_spec') return assign.childForFieldName('value')?.id === list.id ? assign : null;
+  if (assign.type !== 'assignment_statement' && assign.type !== 'short_var_declaration') return null;
+  return assign.childForFieldName('right')?.id === list.id ? assign : null;
 }
 
 /** The variable, field or index an expression is assigned to (`x := expr`, `s.f = expr`), if any. */
 export function assignmentTarget(expr: SyntaxNode): SyntaxNode | null {
-  const list = expr.parent;
-  if (list?.type !== 'expression_list') return null;
-  const assign = list.parent;
+  const assign = assignmentOf(expr);
   if (!assign) return null;
-  let targets: SyntaxNode[];
-  if (assign.type === 'var_spec') {
-    if (assign.childForFieldName('value')?.id !== list.id) return null;
-    targets = assign.childrenForFieldName('name');
-  } else if (assign.type === 'assignment_statement' || assign.type === 'short_var_declaration') {
-    if (assign.childForFieldName('right')?.id !== list.id) return null;
-    targets = assign.childForFieldName('left')?.namedChildren ?? [];
-  } else {
-    return null;
+  const index = expr.parent!.namedChildren.findIndex((c) => c.id === expr.id);
+  return boundNames(assign)[index] ?? null;
+}
+
+/** The value assigned to `target` in `target = value`, if `target` is on the left of one. */
+export function assignedValue(target: SyntaxNode): SyntaxNode | null {
+  const list = target.parent;
+  const assign = list?.parent;
+  if (list?.type !== 'expression_list' || assign?.type !== 'assignment_statement') return null;
+  if (assign.childForFieldName('left')?.id !== list.id) return null;
+  const i = list.namedChildren.findIndex((c) => c.id === target.id);
+  return assign.childForFieldName('right')?.namedChildren[i] ?? null;
+}
+
+/** Whether an expression is on the left of an assignment or a declaration: assigned, not read. */
+export function isAssignedTo(expr: SyntaxNode): boolean {
+  const list = expr.parent;
+  if (list?.type === 'expression_list') {
+    const stmt = list.parent;
+    if (stmt?.type === 'assignment_statement' || stmt?.type === 'short_var_declaration') {
+      return stmt.childForFieldName('left')?.id === list.id;
+    }
   }
-  const index = list.namedChildren.findIndex((c) => c.id === expr.id);
-  return targets[index] ?? null;
+  return list?.type === 'var_spec' && list.childrenForFieldName('name').some((n) => n.id === expr.id);
+}
+
+/** The root name assigned to in `x[i] = v`, `s.f = v` or `xs = append(xs, v)`, for a value `v` on the right. */
+export function storeTarget(value: SyntaxNode): string | null {
+  // Through parentheses and `&`: `s.f = &v`.
+  const wraps = (n: SyntaxNode) => n.type === 'parenthesized_expression' || (n.type === 'unary_expression' && n.child(0)?.type === '&');
+  let v = value;
+  while (v.parent && wraps(v.parent)) v = v.parent;
+  const target = assignmentTarget(v);
+  return target?.parent?.parent?.type === 'assignment_statement' ? rootIdentifier(target) : null;
+}
+
+/** `resp` of `resp.Body`, `f` of `f.Name()`, `items` of `items[i].mu`. */
+export function rootIdentifier(expr: SyntaxNode): string | null {
+  let n = unparen(expr);
+  for (;;) {
+    if (n.type === 'identifier') return n.text;
+    const inner = n.childForFieldName('operand') ?? n.childForFieldName('function');
+    if (!inner) return null;
+    n = unparen(inner);
+  }
+}
+
+/** The call whose argument list holds `value` (through `&x`, parentheses, literals). */
+export function receivingCall(value: SyntaxNode): SyntaxNode | null {
+  for (let n = value.parent; n; n = n.parent) {
+    if (n.type === 'argument_list') return n.parent;
+    if (FUNCTION_TYPES.has(n.type)) return null;
+  }
+  return null;
 }

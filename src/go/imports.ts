@@ -62,3 +62,14 @@ export function importsPackage(imports: ImportTable, importPath: string): boolea
   for (const p of imports.byName.values()) if (p === importPath) return true;
   return false;
 }
+
+/** The import path when `sel` is `pkg.Name` for an imported package `pkg`, else null (a method, a field). */
+export function importPathOf(sel: SyntaxNode, imports: ImportTable): string | null {
+  const operand = sel.childForFieldName('operand');
+  return operand?.type === 'identifier' ? (imports.byName.get(operand.text) ?? null) : null;
+}
+
+/** The names a file imports `importPath` under (`http`, or an alias). */
+export function importNames(imports: ImportTable, importPath: string): string[] {
+  return [...imports.byName].filter(([, path]) => path === importPath).map(([name]) => name);
+}

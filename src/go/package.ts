@@ -1,5 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
+import { assignedValue } from './escape.js';
 
 /** Per-package indexes, built on first use and shared by all rules. */
 interface PackageIndex {
@@ -61,6 +62,23 @@ export function packageVarNames(pkg: Package): Set<string> {
 /** Every `x.field` selector in the package, whatever `x` is. */
 export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
   return indexOf(pkg).selectorsByField.get(field) ?? [];
+}
+
+/**
+ * Every value the package puts in a field of that name, on any type: `x.field = v` and
+ * `T{field: v}`.
+ */
+export function fieldValues(pkg: Package, field: string): SyntaxNode[] {
+  const values = selectorsOfField(pkg, field).flatMap((sel) => assignedValue(sel) ?? []);
+  for (const file of pkg.files) {
+    for (const keyed of file.tree.rootNode.descendantsOfType('keyed_element')) {
+      const value = keyed.childForFieldName('value');
+      if (keyed.childForFieldName('key')?.text !== field || !value) continue;
+      // A value is wrapped in a literal_element node.
+      values.push(value.type === 'literal_element' ? (value.namedChildren.find((c) => c.type !== 'comment') ?? value) : value);
+    }
+  }
+  return values;
 }
 
 /** Names of the fields of the struct types the package declares. */

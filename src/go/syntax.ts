@@ -1,12 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 
 export const FUNCTION_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
-const BREAKABLE_TYPES = new Set([
-  'for_statement',
-  'expression_switch_statement',
-  'type_switch_statement',
-  'select_statement',
-]);
 
 /** The innermost function declaration, method or func literal around a node. */
 export function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
@@ -25,13 +19,6 @@ export function enclosingDeclaredFunction(node: SyntaxNode): SyntaxNode | null {
     if (fn.type !== 'func_literal') return fn;
   }
   return null;
-}
-
-/** `main` or `init` of package main, or any `init`: code that runs once per process. */
-export function runsOncePerProcess(fn: SyntaxNode | null, packageName: string): boolean {
-  if (!fn || fn.type !== 'function_declaration') return false;
-  const name = functionName(fn);
-  return name === 'init' || (name === 'main' && packageName === 'main');
 }
 
 const TESTING_PARAM = /^\*?testing\.(T|B|F|TB)$/;
@@ -74,88 +61,37 @@ export function identifierUses(scope: SyntaxNode, name: string): SyntaxNode[] {
   return scope.descendantsOfType('identifier').filter((n) => n.text === name);
 }
 
-/** The label of a labeled loop, if any. */
-function loopLabel(loop: SyntaxNode): string | null {
-  const parent = loop.parent;
-  if (parent?.type !== 'labeled_statement') return null;
-  return parent.childForFieldName('label')?.text ?? null;
+/** Whether `expr` is the function of a call: `expr(...)`. */
+export function isCallee(expr: SyntaxNode): boolean {
+  return expr.parent?.type === 'call_expression' && expr.parent.childForFieldName('function')?.id === expr.id;
 }
 
-/** Whether a `break` statement leaves `loop`. */
-function breakLeaves(brk: SyntaxNode, loop: SyntaxNode): boolean {
-  const label = brk.namedChildren.find((c) => c.type === 'label_name')?.text;
-  if (label) return label === loopLabel(loop);
-  for (let n = brk.parent; n; n = n.parent) {
-    if (BREAKABLE_TYPES.has(n.type)) return n.id === loop.id;
-  }
+/** The field or method selected on `operand` (`resp.Body` → "Body" for `resp`), if any. */
+export function selectedField(operand: SyntaxNode): string | null {
+  const sel = operand.parent;
+  if (sel?.type !== 'selector_expression' || sel.childForFieldName('operand')?.id !== operand.id) return null;
+  return sel.childForFieldName('field')?.text ?? null;
+}
+
+/** Whether `node` lies in a func literal nested in `scope`: code that may run at another time. */
+export function insideFuncLiteral(node: SyntaxNode, scope: SyntaxNode): boolean {
+  for (let n = node.parent; n && n.id !== scope.id; n = n.parent) if (n.type === 'func_literal') return true;
   return false;
 }
 
-/**
- * Whether a `for` loop can end: it has a condition, ranges over something, or holds a
- * `return`, a `break` that leaves it, or a `goto`. Panics and process exits do not count:
- * code after them never runs either.
- */
-export function loopCanEnd(loop: SyntaxNode): boolean {
-  const header = loop.namedChildren.find((c) => c.type !== 'block' && c.type !== 'comment');
-  if (header) {
-    if (header.type === 'for_clause') {
-      if (header.childForFieldName('condition')) return true;
-    } else if (header.type !== 'range_clause' || !rangesForever(header)) {
-      return true;
-    }
-  }
-  return loopExits(loop).length > 0 || !loop.childForFieldName('body');
-}
-
-/** The statements that leave a loop early: `return`, a `break` out of it, `goto`. */
-export function loopExits(loop: SyntaxNode): SyntaxNode[] {
-  const body = loop.childForFieldName('body');
-  if (!body) return [];
-  return ownDescendantsOfType(body, ['return_statement', 'break_statement', 'goto_statement']).filter(
-    (exit) => exit.type !== 'break_statement' || breakLeaves(exit, loop),
-  );
+/** Whether `expr` is, or mentions, one of `names`. */
+export function mentionsAny(expr: SyntaxNode, names: Set<string>): boolean {
+  if (expr.type === 'identifier') return names.has(expr.text);
+  return expr.descendantsOfType('identifier').some((id) => names.has(id.text));
 }
 
 /**
- * A range over `time.Tick(...)`, a ticker's channel, or a variable bound to either never
- * ends by itself: nobody closes those channels.
+ * The names on the left of a declaration, an assignment or a range clause: `a, b` of
+ * `a, b := ...`, `var a, b T`, `a, b = ...`, `for a, b := range ...`; a parameter's names.
  */
-function rangesForever(range: SyntaxNode): boolean {
-  const right = range.childForFieldName('right');
-  if (!right) return false;
-  if (isTickChannel(right)) return true;
-  if (right.type !== 'identifier') return false;
-  const fn = enclosingFunction(range);
-  const body = fn?.childForFieldName('body');
-  if (!body) return false;
-  return body.descendantsOfType('short_var_declaration').some((decl) => {
-    const names = decl.childForFieldName('left')?.namedChildren ?? [];
-    const values = decl.childForFieldName('right')?.namedChildren ?? [];
-    const i = names.findIndex((n) => n.text === right.text);
-    return i >= 0 && values[i] !== undefined && isTickChannel(values[i]);
-  });
-}
-
-function isTickChannel(expr: SyntaxNode): boolean {
-  if (expr.type === 'call_expression') return /(^|\.)Tick$/.test(expr.childForFieldName('function')?.text ?? '');
-  return expr.type === 'selector_expression' && expr.childForFieldName('field')?.text === 'C';
-}
-
-/**
- * Whether a function never returns once it reaches `from`: `from` lies in a loop that
- * cannot end (a server loop, a `for range time.Tick(...)`), or such a loop follows it at
- * the top level of the function's body.
- */
-export function neverReturnsAfter(from: SyntaxNode): boolean {
-  if (enclosingLoops(from).some((loop) => !loopCanEnd(loop))) return true;
-  const fn = enclosingFunction(from);
-  const statements = fn?.childForFieldName('body')?.namedChildren.find((c) => c.type === 'statement_list');
-  if (!statements) return false;
-  return statements.namedChildren.some((s) => {
-    const loop = s.type === 'labeled_statement' ? s.namedChildren.find((c) => c.type === 'for_statement') : s;
-    return loop?.type === 'for_statement' && s.startIndex > from.endIndex && !loopCanEnd(loop);
-  });
+export function boundNames(node: SyntaxNode): SyntaxNode[] {
+  if (node.type === 'var_spec' || node.type === 'parameter_declaration') return node.childrenForFieldName('name');
+  return node.childForFieldName('left')?.namedChildren ?? [];
 }
 
 /** Strips parentheses around an expression. */

@@ -1,0 +1,112 @@
+import type { SyntaxNode } from 'tree-sitter';
+import type { Package } from '../engine/types.js';
+import { statementsOf } from './flow.js';
+import { packageVarNames } from './package.js';
+import { enclosingDeclaredFunction, enclosingFunction, functionName, identifierUses, isCallee } from './syntax.js';
+
+/** `main` or `init` of package main, or any `init`: code that runs once per process. */
+export function runsOncePerProcess(fn: SyntaxNode | null, packageName: string): boolean {
+  if (!fn || fn.type !== 'function_declaration') return false;
+  const name = functionName(fn);
+  return name === 'init' || (name === 'main' && packageName === 'main');
+}
+
+/**
+ * A function of package main, or an unexported one, that is only called from main, init
+ * or package-level variable initializers (`http.Handle("/chan", ChanCreate())` in main).
+ */
+export function onlyCalledOncePerProcess(fn: SyntaxNode, pkg: Package): boolean {
+  const name = functionName(fn);
+  if (fn.type !== 'function_declaration' || !name) return false;
+  if (pkg.name !== 'main' && /^[A-Z]/.test(name)) return false;
+  const nameNode = fn.childForFieldName('name');
+  const uses = pkg.files.flatMap((f) => identifierUses(f.tree.rootNode, name)).filter((u) => u.id !== nameNode?.id);
+  return (
+    uses.length > 0 &&
+    uses.every((u) => {
+      if (!isCallee(u)) return false;
+      const caller = enclosingDeclaredFunction(u);
+      return caller === null || runsOncePerProcess(caller, pkg.name);
+    })
+  );
+}
+
+/**
+ * The sync.Once (the receiver of `.Do`) that runs `node` of function `fn`:
+ * `once.Do(func() { ... })` around it, or `once.Do(d.fn)` where `fn` is handed to it. A
+ * Once in a package-level variable runs it once per process; one in a struct field, once per value.
+ */
+export function onceThatRuns(node: SyntaxNode, fn: SyntaxNode, pkg: Package): SyntaxNode | null {
+  for (let lit = enclosingFunction(node); lit?.type === 'func_literal'; lit = enclosingFunction(lit)) {
+    const call = lit.parent?.parent;
+    const once = call?.type === 'call_expression' ? onceOfDo(call) : null;
+    if (once) return once;
+  }
+  const name = functionName(fn);
+  if (!name) return null;
+  for (const file of pkg.files) {
+    for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      const arg = call.childForFieldName('arguments')?.namedChildren[0];
+      const argName = arg?.type === 'selector_expression' ? arg.childForFieldName('field')?.text : arg?.text;
+      const once = argName === name ? onceOfDo(call) : null;
+      if (once) return once;
+    }
+  }
+  return null;
+}
+
+/** `once` in `once.Do(...)`. */
+function onceOfDo(call: SyntaxNode): SyntaxNode | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'selector_expression' || callee.childForFieldName('field')?.text !== 'Do') return null;
+  return callee.childForFieldName('operand');
+}
+
+const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
+
+/**
+ * Whether `node` of function `fn` runs once per process behind a guard on package-level
+ * state that `fn` sets: `if started != nil { return }; started = ...; go ...`,
+ * `if atomic.Cas(&running, 0, 1) { go ... }`, or a registry of started workers
+ * (`if w, ok := workers[key]; ok { return w }; workers[key] = w`).
+ */
+export function guardedByPackageState(node: SyntaxNode, fn: SyntaxNode, pkg: Package): boolean {
+  const vars = packageVarNames(pkg);
+  const assigned = new Set(
+    fn
+      .descendantsOfType('assignment_statement')
+      .flatMap((a) => a.childForFieldName('left')?.descendantsOfType('identifier') ?? [])
+      .map((id) => id.text)
+      .filter((name) => vars.has(name)),
+  );
+  return guardHeaders(node, fn).some(
+    (header) =>
+      header
+        .descendantsOfType('call_expression')
+        .some((c) => COMPARE_AND_SWAP.test(c.childForFieldName('function')?.text ?? '')) ||
+      header.descendantsOfType('identifier').some((id) => assigned.has(id.text)),
+  );
+}
+
+/**
+ * The headers (initializer and condition) of the `if` statements that decide whether `node`
+ * runs: those around it, and those before it whose body returns.
+ */
+function guardHeaders(node: SyntaxNode, fn: SyntaxNode): SyntaxNode[] {
+  const headers: SyntaxNode[] = [];
+  const headerOf = (ifStmt: SyntaxNode) =>
+    ['initializer', 'condition'].flatMap((field) => ifStmt.childForFieldName(field) ?? []);
+  for (let n: SyntaxNode = node; n.parent && n.id !== fn.id; n = n.parent) {
+    const parent = n.parent;
+    if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
+      headers.push(...headerOf(parent));
+    }
+    if (parent.type !== 'statement_list') continue;
+    for (const before of parent.namedChildren) {
+      if (before.startIndex >= n.startIndex) break;
+      const consequence = before.type === 'if_statement' ? before.childForFieldName('consequence') : null;
+      if (consequence && statementsOf(consequence).at(-1)?.type === 'return_statement') headers.push(...headerOf(before));
+    }
+  }
+  return headers;
+}
