@@ -17,6 +17,7 @@ import {
   unparen,
 } from '../src/go/syntax.js';
 import type { GoFile, Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 export const deferInLoop: Rule = {
   meta: {
@@ -45,7 +46,7 @@ export const deferInLoop: Rule = {
   },
   check(pkg, report) {
     for (const file of pkg.files) {
-      for (const defer of file.tree.rootNode.descendantsOfType('defer_statement')) {
+      for (const defer of nodesOfType(file, 'defer_statement')) {
         // A test's deferred calls run when the test ends: held per case, not for the life of a process.
         if (isTestCode(defer, file.isTest) || isGocheckCode(defer, file)) continue;
         const call = defer.namedChildren.find((c) => c.type === 'call_expression');

@@ -15,6 +15,7 @@ import {
 } from '../src/go/syntax.js';
 import { declaredTypeName, receiverOf } from '../src/go/types.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 export const goroutineNoExit: Rule = {
   meta: {
@@ -40,7 +41,7 @@ export const goroutineNoExit: Rule = {
   check(pkg, report) {
     for (const file of pkg.files) {
       if (file.isTest || !file.source.includes('go ')) continue;
-      for (const goStmt of file.tree.rootNode.descendantsOfType('go_statement')) checkGoStatement(goStmt, file, pkg, report);
+      for (const goStmt of nodesOfType(file, 'go_statement')) checkGoStatement(goStmt, file, pkg, report);
     }
   },
 };

@@ -5,6 +5,7 @@ import { runsOncePerProcess } from '../src/go/once.js';
 import { channelFieldNames, fileOf } from '../src/go/package.js';
 import { enclosingDeclaredFunction, isTestCode, ownDescendantsOfType } from '../src/go/syntax.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 export const goroutineUnclosedRange: Rule = {
   meta: {
@@ -31,7 +32,7 @@ export const goroutineUnclosedRange: Rule = {
     checkLocalChannels(pkg, report);
     for (const file of pkg.files) {
       if (file.isTest) continue;
-      for (const goStmt of file.tree.rootNode.descendantsOfType('go_statement')) {
+      for (const goStmt of nodesOfType(file, 'go_statement')) {
         if (isTestCode(goStmt, false) || runsOncePerProcess(enclosingDeclaredFunction(goStmt), pkg.name)) continue;
         checkFieldChannels(goStmt, file, pkg, report);
       }

@@ -6,6 +6,7 @@ import { runsOncePerProcess } from '../src/go/once.js';
 import { exitsOf, trackVariable, usedOnTheWayTo, type ExitKind } from '../src/go/paths.js';
 import { boundNames, enclosingFunction, enclosingLoops, insideFuncLiteral, isTestCode } from '../src/go/syntax.js';
 import type { GoFile, Report, Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 /** golang.org/x/net/context forwards to the standard package: same leak. */
 const CONTEXT_PACKAGES = ['context', 'golang.org/x/net/context'];
@@ -64,7 +65,7 @@ export const lostCancel: Rule = {
     for (const file of pkg.files) {
       const paths = CONTEXT_PACKAGES.filter((p) => importsPackage(file.imports, p));
       if (paths.length === 0) continue;
-      for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      for (const call of nodesOfType(file, 'call_expression')) {
         const ctor = constructorOf(call, file, paths);
         if (!ctor) continue;
         const fn = enclosingFunction(call);

@@ -3,6 +3,7 @@ import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { caseGoesRoundLoop } from '../src/go/flow.js';
 import { enclosingLoops, isTestCode } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 export const timeAfterInLoop: Rule = {
   meta: {
@@ -27,7 +28,7 @@ export const timeAfterInLoop: Rule = {
   check(pkg, report) {
     for (const file of pkg.files) {
       if (!importsPackage(file.imports, 'time')) continue;
-      for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      for (const call of nodesOfType(file, 'call_expression')) {
         if (!calledPackageFunc(call, file.imports, 'time', ['After']) || isTestCode(call, file.isTest)) continue;
         const timerCase = selectCaseOf(call);
         const select = timerCase?.parent;

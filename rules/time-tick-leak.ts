@@ -4,6 +4,7 @@ import { neverReturnsAfter } from '../src/go/flow.js';
 import { runsOncePerProcess } from '../src/go/once.js';
 import { enclosingDeclaredFunction, enclosingFunction, isTestCode } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 export const timeTickLeak: Rule = {
   meta: {
@@ -29,7 +30,7 @@ export const timeTickLeak: Rule = {
     if (pkg.name === 'main') return;
     for (const file of pkg.files) {
       if (!importsPackage(file.imports, 'time')) continue;
-      for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      for (const call of nodesOfType(file, 'call_expression')) {
         if (!calledPackageFunc(call, file.imports, 'time', ['Tick'])) continue;
         if (!enclosingFunction(call)) continue; // a package-level var: one ticker per process
         if (runsOncePerProcess(enclosingDeclaredFunction(call), pkg.name) || isTestCode(call, file.isTest)) continue;

@@ -18,6 +18,7 @@ import {
 } from '../src/go/syntax.js';
 import { hasImportedType, type ImportedType } from '../src/go/types.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 const HTTP = 'net/http';
 const HTTP_CLIENT: ImportedType = { path: HTTP, name: 'Client', variables: ['DefaultClient'] };
@@ -90,7 +91,7 @@ export const unclosedBody: Rule = {
   check(pkg, report) {
     for (const file of pkg.files) {
       if (!mayHoldResponses(file)) continue;
-      for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      for (const call of nodesOfType(file, 'call_expression')) {
         const callee = responseCallee(call, file, pkg);
         if (!callee || !enclosingFunction(call) || isTestCode(call, file.isTest)) continue;
         const once = runsOncePerProcess(enclosingDeclaredFunction(call), pkg.name);

@@ -7,6 +7,7 @@ import { runsOncePerProcess } from '../src/go/once.js';
 import { enclosingDeclaredFunction, enclosingFunction, identifierUses, isTestCode, unparen } from '../src/go/syntax.js';
 import { declaredFieldNames, packageVarNames, selectorsOfField } from '../src/go/package.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
+import { nodesOfType } from '../src/go/nodes.js';
 
 export const unstoppedTicker: Rule = {
   meta: {
@@ -35,7 +36,7 @@ export const unstoppedTicker: Rule = {
     if (pkg.name === 'main') return;
     for (const file of pkg.files) {
       if (!importsPackage(file.imports, 'time')) continue;
-      for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+      for (const call of nodesOfType(file, 'call_expression')) {
         const kind = calledPackageFunc(call, file.imports, 'time', ['NewTicker', 'NewTimer']);
         if (!kind || !enclosingFunction(call) || isTestCode(call, file.isTest) || neverReturnsAfter(call)) continue;
         if (runsOncePerProcess(enclosingDeclaredFunction(call), pkg.name)) continue;

@@ -3,6 +3,7 @@ import type { Package } from '../engine/types.js';
 import { escapeOf, isAssignedTo, isGoroutineLiteral } from './escape.js';
 import { fieldValues, packageFunction, packageMethods, selectorsOfField } from './package.js';
 import { enclosingFunction, FUNCTION_TYPES, identifierUses, isCallee, isTestCode, unparen } from './syntax.js';
+import { nodesOfType } from './nodes.js';
 
 /**
  * What one use of a channel does with it:
@@ -50,7 +51,7 @@ export function packageChannels(pkg: Package): LocalChannel[] {
   for (const file of pkg.files) {
     if (file.isTest || !file.source.includes('chan')) continue;
     const makesByFunction = new Map<number, { fn: SyntaxNode; makes: SyntaxNode[] }>();
-    for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+    for (const call of nodesOfType(file, 'call_expression')) {
       const fn = isMakeChan(call) ? enclosingFunction(call) : null;
       if (!fn) continue;
       const entry = makesByFunction.get(fn.id) ?? { fn, makes: [] };

@@ -3,6 +3,7 @@ import type { Package } from '../engine/types.js';
 import { statementsOf } from './flow.js';
 import { packageVarNames } from './package.js';
 import { enclosingDeclaredFunction, enclosingFunction, functionName, identifierUses, isCallee } from './syntax.js';
+import { nodesOfType } from './nodes.js';
 
 /** `main` or `init` of package main, or any `init`: code that runs once per process. */
 export function runsOncePerProcess(fn: SyntaxNode | null, packageName: string): boolean {
@@ -45,7 +46,7 @@ export function onceThatRuns(node: SyntaxNode, fn: SyntaxNode, pkg: Package): Sy
   const name = functionName(fn);
   if (!name) return null;
   for (const file of pkg.files) {
-    for (const call of file.tree.rootNode.descendantsOfType('call_expression')) {
+    for (const call of nodesOfType(file, 'call_expression')) {
       const arg = call.childForFieldName('arguments')?.namedChildren[0];
       const argName = arg?.type === 'selector_expression' ? arg.childForFieldName('field')?.text : arg?.text;
       const once = argName === name ? onceOfDo(call) : null;

@@ -1,6 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignedValue } from './escape.js';
+import { nodesOfType } from './nodes.js';
 
 /** Per-package indexes, built on first use and shared by all rules. */
 interface PackageIndex {
@@ -34,14 +35,14 @@ function indexOf(pkg: Package): PackageIndex {
         for (const name of spec.childrenForFieldName('name')) varNames.add(name.text);
       }
     }
-    for (const field of root.descendantsOfType('field_declaration')) {
+    for (const field of nodesOfType(file, 'field_declaration')) {
       const isChannel = field.childForFieldName('type')?.type === 'channel_type';
       for (const name of field.childrenForFieldName('name')) {
         fieldNames.add(name.text);
         if (isChannel) channelFieldNames.add(name.text);
       }
     }
-    for (const sel of root.descendantsOfType('selector_expression')) {
+    for (const sel of nodesOfType(file, 'selector_expression')) {
       const field = sel.childForFieldName('field')?.text;
       if (!field) continue;
       const list = selectorsByField.get(field);
@@ -71,7 +72,7 @@ export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
 export function fieldValues(pkg: Package, field: string): SyntaxNode[] {
   const values = selectorsOfField(pkg, field).flatMap((sel) => assignedValue(sel) ?? []);
   for (const file of pkg.files) {
-    for (const keyed of file.tree.rootNode.descendantsOfType('keyed_element')) {
+    for (const keyed of nodesOfType(file, 'keyed_element')) {
       const value = keyed.childForFieldName('value');
       if (keyed.childForFieldName('key')?.text !== field || !value) continue;
       // A value is wrapped in a literal_element node.

@@ -3,6 +3,7 @@ import type { GoFile, Package } from '../engine/types.js';
 import { importNames } from './imports.js';
 import { fieldValues, fileOf, packageVarNames } from './package.js';
 import { boundNames, enclosingFunction, unparen } from './syntax.js';
+import { nodesOfType } from './nodes.js';
 
 /** `T` for `T`, `*T` and `T[int]`; `pkg.T` for another package's type. */
 function typeName(type: SyntaxNode | null): string | null {
@@ -147,7 +148,7 @@ function declaresAs(scope: SyntaxNode, name: string, spelling: Spelling): boolea
 function fieldHasType(field: string, pkg: Package, type: ImportedType): boolean {
   let declared = false;
   for (const file of pkg.files) {
-    for (const decl of file.tree.rootNode.descendantsOfType('field_declaration')) {
+    for (const decl of nodesOfType(file, 'field_declaration')) {
       if (!decl.childrenForFieldName('name').some((n) => n.text === field)) continue;
       if (!isTypeNode(decl.childForFieldName('type'), spellingIn(file, type))) return false;
       declared = true;
