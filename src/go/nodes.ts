@@ -14,3 +14,24 @@ export function nodesOfType(file: GoFile, type: string): readonly SyntaxNode[] {
   if (!nodes) cache.set(type, (nodes = file.tree.rootNode.descendantsOfType(type)));
   return nodes;
 }
+
+const identifiersByFile = new WeakMap<GoFile, Map<string, SyntaxNode[]>>();
+
+/**
+ * The identifiers named `name` in a file, optionally only those within `scope`; indexed
+ * once per file, so looking up many names costs one walk.
+ */
+export function identifiersNamed(file: GoFile, name: string, scope?: SyntaxNode): readonly SyntaxNode[] {
+  let byName = identifiersByFile.get(file);
+  if (!byName) {
+    byName = new Map();
+    for (const id of nodesOfType(file, 'identifier')) {
+      const list = byName.get(id.text);
+      if (list) list.push(id);
+      else byName.set(id.text, [id]);
+    }
+    identifiersByFile.set(file, byName);
+  }
+  const all = byName.get(name) ?? [];
+  return scope ? all.filter((n) => n.startIndex >= scope.startIndex && n.endIndex <= scope.endIndex) : all;
+}
