@@ -9,7 +9,16 @@ type Outcome = { result: TaskResult } | { error: string; task: Task };
  * worker costs more than a small run.
  */
 export async function runTasks(tasks: Task[], jobs: number, sizeOf: (t: Task) => number): Promise<Outcome[]> {
-  if (jobs <= 1 || tasks.length <= 1) return tasks.map((task) => runInline(task));
+  if (jobs <= 1 || tasks.length <= 1) {
+    const outcomes: Outcome[] = [];
+    for (const task of tasks) {
+      outcomes.push(runInline(task));
+      // tree-sitter frees a tree's native memory in a callback on the event loop: without
+      // this turn, an inline run holds every tree it ever parsed until it ends.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return outcomes;
+  }
   const queue = [...tasks].sort((a, b) => sizeOf(b) - sizeOf(a));
   const outcomes: Outcome[] = [];
   const workerCount = Math.min(jobs, queue.length);
