@@ -7,17 +7,15 @@ import { assignedIn, loopVariables, namesBoundIn, valuesBoundTo } from '../src/g
 import {
   boundNames,
   contains,
-  enclosingDeclaredFunction,
   enclosingFunction,
   enclosingLoops,
   functionName,
-  identifierUses,
   isTestCode,
   mentionsAny,
   unparen,
 } from '../src/go/syntax.js';
 import type { GoFile, Rule } from '../src/engine/types.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { identifierUses, nodesOfType } from '../src/go/nodes.js';
 
 export const deferInLoop: Rule = {
   meta: {
@@ -48,7 +46,7 @@ export const deferInLoop: Rule = {
     for (const file of pkg.files) {
       for (const defer of nodesOfType(file, 'defer_statement')) {
         // A test's deferred calls run when the test ends: held per case, not for the life of a process.
-        if (isTestCode(defer, file.isTest) || isGocheckCode(defer, file)) continue;
+        if (isTestCode(defer, file.isTest)) continue;
         const call = defer.namedChildren.find((c) => c.type === 'call_expression');
         const fn = enclosingFunction(defer);
         if (!call || !fn) continue;
@@ -423,16 +421,4 @@ function messageFor(call: SyntaxNode, held: Held | null, loop: SyntaxNode, fnNam
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
-}
-
-const GOCHECK_PATHS = new Set(['gopkg.in/check.v1', 'github.com/go-check/check']);
-
-/** A function that takes a gocheck `*check.C`: a test suite's helper in an ordinary file. */
-function isGocheckCode(node: SyntaxNode, file: GoFile): boolean {
-  const fn = enclosingDeclaredFunction(node);
-  const params = fn?.childForFieldName('parameters')?.namedChildren ?? [];
-  return params.some((p) => {
-    const m = /^\*(\w+)\.C$/.exec(p.childForFieldName('type')?.text ?? '');
-    return !!m && GOCHECK_PATHS.has(file.imports.byName.get(m[1]) ?? '');
-  });
 }

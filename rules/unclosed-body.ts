@@ -10,7 +10,6 @@ import {
   enclosingDeclaredFunction,
   enclosingFunction,
   enclosingLoops,
-  identifierUses,
   insideFuncLiteral,
   isCallee,
   isTestCode,
@@ -18,7 +17,7 @@ import {
 } from '../src/go/syntax.js';
 import { hasImportedType, type ImportedType } from '../src/go/types.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { identifierUses, nodesOfType } from '../src/go/nodes.js';
 
 const HTTP = 'net/http';
 const HTTP_CLIENT: ImportedType = { path: HTTP, name: 'Client', variables: ['DefaultClient'] };

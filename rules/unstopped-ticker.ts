@@ -4,10 +4,10 @@ import { assignmentTarget, escapeOf } from '../src/go/escape.js';
 import { constantDuration } from '../src/go/duration.js';
 import { neverReturnsAfter } from '../src/go/flow.js';
 import { runsOncePerProcess } from '../src/go/once.js';
-import { enclosingDeclaredFunction, enclosingFunction, identifierUses, isTestCode, unparen } from '../src/go/syntax.js';
+import { enclosingDeclaredFunction, enclosingFunction, isTestCode, unparen } from '../src/go/syntax.js';
 import { declaredFieldNames, packageVarNames, selectorsOfField } from '../src/go/package.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { identifierUses, nodesOfType } from '../src/go/nodes.js';
 
 export const unstoppedTicker: Rule = {
   meta: {

@@ -1,9 +1,9 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { Package } from '../engine/types.js';
 import { escapeOf, isAssignedTo, isGoroutineLiteral } from './escape.js';
-import { fieldValues, fileOf, packageFunction, packageMethods, selectorsOfField } from './package.js';
+import { fieldValues, packageFunction, packageMethods, selectorsOfField } from './package.js';
 import { enclosingFunction, FUNCTION_TYPES, isCallee, isTestCode, unparen } from './syntax.js';
-import { identifiersNamed, nodesOfType } from './nodes.js';
+import { identifierUses, nodesOfType } from './nodes.js';
 
 /**
  * What one use of a channel does with it:
@@ -79,7 +79,7 @@ function channelsOf(fn: SyntaxNode, body: SyntaxNode, makes: SyntaxNode[], pkg: 
       ambiguous.add(name);
       continue;
     }
-    const uses = identifiersNamed(fileOf(pkg, body), name, body)
+    const uses = identifierUses(body, name)
       .filter((u) => u.id !== binding.id)
       .flatMap((u) => classifyUse(u, fn, pkg));
     channels.push({ name, make: call, fn, buffer: bufferOf(call), uses });
@@ -213,7 +213,7 @@ function followIntoGoroutine(call: SyntaxNode, index: number, pkg: Package): Cha
   const param = parameterNames(target)[index];
   const body = target.childForFieldName('body');
   if (!param || !body || param === '_') return null;
-  return identifiersNamed(fileOf(pkg, body), param, body).flatMap((u) => classifyUse(u, target, pkg, 1));
+  return identifierUses(body, param).flatMap((u) => classifyUse(u, target, pkg, 1));
 }
 
 /** Parameter names in order, one per parameter (`a, b chan int` gives two). */

@@ -3,7 +3,7 @@ import type { Package } from '../engine/types.js';
 import { statementsOf } from './flow.js';
 import { packageVarNames } from './package.js';
 import { enclosingDeclaredFunction, enclosingFunction, functionName, isCallee } from './syntax.js';
-import { identifiersNamed, nodesOfType } from './nodes.js';
+import { identifierUses, nodesOfType } from './nodes.js';
 
 /** `main` or `init` of package main, or any `init`: code that runs once per process. */
 export function runsOncePerProcess(fn: SyntaxNode | null, packageName: string): boolean {
@@ -21,7 +21,7 @@ export function onlyCalledOncePerProcess(fn: SyntaxNode, pkg: Package): boolean 
   if (fn.type !== 'function_declaration' || !name) return false;
   if (pkg.name !== 'main' && /^[A-Z]/.test(name)) return false;
   const nameNode = fn.childForFieldName('name');
-  const uses = pkg.files.flatMap((f) => identifiersNamed(f, name)).filter((u) => u.id !== nameNode?.id);
+  const uses = pkg.files.flatMap((f) => identifierUses(f.tree.rootNode, name)).filter((u) => u.id !== nameNode?.id);
   return (
     uses.length > 0 &&
     uses.every((u) => {

@@ -21,11 +21,12 @@ export function enclosingDeclaredFunction(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
-const TESTING_PARAM = /^\*?testing\.(T|B|F|TB)$/;
+const TESTING_PARAM = /^\*?testing\.(T|B|F|TB)$|^\*check\.C$/;
 
 /**
  * Test code: a `_test.go` file, or a function that takes a `*testing.T`, `*testing.B`,
- * `*testing.F` or `testing.TB` (test helpers in ordinary files). Such code ends with the test.
+ * `*testing.F`, `testing.TB` or gocheck's `*check.C` (test helpers in ordinary files).
+ * Such code ends with the test.
  */
 export function isTestCode(node: SyntaxNode, inTestFile: boolean): boolean {
   if (inTestFile) return true;
@@ -54,11 +55,6 @@ export function ownDescendantsOfType(root: SyntaxNode, types: string | string[])
   const literals = root.descendantsOfType('func_literal').filter((l) => l.id !== root.id);
   if (literals.length === 0) return found;
   return found.filter((n) => !literals.some((l) => contains(l, n)));
-}
-
-/** Identifiers named `name` within `scope` (a function body, a file). */
-export function identifierUses(scope: SyntaxNode, name: string): SyntaxNode[] {
-  return scope.descendantsOfType('identifier').filter((n) => n.text === name);
 }
 
 /** Whether `expr` is the function of a call: `expr(...)`. */
