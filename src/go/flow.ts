@@ -10,9 +10,10 @@ import {
 } from './syntax.js';
 
 /** Calls that end the process (or panic): nothing after them runs. */
-const PROCESS_ENDING_CALLS = /^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln))$/;
+const PROCESS_ENDING = 'panic|os\\.Exit|log\\.(?:Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)';
+const PROCESS_ENDING_CALLS = new RegExp(`^(?:${PROCESS_ENDING})$`);
 /** Calls that never return to the code after them: the process-ending ones and runtime.Goexit. */
-const NO_RETURN_CALLS = /^(panic|os\.Exit|log\.(Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)|runtime\.Goexit)$/;
+const NO_RETURN_CALLS = new RegExp(`^(?:${PROCESS_ENDING}|runtime\\.Goexit)$`);
 /**
  * The same judged by method name on any receiver (`logger.Fatal`, `t.FailNow`): looser, so
  * code built on `terminates` takes more paths to end and errs towards silence.
