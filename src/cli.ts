@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ruleRegistry } from './engine/registry.js';
 import { parseGoVersion } from './gomod.js';
 import { lint, type LintResult } from './lint.js';
+import { applyBaseline, writeBaseline } from './baseline.js';
+import { changedSince, onChangedLines } from './changed-lines.js';
+import { findConfig, loadConfig, type Config, type FailLevel } from './config.js';
+import type { Finding, Severity } from './engine/types.js';
+import { renderGithub } from './report/github.js';
 import { renderJson } from './report/json.js';
+import { repositoryRoot, rootRelative } from './report/repository.js';
 import { renderSarif } from './report/sarif.js';
 import { renderText } from './report/text.js';
 import { renderExplain, renderRuleList } from './report/rules.js';
@@ -16,18 +23,26 @@ import { describeFsError } from './load.js';
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
 interface Flags {
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'github';
   output?: string;
   color: 'auto' | 'always' | 'never';
+  /** A file, false for --no-config, undefined to look for one upwards. */
+  config?: string | false;
   enable: string[];
   disable: string[];
   go?: string;
   jobs?: number;
-  tests: boolean;
-  generated: boolean;
-  reportUnusedIgnores: boolean;
+  tests?: boolean;
+  generated?: boolean;
+  reportUnusedIgnores?: boolean;
+  failLevel?: FailLevel;
   exitZero: boolean;
+  baseline?: string;
+  writeBaseline?: string;
+  newFromRev?: string;
 }
+
+const SEVERITY_RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
 
 const list = (value: string, previous: string[] = []) => [
   ...previous,
@@ -51,17 +66,30 @@ function buildProgram(): Command {
     .description('Static leak linter for Go: goroutine leaks, unbounded caches, unstopped timers, lost cancels')
     .version(TOOL_VERSION, '-V, --version')
     .argument('[patterns...]', 'packages to lint: ./..., dir/..., a directory, or .go files', ['.'])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--color <when>', 'colour the text output').choices(['auto', 'always', 'never']).default('auto'))
+    .option('-c, --config <file>', 'config file (default: .goleak-lint.yml here or in a parent directory)')
+    .option('--no-config', 'ignore config files')
     .option('--enable <rules>', 'rule ids to enable (comma-separated, repeatable)', list, [])
     .option('--disable <rules>', 'rule ids to disable (comma-separated, repeatable; "all" for every rule)', list, [])
     .option('--go <version>', "Go version to assume instead of each go.mod's go line (e.g. 1.21)")
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores)', positiveInt)
-    .option('--tests <bool>', 'lint _test.go files', bool, true)
-    .option('--generated', 'also lint files marked "Code generated ... DO NOT EDIT."', false)
-    .option('--report-unused-ignores', 'report suppression comments that silence nothing', false)
+    .option('--tests <bool>', 'lint _test.go files (default: true)', bool)
+    .option('--generated', 'also lint files marked "Code generated ... DO NOT EDIT."')
+    .option('--report-unused-ignores', 'report suppression comments that silence nothing')
+    .addOption(
+      new Option('--fail-level <level>', 'lowest severity that makes the exit code 1 (default: note)').choices([
+        'error',
+        'warning',
+        'note',
+        'none',
+      ]),
+    )
     .option('--exit-zero', 'exit 0 even when there are findings', false)
+    .option('--baseline <file>', 'report only findings that this baseline file does not list')
+    .option('--write-baseline <file>', 'write the current findings to a baseline file')
+    .option('--new-from-rev <rev>', 'report only findings on lines changed since a git revision')
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
@@ -94,32 +122,57 @@ function oneLineError(message: string): string {
   return `${TOOL_NAME}: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`;
 }
 
+function readConfig(flags: Flags, cwd: string): Config | null {
+  if (flags.config === false) return null;
+  const file = flags.config ?? findConfig(cwd);
+  return file ? loadConfig(file, cwd) : null;
+}
+
 async function runLint(patterns: string[], flags: Flags): Promise<number> {
-  let goVersion;
-  if (flags.go !== undefined) {
-    goVersion = parseGoVersion(flags.go);
-    if (!goVersion) throw new UsageError(`--go: "${flags.go}" is not a Go version such as 1.21`);
-  }
   const cwd = process.cwd();
+  const config = readConfig(flags, cwd);
+  const goText = flags.go ?? config?.go;
+  let goVersion;
+  if (goText !== undefined) {
+    goVersion = parseGoVersion(goText);
+    if (!goVersion) throw new UsageError(`--go: "${goText}" is not a Go version such as 1.21`);
+  }
+  // Read before linting: a bad revision is a usage error, not a half-printed report.
+  const changed = flags.newFromRev === undefined ? null : changedSince(flags.newFromRev, cwd);
   const result = await lint({
     patterns,
     cwd,
+    base: { enable: config?.enable, disable: config?.disable },
     enable: flags.enable,
     disable: flags.disable,
+    severity: config?.severity,
+    exclude: config?.exclude && { dir: path.dirname(config.file), globs: config.exclude },
     goVersion: goVersion ?? undefined,
-    tests: flags.tests,
-    generated: flags.generated,
-    reportUnusedIgnores: flags.reportUnusedIgnores,
+    tests: flags.tests ?? config?.tests ?? true,
+    generated: flags.generated ?? config?.generated ?? false,
+    reportUnusedIgnores: flags.reportUnusedIgnores ?? config?.reportUnusedIgnores ?? false,
     jobs: flags.jobs,
   });
+  if (changed) result.findings = onChangedLines(result.findings, changed, cwd);
+  if (flags.writeBaseline) {
+    const n = writeBaseline(flags.writeBaseline, result.findings, cwd);
+    process.stderr.write(`${TOOL_NAME}: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${flags.writeBaseline}\n`);
+  }
+  const baseline = flags.writeBaseline ?? flags.baseline ?? (config?.baseline && path.relative(cwd, config.baseline));
+  if (baseline) applyBaseline(baseline, result.findings, cwd);
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
   const report = render(result, flags, cwd);
   if (flags.output) writeOutput(flags.output, report);
   else process.stdout.write(report);
   if (result.internalErrors.length) return EXIT.error;
-  const open = result.findings.some((f) => !f.suppression);
-  return open && !flags.exitZero ? EXIT.findings : EXIT.clean;
+  const failLevel = flags.exitZero ? 'none' : (flags.failLevel ?? config?.failLevel ?? 'note');
+  return result.findings.some((f) => fails(f, failLevel)) ? EXIT.findings : EXIT.clean;
+}
+
+/** Whether an open finding is at or above the fail level. */
+function fails(f: Finding, level: FailLevel): boolean {
+  return !f.suppression && level !== 'none' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[level];
 }
 
 function writeOutput(file: string, report: string): void {
@@ -134,8 +187,12 @@ function render(result: LintResult, flags: Flags, cwd: string): string {
   switch (flags.format) {
     case 'json':
       return renderJson(result);
-    case 'sarif':
-      return renderSarif(result, cwd);
+    case 'sarif': {
+      const root = repositoryRoot(cwd);
+      return renderSarif(result, root, rootRelative(root, cwd));
+    }
+    case 'github':
+      return renderGithub(result, rootRelative(repositoryRoot(cwd), cwd));
     default:
       return renderText(result, useColor(flags));
   }

@@ -12,6 +12,12 @@ export interface DirectoryFiles {
 export interface Discovery {
   directories: DirectoryFiles[];
   warnings: string[];
+  /**
+   * Set when files were named: their packages are linted whole (rules reason across a
+   * package's files) but only these files, and every file of the directories that
+   * patterns named, are reported on. Absolute paths.
+   */
+  reportOnly: Set<string> | null;
 }
 
 export interface DiscoverOptions {
@@ -24,11 +30,13 @@ export interface DiscoverOptions {
  * Turns command-line patterns into directories of Go files, with the go command's
  * meaning: `dir/...` recurses but skips vendor/, testdata/, names starting with `.` or
  * `_`, symlinked directories and nested modules; `dir` is that directory's package;
- * `file.go` is that file.
+ * `file.go` is that file, linted with the rest of its package.
  */
 export function discover(patterns: string[], options: DiscoverOptions): Discovery {
   const byDir = new Map<string, Set<string>>();
   const warnings: string[] = [];
+  const named = new Set<string>();
+  const wholeDirs = new Set<string>();
   const add = (file: string) => {
     const dir = path.dirname(file);
     let set = byDir.get(dir);
@@ -48,21 +56,31 @@ export function discover(patterns: string[], options: DiscoverOptions): Discover
       if (!isDir) throw new UsageError(`${pattern}: not a directory`);
       // Inside a module, ./... stops at nested modules as the go command does; outside any
       // module (a folder of checkouts) it lints them all.
-      const matched = walk(base, insideModule(base) ? base : null, options, add, warnings);
+      const addWhole = (file: string) => {
+        add(file);
+        wholeDirs.add(path.dirname(file));
+      };
+      const matched = walk(base, insideModule(base) ? base : null, options, addWhole, warnings);
       if (matched === 0) throw new UsageError(`${pattern}: matched no packages`);
     } else if (isDir) {
       const files = goFilesIn(base, options, warnings).map((e) => path.join(base, e.name));
       if (files.length === 0) throw new UsageError(`${pattern}: no Go files in this directory`);
       files.forEach(add);
+      wholeDirs.add(base);
     } else {
       if (!base.endsWith('.go')) throw new UsageError(`${pattern}: not a Go file or directory`);
       add(base);
+      named.add(base);
+      const dir = path.dirname(base);
+      const tests = options.tests || base.endsWith('_test.go');
+      for (const e of goFilesIn(dir, { ...options, tests }, warnings)) add(path.join(dir, e.name));
     }
   }
+  const reportOnly = named.size ? new Set([...named, ...[...wholeDirs].flatMap((d) => [...(byDir.get(d) ?? [])])]) : null;
   const directories = [...byDir]
     .map(([dir, files]) => ({ dir, files: [...files].sort() }))
     .sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  return { directories, warnings: [...new Set(warnings)] };
+  return { directories, warnings: [...new Set(warnings)], reportOnly };
 }
 
 function walk(

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import picomatch from 'picomatch';
 import { discover } from './discover.js';
 import { selectRules } from './engine/registry.js';
-import type { Finding, ModuleFacts, Rule } from './engine/types.js';
+import type { Finding, ModuleFacts, Rule, Severity } from './engine/types.js';
 import { ASSUMED_GO, ModuleResolver, type GoVersion } from './gomod.js';
 import { runTasks } from './pool.js';
 import type { Task } from './task.js';
@@ -11,6 +13,12 @@ export interface LintOptions {
   cwd?: string;
   enable?: string[];
   disable?: string[];
+  /** A first selection (from a config file) that `enable` and `disable` then adjust. */
+  base?: { enable?: string[]; disable?: string[] };
+  /** Per rule id: the severity its findings get instead of the rule's own. */
+  severity?: Record<string, Severity>;
+  /** Findings in files matching these globs (relative to `dir`) are not reported. */
+  exclude?: { dir: string; globs: string[] };
   /** Overrides the go line of every module. */
   goVersion?: GoVersion;
   tests?: boolean;
@@ -33,7 +41,8 @@ export interface LintResult {
 /** The whole pipeline as a library call: patterns in, sorted findings out. */
 export async function lint(options: LintOptions): Promise<LintResult> {
   const cwd = options.cwd ?? process.cwd();
-  const rules = selectRules(options.enable, options.disable);
+  const configured = selectRules(options.base?.enable, options.base?.disable);
+  const rules = selectRules(options.enable, options.disable, configured).map((r) => withSeverity(r, options.severity));
   const found = discover(options.patterns, { cwd, tests: options.tests ?? true });
   const warnings = [...found.warnings];
   const modules = new ModuleResolver();
@@ -73,9 +82,30 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     result.stats.files += r.files;
     result.stats.lines += r.lines;
   }
-  result.findings = sortAndDedupe(result.findings);
+  result.findings = sortAndDedupe(reported(result.findings, found.reportOnly, options.exclude, cwd));
+  for (const f of result.findings) f.severity = options.severity?.[f.ruleId] ?? f.severity;
   result.warnings = [...new Set(result.warnings)].sort();
   return result;
+}
+
+function withSeverity(rule: Rule, severity: Record<string, Severity> | undefined): Rule {
+  const level = severity?.[rule.meta.id];
+  return level ? { ...rule, meta: { ...rule.meta, severity: level } } : rule;
+}
+
+/** The findings a user asked about: in the files named (if any), outside excluded paths. */
+function reported(
+  findings: Finding[],
+  reportOnly: Set<string> | null,
+  exclude: LintOptions['exclude'],
+  cwd: string,
+): Finding[] {
+  const excluded = exclude?.globs.length ? picomatch(exclude.globs.map((g) => g.replace(/\/$/, '/**')), { dot: true }) : null;
+  return findings.filter((f) => {
+    const file = path.resolve(cwd, f.file);
+    if (reportOnly && !reportOnly.has(file)) return false;
+    return !excluded || !excluded(path.relative(exclude!.dir, file).split(path.sep).join('/'));
+  });
 }
 
 function sortAndDedupe(findings: Finding[]): Finding[] {

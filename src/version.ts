@@ -6,3 +6,6 @@ export const TOOL_VERSION: string = JSON.parse(
 ).version;
 
 export const TOOL_NAME = 'goleak-lint';
+
+/** Where SARIF viewers send people who want to know more about the tool. */
+export const TOOL_HOMEPAGE = 'https://www.npmjs.com/package/goleak-lint';

@@ -2,12 +2,15 @@
  * Shared helpers for the end-to-end tests: run the built CLI as a child process against
  * throwaway Go trees in a fresh temporary directory.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import AjvModule from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -155,3 +158,59 @@ export const TICK_MESSAGE =
 
 export const AFTER_MESSAGE =
   "time.After in this loop's select starts a new timer on every iteration, and before Go 1.23 each stays in memory until it fires; create one timer before the loop and Reset it";
+
+export function assertExit(r: RunResult, code: number): void {
+  assert.equal(r.error, undefined, `spawn failed: ${r.error}`);
+  assert.equal(r.status, code, `exit status ${r.status}, want ${code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+}
+
+/** Exit 2, nothing on stdout, exactly one stderr line equal to `want` (or matching it). */
+export function assertUsageError(r: RunResult, want: string | RegExp): void {
+  assertExit(r, 2);
+  assert.equal(r.stdout, '');
+  const err = lines(r.stderr);
+  assert.equal(err.length, 1, `want one stderr line, got:\n${r.stderr}`);
+  if (typeof want === 'string') assert.equal(err[0], want);
+  else assert.match(err[0], want);
+}
+
+// Both packages are CommonJS with `exports.default`: under NodeNext the default import is
+// module.exports, and `.default` is the class / plugin itself.
+const Ajv = AjvModule.default;
+const addFormats = addFormatsModule.default;
+let sarifValidator: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
+
+/**
+ * Parses a SARIF log and checks it against the OASIS SARIF 2.1.0 schema in
+ * ../shared/schemas and against what GitHub code scanning accepts; returns the log.
+ */
+export function validateSarif(text: string) {
+  if (!sarifValidator) {
+    const schemaPath = path.resolve(repoRoot, '../shared/schemas/sarif-schema-2.1.0.json');
+    assert.ok(existsSync(schemaPath), `SARIF schema missing at ${schemaPath}`);
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    sarifValidator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+  }
+  const log = JSON.parse(text);
+  // (Through `as unknown`: the type guard would otherwise narrow `log` to unknown.)
+  assert.ok(sarifValidator(log as unknown), JSON.stringify(sarifValidator.errors, null, 2));
+  assert.equal(log.runs.length, 1, 'GitHub takes one run per tool');
+  const run = log.runs[0];
+  assert.ok(run.results.length <= 25_000, 'GitHub rejects more than 25,000 results per run');
+  for (const rule of run.tool.driver.rules) {
+    assert.ok(rule.shortDescription?.text && rule.fullDescription?.text && rule.help?.text, `rule ${rule.id} lacks descriptions`);
+    assert.ok((rule.properties?.tags ?? []).length <= 20, `rule ${rule.id} has more than 20 tags`);
+    assert.equal(rule.properties?.['security-severity'], undefined);
+  }
+  for (const result of run.results) {
+    assert.ok(result.locations.length === 1 && (result.relatedLocations ?? []).length < 1000);
+    const loc = result.locations[0].physicalLocation;
+    assert.equal(loc.artifactLocation.uriBaseId, '%SRCROOT%');
+    assert.ok(!/^[a-z]+:|^\//.test(loc.artifactLocation.uri), `not repository-relative: ${loc.artifactLocation.uri}`);
+    assert.ok(loc.region.startLine >= 1 && loc.region.startColumn >= 1);
+  }
+  assert.ok(run.automationDetails?.id, 'GitHub needs automationDetails.id to tell analyses apart');
+  assert.equal(run.columnKind, 'utf16CodeUnits');
+  return log;
+}

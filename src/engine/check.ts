@@ -1,5 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { compareGoVersions, parseGoVersion } from '../gomod.js';
+import { fingerprint } from './fingerprint.js';
 import { applyDirectives, readDirectives } from './suppress.js';
 import type { Finding, GoFile, Package, Rule, Span } from './types.js';
 
@@ -55,6 +56,7 @@ export function checkPackage(pkg: Package, rules: Rule[], reportUnusedIgnores: b
             file: e.file.path,
             line: e.node.startPosition.row + 1,
           })),
+          fingerprint: fingerprint(rule.meta.id, r.file, r.node),
         });
       });
     } catch (err) {
@@ -80,6 +82,7 @@ export function checkPackage(pkg: Package, rules: Rule[], reportUnusedIgnores: b
         endColumn: d.endColumn,
         related: [],
         evidence: [],
+        fingerprint: fingerprint(UNUSED_IGNORE_ID, file, d.comment),
       });
     }
   }

@@ -6,15 +6,15 @@ import type { Rule } from './types.js';
 export const ruleRegistry: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.meta.id, r]));
 
 /**
- * Every rule, minus `disable`, plus `enable` (which wins); `--disable all --enable x`
- * runs x alone. Unknown ids throw.
+ * `from` (every rule by default), minus `disable`, plus `enable` (which wins);
+ * `--disable all --enable x` runs x alone. Unknown ids throw.
  */
-export function selectRules(enable: string[] = [], disable: string[] = []): Rule[] {
+export function selectRules(enable: string[] = [], disable: string[] = [], from: Rule[] = allRules): Rule[] {
   for (const id of [...enable, ...disable]) {
     if (!ruleRegistry.has(id) && !(id === 'all' && disable.includes(id))) {
       throw new UsageError(`unknown rule id "${id}" (see: goleak-lint rules)`);
     }
   }
   const off = new Set(disable);
-  return allRules.filter((r) => enable.includes(r.meta.id) || !(off.has('all') || off.has(r.meta.id)));
+  return allRules.filter((r) => enable.includes(r.meta.id) || (from.includes(r) && !(off.has('all') || off.has(r.meta.id))));
 }

@@ -1,3 +1,4 @@
+import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Finding, Span } from './types.js';
 
 /** One `//goleak-lint:ignore` or `//nolint` comment. */
@@ -10,6 +11,7 @@ export interface IgnoreDirective extends Span {
   used: boolean;
   /** Addressed to goleak-lint by name (not a bare or `all` nolint meant for any linter). */
   ours: boolean;
+  comment: SyntaxNode;
 }
 
 const IGNORE = /^\/\/\s*goleak-lint:ignore(?:\s+([\w,-]+))?(?:\s+(.*))?$/;
@@ -60,6 +62,7 @@ export function readDirectives(file: GoFile): { directives: IgnoreDirective[]; p
       target: alone ? line + 1 : line,
       used: false,
       ours,
+      comment,
     });
   }
   return { directives, problems };

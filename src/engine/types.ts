@@ -50,8 +50,10 @@ export interface Finding extends Span {
   message: string;
   related: RelatedLocation[];
   evidence: EvidenceSite[];
-  /** Set when an in-source comment silences the finding. */
-  suppression?: { kind: 'inSource'; justification: string };
+  /** Stays the same when lines move: see engine/fingerprint.ts. */
+  fingerprint: string;
+  /** Set when an in-source comment (inSource) or the baseline (external) silences the finding. */
+  suppression?: { kind: 'inSource' | 'external'; justification: string };
 }
 
 /** One parsed Go file of a package. */

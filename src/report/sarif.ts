@@ -1,14 +1,35 @@
 import type * as Sarif from 'sarif';
-import type { Finding, Rule, Span } from '../engine/types.js';
+import type { Finding, Rule, Severity, Span } from '../engine/types.js';
 import type { LintResult } from '../lint.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TOOL_HOMEPAGE, TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
 
 const SRCROOT = '%SRCROOT%';
 
-/** SARIF 2.1.0: one run, the enabled rules, results with repository-relative locations. */
-export function renderSarif(result: LintResult, cwd: string): string {
+/** What GitHub code scanning accepts in one run; a bigger file is rejected outright. */
+export const GITHUB_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000, tagsPerRule: 20 };
+
+/**
+ * SARIF 2.1.0 as GitHub code scanning wants it: one run, the enabled rules, results
+ * located relative to `root` (the repository root, %SRCROOT%); `path` maps a finding's
+ * file to that root. Beyond GitHub's limits, results are cut (errors kept first) and a
+ * notification says so.
+ */
+export function renderSarif(result: LintResult, root: string, path: (file: string) => string = (f) => f): string {
   const rules = result.rules.map((r) => r.meta.id);
+  const { kept, dropped } = withinLimit(result.findings);
+  const notifications: Sarif.Notification[] = [
+    ...result.warnings.map((w) => ({ level: 'warning' as const, message: { text: w } })),
+    ...result.internalErrors.map((e) => ({ level: 'error' as const, message: { text: e } })),
+  ];
+  if (dropped) {
+    notifications.push({
+      level: 'warning',
+      message: {
+        text: `${dropped} of ${result.findings.length} results left out: GitHub code scanning accepts at most ${GITHUB_LIMITS.resultsPerRun} per run`,
+      },
+    });
+  }
   const log: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -19,22 +40,20 @@ export function renderSarif(result: LintResult, cwd: string): string {
             name: TOOL_NAME,
             version: TOOL_VERSION,
             semanticVersion: TOOL_VERSION,
+            informationUri: TOOL_HOMEPAGE,
             rules: result.rules.map(describeRule),
           },
         },
         automationDetails: { id: `${TOOL_NAME}/` },
-        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(cwd).href.replace(/\/?$/, '/') } },
+        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(root).href.replace(/\/?$/, '/') } },
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
             executionSuccessful: result.internalErrors.length === 0,
-            toolExecutionNotifications: [
-              ...result.warnings.map((w) => ({ level: 'warning' as const, message: { text: w } })),
-              ...result.internalErrors.map((e) => ({ level: 'error' as const, message: { text: e } })),
-            ],
+            toolExecutionNotifications: notifications,
           },
         ],
-        results: result.findings.map((f) => toResult(f, rules.indexOf(f.ruleId))),
+        results: kept.map((f) => toResult(f, rules.indexOf(f.ruleId), path)),
       },
     ],
   };
@@ -53,14 +72,25 @@ function describeRule(rule: Rule): Sarif.ReportingDescriptor {
       markdown: `${m.why}\n\n**Fix:** ${m.fix}\n\nLeaks:\n\`\`\`go\n${m.example.bad}\n\`\`\`\n\nDoes not leak:\n\`\`\`go\n${m.example.good}\n\`\`\``,
     },
     defaultConfiguration: { level: m.severity },
-    properties: { tags: m.tags, precision: m.precision },
+    properties: { tags: m.tags.slice(0, GITHUB_LIMITS.tagsPerRule), precision: m.precision },
   };
 }
 
-function location(span: Span): Sarif.Location {
+const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+/** The results GitHub will take: open before suppressed, then by severity, in file order. */
+function withinLimit(findings: Finding[]): { kept: Finding[]; dropped: number } {
+  if (findings.length <= GITHUB_LIMITS.resultsPerRun) return { kept: findings, dropped: 0 };
+  const order = findings.map((f, i) => ({ f, i }));
+  order.sort((a, b) => Number(!!a.f.suppression) - Number(!!b.f.suppression) || RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i);
+  const keep = new Set(order.slice(0, GITHUB_LIMITS.resultsPerRun).map((x) => x.i));
+  return { kept: findings.filter((_, i) => keep.has(i)), dropped: findings.length - keep.size };
+}
+
+function location(span: Span, path: (file: string) => string): Sarif.Location {
   return {
     physicalLocation: {
-      artifactLocation: { uri: span.file.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT },
+      artifactLocation: { uri: path(span.file).split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT },
       region: {
         startLine: span.startLine,
         startColumn: span.startColumn,
@@ -71,17 +101,20 @@ function location(span: Span): Sarif.Location {
   };
 }
 
-function toResult(f: Finding, ruleIndex: number): Sarif.Result {
+function toResult(f: Finding, ruleIndex: number, path: (file: string) => string): Sarif.Result {
   const result: Sarif.Result = {
     ruleId: f.ruleId,
     level: f.severity,
     message: { text: f.message },
-    locations: [location(f)],
+    locations: [location(f, path)],
+    partialFingerprints: { 'goleakLint/v1': f.fingerprint },
   };
   if (ruleIndex >= 0) result.ruleIndex = ruleIndex;
   if (f.related.length) {
-    result.relatedLocations = f.related.map((r, i) => ({ id: i, ...location(r), message: { text: r.message } }));
+    result.relatedLocations = f.related
+      .slice(0, GITHUB_LIMITS.locationsPerResult - 1)
+      .map((r, i) => ({ id: i, ...location(r, path), message: { text: r.message } }));
   }
-  if (f.suppression) result.suppressions = [{ kind: 'inSource', justification: f.suppression.justification }];
+  if (f.suppression) result.suppressions = [{ kind: f.suppression.kind, justification: f.suppression.justification }];
   return result;
 }

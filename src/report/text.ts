@@ -8,10 +8,12 @@ export function renderText(result: LintResult, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const lines: string[] = [];
   let suppressed = 0;
+  let baselined = 0;
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   for (const f of result.findings) {
     if (f.suppression) {
-      suppressed++;
+      if (f.suppression.kind === 'external') baselined++;
+      else suppressed++;
       continue;
     }
     bySeverity[f.severity]++;
@@ -24,7 +26,7 @@ export function renderText(result: LintResult, color: boolean): string {
     .map((s) => `${bySeverity[s]} ${s}${bySeverity[s] === 1 ? '' : 's'}`);
   const { packages, files } = result.stats;
   const scope = `in ${packages} package${packages === 1 ? '' : 's'} (${files} file${files === 1 ? '' : 's'})`;
-  const extra = suppressed ? `, ${suppressed} suppressed` : '';
+  const extra = (suppressed ? `, ${suppressed} suppressed` : '') + (baselined ? `, ${baselined} in the baseline` : '');
   lines.push(
     shown
       ? `${shown} finding${shown === 1 ? '' : 's'} (${counts.join(', ')}) ${scope}${extra}`

@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { ruleRegistry } from './engine/registry.js';
+import type { Severity } from './engine/types.js';
+import { UsageError } from './errors.js';
+import { describeFsError } from './load.js';
+
+export const CONFIG_NAMES = ['.goleak-lint.yml', '.goleak-lint.yaml'];
+
+export type FailLevel = Severity | 'none';
+
+/** A `.goleak-lint.yml`, checked; paths in it are relative to the file's directory. */
+export interface Config {
+  file: string;
+  enable?: string[];
+  disable?: string[];
+  severity?: Record<string, Severity>;
+  exclude?: string[];
+  tests?: boolean;
+  generated?: boolean;
+  go?: string;
+  failLevel?: FailLevel;
+  reportUnusedIgnores?: boolean;
+  baseline?: string;
+}
+
+const SEVERITIES = ['error', 'warning', 'note'];
+
+/** The config's schema; rule ids come from the registry, so a misspelt id is caught. */
+function configSchema(): object {
+  const ruleId = { enum: [...ruleRegistry.keys()] };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      enable: { type: 'array', items: ruleId },
+      disable: { type: 'array', items: { enum: [...ruleRegistry.keys(), 'all'] } },
+      severity: { type: 'object', propertyNames: ruleId, additionalProperties: { enum: SEVERITIES } },
+      exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
+      tests: { type: 'boolean' },
+      generated: { type: 'boolean' },
+      go: { type: 'string', pattern: '^(go)?\\d+\\.\\d+(\\.\\d+)?$' },
+      'fail-level': { enum: [...SEVERITIES, 'none'] },
+      'report-unused-ignores': { type: 'boolean' },
+      baseline: { type: 'string', minLength: 1 },
+    },
+  };
+}
+
+/** The nearest config file at or above `cwd`, or null. */
+export function findConfig(cwd: string): string | null {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of CONFIG_NAMES) {
+      const file = path.join(dir, name);
+      if (existsSync(file)) return file;
+    }
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/** Reads and checks a config file; every mistake is a UsageError naming the file and line. */
+export function loadConfig(file: string, cwd: string): Config {
+  const shown = path.relative(cwd, file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${shown}: cannot read config: ${describeFsError(err)}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    throw new UsageError(`${shown}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const validate = new Ajv({ allErrors: false, strict: true, verbose: true }).compile(configSchema());
+  if (!validate(data)) {
+    const error = validate.errors![0];
+    const line = lineOf(doc, lines, error);
+    throw new UsageError(`${shown}${line ? `:${line}` : ''}: ${explain(error)}`);
+  }
+  const raw = data as Record<string, unknown>;
+  return {
+    file,
+    enable: raw.enable as string[] | undefined,
+    disable: raw.disable as string[] | undefined,
+    severity: raw.severity as Record<string, Severity> | undefined,
+    exclude: raw.exclude as string[] | undefined,
+    tests: raw.tests as boolean | undefined,
+    generated: raw.generated as boolean | undefined,
+    go: raw.go as string | undefined,
+    failLevel: raw['fail-level'] as FailLevel | undefined,
+    reportUnusedIgnores: raw['report-unused-ignores'] as boolean | undefined,
+    baseline: raw.baseline === undefined ? undefined : path.resolve(path.dirname(file), raw.baseline as string),
+  };
+}
+
+/** The key path of an error, as YAML node keys: `/severity/x` → ['severity', 'x']. */
+function keyPath(error: ErrorObject): (string | number)[] {
+  const keys = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  const key = (error.params as { additionalProperty?: string }).additionalProperty ?? error.propertyName;
+  if (key !== undefined) keys.push(key);
+  return keys;
+}
+
+function lineOf(doc: Document, lines: LineCounter, error: ErrorObject): number | null {
+  const keys = keyPath(error);
+  const isKeyError = error.keyword === 'additionalProperties' || error.propertyName !== undefined;
+  // A bad key is reported at the key; a bad value at the value.
+  const node = isKeyError ? keyNode(doc, keys) : doc.getIn(keys, true);
+  const range = (node as { range?: [number, number, number] } | undefined)?.range;
+  return range ? lines.linePos(range[0]).line : null;
+}
+
+function keyNode(doc: Document, keys: (string | number)[]): unknown {
+  const parent = keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : doc.contents;
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === keys[keys.length - 1])?.key;
+}
+
+function explain(error: ErrorObject): string {
+  const keys = keyPath(error);
+  const where = keys.filter((k) => typeof k === 'string').join('.') || 'the config';
+  const params = error.params as { allowedValues?: unknown[]; additionalProperty?: string; type?: string };
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key "${params.additionalProperty}" (known: ${Object.keys(
+        (configSchema() as { properties: object }).properties,
+      ).join(', ')})`;
+    case 'enum':
+      if (error.propertyName !== undefined) return `${where}: unknown rule id (see: goleak-lint rules)`;
+      if (keys[0] === 'enable' || keys[0] === 'disable') {
+        return `${keys[0]}: unknown rule id "${String(error.data)}" (see: goleak-lint rules)`;
+      }
+      return `${where}: must be one of ${params.allowedValues!.join(', ')}`;
+    case 'pattern':
+      return `${where}: must be a Go version such as "1.21"`;
+    case 'type':
+      if (where === 'go') return `go: must be a quoted Go version such as "1.21" (YAML reads 1.20 as the number 1.2)`;
+      return `${where}: must be ${params.type === 'array' ? 'a list' : `a ${params.type}`}`;
+    default:
+      return `${where}: ${error.message}`;
+  }
+}
