@@ -537,7 +537,7 @@ describe('json and sarif', () => {
       tree.write('c?d.go', pollSource('svc', 'Poll2'));
       const r = tree.run(['--jobs', '1', '--format', 'sarif', '.']);
       assertExit(r, 1);
-      const uris = JSON.parse(r.stdout).runs[0].results.map(
+      const uris = validateSarif(r.stdout).runs[0].results.map(
         (res: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
           res.locations[0].physicalLocation.artifactLocation.uri,
       );
