@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ruleRegistry } from './engine/registry.js';
+import { describedRules, ruleEnabled } from './engine/registry.js';
 import { parseGoVersion } from './gomod.js';
 import { lint, type LintResult } from './lint.js';
 import { renderJson } from './report/json.js';
@@ -11,6 +11,9 @@ import { renderExplain, renderRuleList } from './report/rules.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
 import { describeFsError } from './load.js';
+import { loadProfiles } from './profile/load.js';
+import { rankWithProfiles } from './profile/rank.js';
+import type { LoadedProfile } from './profile/types.js';
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -27,6 +30,10 @@ interface Flags {
   generated: boolean;
   reportUnusedIgnores: boolean;
   exitZero: boolean;
+  profile: string[];
+  profileBase?: string;
+  profileThreshold: number;
+  profileTimeout: number;
 }
 
 const list = (value: string, previous: string[] = []) => [
@@ -37,6 +44,21 @@ const list = (value: string, previous: string[] = []) => [
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `1`, `1%` or `0.5%`: a share of a profile, returned as 0..1. */
+function percent(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('must be a percentage from 0 to 100, such as 1 or 0.5%');
+  return n / 100;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
   return n;
 }
 
@@ -62,6 +84,10 @@ function buildProgram(): Command {
     .option('--generated', 'also lint files marked "Code generated ... DO NOT EDIT."', false)
     .option('--report-unused-ignores', 'report suppression comments that silence nothing', false)
     .option('--exit-zero', 'exit 0 even when there are findings', false)
+    .option('--profile <file|url>', 'heap or goroutine pprof profile to rank findings by (repeatable)', repeat, [])
+    .option('--profile-base <file|url>', 'an earlier heap profile: rank by growth since it')
+    .option('--profile-threshold <percent>', "raise findings above this share of a profile to error", percent, 0.01)
+    .option('--profile-timeout <seconds>', 'how long a profile URL gets to answer', positiveSeconds, 30)
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
@@ -72,14 +98,14 @@ function buildProgram(): Command {
     .command('rules')
     .description('list the rules')
     .action(() => {
-      process.stdout.write(renderRuleList([...ruleRegistry.values()]));
+      process.stdout.write(renderRuleList([...describedRules.values()]));
     });
   program
     .command('explain')
     .description('explain a rule: why it leaks, how to fix it, an example')
     .argument('<rule>', 'rule id')
     .action((id: string) => {
-      const rule = ruleRegistry.get(id);
+      const rule = describedRules.get(id);
       if (!rule) throw new UsageError(`unknown rule id "${id}" (see: goleak-lint rules)`);
       process.stdout.write(renderExplain(rule));
     });
@@ -100,6 +126,9 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     goVersion = parseGoVersion(flags.go);
     if (!goVersion) throw new UsageError(`--go: "${flags.go}" is not a Go version such as 1.21`);
   }
+  if (flags.profileBase !== undefined && !flags.profile.length) throw new UsageError('--profile-base needs a --profile to subtract it from');
+  // Profiles first: a bad one stops the run before anything is linted or printed.
+  const profiles = await loadProfiles(flags.profile, flags.profileBase, flags.profileTimeout * 1000);
   const cwd = process.cwd();
   const result = await lint({
     patterns,
@@ -112,6 +141,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     reportUnusedIgnores: flags.reportUnusedIgnores,
     jobs: flags.jobs,
   });
+  if (profiles.length) rank(result, profiles, patterns, flags, cwd);
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
   const report = render(result, flags, cwd);
@@ -120,6 +150,17 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   if (result.internalErrors.length) return EXIT.error;
   const open = result.findings.some((f) => !f.suppression);
   return open && !flags.exitZero ? EXIT.findings : EXIT.clean;
+}
+
+function rank(result: LintResult, profiles: LoadedProfile[], patterns: string[], flags: Flags, cwd: string): void {
+  const on = (id: string) => ruleEnabled(id, flags.enable, flags.disable);
+  rankWithProfiles(result, profiles, {
+    cwd,
+    patterns,
+    tests: flags.tests,
+    threshold: flags.profileThreshold,
+    hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot') },
+  });
 }
 
 function writeOutput(file: string, report: string): void {

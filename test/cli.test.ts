@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { allRules } from '../rules/index.js';
+import { profileRules } from '../src/profile/hotspots.js';
 import AjvModule from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import {
@@ -673,10 +674,10 @@ describe('rules, explain and flags', () => {
     assertExit(r, 0);
     assert.equal(r.stderr, '');
     const out = lines(r.stdout);
-    // One line per registered rule, in registry order: id, severity, title.
+    // One line per registered rule, in registry order, then the profile checks: id, severity, title.
     assert.deepEqual(
       out.map((l) => l.split(/\s{2,}/)),
-      allRules.map((rule) => [rule.meta.id, rule.meta.severity, rule.meta.title]),
+      [...allRules, ...profileRules].map((rule) => [rule.meta.id, rule.meta.severity, rule.meta.title]),
     );
   });
 

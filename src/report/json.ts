@@ -27,7 +27,9 @@ export function renderJson(result: LintResult): string {
       })),
       evidence: f.evidence,
       suppressed: f.suppression ? { justification: f.suppression.justification } : null,
+      ...(f.profile ? { profile: f.profile } : {}),
     })),
+    ...(result.profiles ? { profiles: result.profiles } : {}),
     warnings: result.warnings,
     stats: result.stats,
   };

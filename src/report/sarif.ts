@@ -1,5 +1,5 @@
 import type * as Sarif from 'sarif';
-import type { Finding, Rule, Span } from '../engine/types.js';
+import type { Finding, RuleMeta, Span } from '../engine/types.js';
 import type { LintResult } from '../lint.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
@@ -35,13 +35,14 @@ export function renderSarif(result: LintResult, cwd: string): string {
           },
         ],
         results: result.findings.map((f) => toResult(f, rules.indexOf(f.ruleId))),
+        ...(result.profiles ? { properties: { profiles: result.profiles } } : {}),
       },
     ],
   };
   return JSON.stringify(log, null, 2) + '\n';
 }
 
-function describeRule(rule: Rule): Sarif.ReportingDescriptor {
+function describeRule(rule: { meta: RuleMeta }): Sarif.ReportingDescriptor {
   const m = rule.meta;
   return {
     id: m.id,
@@ -83,5 +84,10 @@ function toResult(f: Finding, ruleIndex: number): Sarif.Result {
     result.relatedLocations = f.related.map((r, i) => ({ id: i, ...location(r), message: { text: r.message } }));
   }
   if (f.suppression) result.suppressions = [{ kind: 'inSource', justification: f.suppression.justification }];
+  if (f.profile) {
+    // rank: the finding's largest share of a profile, 0-100 (0 when no profile sees it).
+    result.rank = Math.round(Math.min(1, Math.max(0, ...f.profile.map((p) => p.share))) * 10000) / 100;
+    result.properties = { profile: f.profile };
+  }
   return result;
 }
