@@ -21,6 +21,8 @@ export function formatCount(n: number): string {
 /** A share in 0..1 as a percentage: whole numbers from 1%, one decimal below. */
 export function formatShare(share: number): string {
   const pct = share * 100;
+  // 99.7% stays 99.7%: rounding it up to 100% would say that nothing else is there.
+  if (pct >= 99.5 && pct < 100) return `${Math.min(pct, 99.9).toFixed(1)}%`;
   if (pct >= 1 || pct === 0) return `${Math.round(pct)}%`;
   return `${pct < 0.1 ? '<0.1' : pct.toFixed(1)}%`;
 }

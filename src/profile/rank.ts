@@ -4,6 +4,7 @@ import { discover } from '../discover.js';
 import type { Finding } from '../engine/types.js';
 import { ModuleResolver } from '../gomod.js';
 import type { LintResult } from '../lint.js';
+import { FunctionRanges } from './functions.js';
 import { formatBytes, formatCount, formatShare } from './format.js';
 import { goroutineHotspot, heapHotspot, type ProfileRule } from './hotspots.js';
 import { TreeFiles, type TreeModule } from './tree-files.js';
@@ -46,11 +47,12 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   const tree = treeFiles(options);
   const attributed = profiles.map((p) => attribute(p, tree));
   const covered = attributed.map(() => new Set<number>());
+  const functions = new FunctionRanges();
   for (const f of result.findings) {
     if (!f.evidence.length) continue;
     const impacts: ProfileImpact[] = [];
     attributed.forEach((a, i) => {
-      const hit = impactOf(f, a);
+      const hit = impactOf(f, a, functionSites(f, functions, options.cwd));
       if (!hit) return;
       impacts.push(hit.impact);
       for (const s of hit.stacks) covered[i].add(s);
@@ -117,7 +119,35 @@ function sum(stacks: Iterable<number>, profile: LoadedProfile, field: 'value' | 
 }
 
 /** What the profile attributes to a finding's evidence sites, or null when no stack passes them. */
-function impactOf(f: Finding, a: Attributed): { impact: ProfileImpact; stacks: Set<number> } | null {
+/** Per evidence file, the line ranges of the functions that hold the finding's evidence. */
+function functionSites(f: Finding, functions: FunctionRanges, cwd: string): Map<string, { start: number; end: number }[]> {
+  const ranges = new Map<string, { start: number; end: number }[]>();
+  for (const e of f.evidence) {
+    const range = functions.around(path.resolve(cwd, e.file), e.line);
+    if (!range) continue;
+    const list = ranges.get(e.file) ?? [];
+    list.push(range);
+    ranges.set(e.file, list);
+  }
+  return ranges;
+}
+
+/** The stacks with a frame inside one of the ranges. */
+function stacksInFunctions(a: Attributed, ranges: Map<string, { start: number; end: number }[]>): Set<number> {
+  const stacks = new Set<number>();
+  a.sites.forEach((keys, s) => {
+    const inside = keys.some((k) => {
+      if (k === null) return false;
+      const colon = k.lastIndexOf(':');
+      const line = Number(k.slice(colon + 1));
+      return (ranges.get(k.slice(0, colon)) ?? []).some((r) => line >= r.start && line <= r.end);
+    });
+    if (inside) stacks.add(s);
+  });
+  return stacks;
+}
+
+function impactOf(f: Finding, a: Attributed, ranges: Map<string, { start: number; end: number }[]>): { impact: ProfileImpact; stacks: Set<number> } | null {
   const sites = new Set(f.evidence.map((e) => `${e.file}:${e.line}`));
   const stacks = new Set<number>();
   let best: { site: string; value: number } | null = null;
@@ -137,6 +167,7 @@ function impactOf(f: Finding, a: Attributed): { impact: ProfileImpact; stacks: S
     profile: p.source,
     value,
     flat: sum(flatStacks, p),
+    inFunction: sum(stacksInFunctions(a, ranges), p),
     objects: sum(stacks, p, 'objects'),
     share: a.total > 0 ? Math.max(0, value) / a.total : 0,
     growth: p.base !== undefined,
@@ -216,6 +247,7 @@ function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions): 
         profile: p.source,
         value: e.value,
         flat: e.flat,
+        inFunction: e.value,
         objects: e.objects,
         share: e.value / a.total,
         growth: p.base !== undefined,

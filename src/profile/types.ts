@@ -43,7 +43,12 @@ export interface ProfileImpact {
   value: number;
   /** Of those, the part allocated at the evidence lines themselves (the leaf frame). */
   flat: number;
-  /** In-use objects on the same stacks (heap only). */
+  /**
+   * Bytes or goroutines on stacks through any line of the function (or func literal) that
+   * holds an evidence site: what the finding's function allocated or parks, in all.
+   */
+  inFunction: number;
+  /** In-use objects on the same stacks as value (heap only). */
   objects: number;
   /** value as a share of the profile's total (or of its total growth, with a base), 0..1. */
   share: number;
