@@ -174,6 +174,14 @@ function inconsistency(p: Profile): string | null {
   return null;
 }
 
+/**
+ * A sample value as a number. pprof-format returns values past 2^53 as bigint, and a
+ * negative int64 (a saved diff profile) as its unsigned 64-bit reading: read it signed.
+ */
+function int64(v: Numeric): number {
+  return typeof v === 'bigint' ? Number(BigInt.asIntN(64, v)) : v;
+}
+
 function str(p: Profile, index: Numeric): string {
   return p.stringTable.strings[Number(index)] ?? '';
 }
@@ -193,8 +201,8 @@ function stacksOf(p: Profile, valueIndex: number, objectsIndex: number): Stack[]
   }
   return p.sample.map((s) => ({
     frames: s.locationId.flatMap((id) => framesOf.get(Number(id)) ?? []),
-    value: Number(s.value[valueIndex]),
-    objects: objectsIndex >= 0 ? Number(s.value[objectsIndex]) : 0,
+    value: int64(s.value[valueIndex]),
+    objects: objectsIndex >= 0 ? int64(s.value[objectsIndex]) : 0,
   }));
 }
 

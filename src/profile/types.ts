@@ -1,4 +1,4 @@
-/** The kinds of Go profile goroutine-lint ranks with. */
+/** The kinds of Go profile goleak-lint ranks with. */
 export type ProfileKind = 'heap' | 'goroutine' | 'goroutineleak';
 
 /** One frame of a stack, as `go tool pprof -lines` shows it: inlined calls are frames of their own. */
