@@ -413,6 +413,18 @@ describe('profiles from a live service', () => {
     assertOneLineError(await runAsync(['--profile', `${base}/nope`, '.'], tree.dir), /: HTTP 404 Not Found: 404 page not found$/);
   });
 
+  it('a service that does not answer in time is one line, exit 2 (--profile-timeout)', async (t) => {
+    const { base } = await serve(t, (_req, res) => {
+      // Answers only after the client has given up.
+      setTimeout(() => res.end(), 5_000).unref();
+    });
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n');
+    const r = await runAsync(['--profile-timeout', '0.3', '--profile', `${base}/debug/pprof/heap`, '.'], tree.dir);
+    assertOneLineError(r, /^goleak-lint: profile http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap\?debug=0: cannot fetch: no answer within 0\.3 s$/);
+  });
+
   it('a live net/http/pprof server (fixtures/programs/pprofserver)', { skip: hasGo ? false : NO_GO, timeout: 180_000 }, async (t) => {
     const dir = path.join(programs, 'pprofserver');
     const tree = tempTree(t);

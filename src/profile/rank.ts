@@ -51,8 +51,9 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   for (const f of result.findings) {
     if (!f.evidence.length) continue;
     const impacts: ProfileImpact[] = [];
+    const ranges = functionSites(f, functions, options.cwd);
     attributed.forEach((a, i) => {
-      const hit = impactOf(f, a, functionSites(f, functions, options.cwd));
+      const hit = impactOf(f, a, ranges);
       if (!hit) return;
       impacts.push(hit.impact);
       for (const s of hit.stacks) covered[i].add(s);
@@ -132,18 +133,14 @@ function functionSites(f: Finding, functions: FunctionRanges, cwd: string): Map<
   return ranges;
 }
 
-/** The stacks with a frame inside one of the ranges. */
+/** The stacks with a frame inside one of the ranges (functions are short: walk their lines). */
 function stacksInFunctions(a: Attributed, ranges: Map<string, { start: number; end: number }[]>): Set<number> {
   const stacks = new Set<number>();
-  a.sites.forEach((keys, s) => {
-    const inside = keys.some((k) => {
-      if (k === null) return false;
-      const colon = k.lastIndexOf(':');
-      const line = Number(k.slice(colon + 1));
-      return (ranges.get(k.slice(0, colon)) ?? []).some((r) => line >= r.start && line <= r.end);
-    });
-    if (inside) stacks.add(s);
-  });
+  for (const [file, list] of ranges) {
+    for (const r of list) {
+      for (let line = r.start; line <= r.end; line++) for (const s of a.bySite.get(`${file}:${line}`) ?? []) stacks.add(s);
+    }
+  }
   return stacks;
 }
 
