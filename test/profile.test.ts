@@ -429,7 +429,7 @@ describe('profiles from a live service', () => {
     const dir = path.join(programs, 'pprofserver');
     const tree = tempTree(t);
     const bin = tree.path('pprofserver');
-    const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off' } });
+    const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: dir, encoding: 'utf8', env: goBuildEnv(tree.path('gocache')) });
     assert.equal(build.status, 0, build.stderr);
     const child: ChildProcess = spawn(bin, [], { stdio: ['ignore', 'pipe', 'ignore'] });
     t.after(() => {
@@ -460,6 +460,19 @@ describe('profiles from a live service', () => {
 
 // ---------------------------------------------------------------------------------------
 // Bad profiles: one line on stderr, exit 2, nothing on stdout, nothing linted.
+
+/** An environment in which `go build` works offline, even without a usable HOME (as in CI). */
+function goBuildEnv(fallbackCache: string): NodeJS.ProcessEnv {
+  const cache = spawnSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  return {
+    ...process.env,
+    GOCACHE: path.isAbsolute(cache) ? cache : fallbackCache,
+    GOFLAGS: '',
+    GOWORK: 'off',
+    GOPROXY: 'off',
+    CGO_ENABLED: '0',
+  };
+}
 
 /** A valid pprof protobuf of the given sample types (a mutex profile, say). */
 function encodeProfile(types: [string, string][]): Buffer {
