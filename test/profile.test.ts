@@ -167,7 +167,13 @@ async function compareWithPprof(programDir: string, profileDir: string, kind: 'h
   const profile = path.join(profileDir, `${kind}.pb.gz`);
   const args = kind === 'heap' ? ['-unit=B', '-sample_index=inuse_space'] : [];
   if (base) args.push('-base', path.join(profileDir, base));
+  // Flat from `-top -lines`, cum from `-top -lines -cum` (the same nodes, sorted by cum).
   const oracle = oracleByLine(pprofTop([...args, profile], programDir), programDir);
+  for (const [site, byCum] of oracleByLine(pprofTop(['-cum', ...args, profile], programDir), programDir)) {
+    const entry = oracle.get(site);
+    assert.ok(entry && entry.flat === byCum.flat, `${site}: -cum lists other nodes`);
+    entry.cum = byCum.cum;
+  }
   const sites = [...oracle.keys()];
   const got = await attributeSites(
     programDir,
@@ -308,6 +314,26 @@ describe('ranking with the committed profiles', () => {
     assert.ok(sarif.runs[0].properties.profiles.length === 2);
   });
 
+  it('a hot spot is silenced by //goleak-lint:ignore heap-hotspot on its line', (t) => {
+    const src = path.join(programs, 'mapcache');
+    const tree = tempTree(t);
+    for (const f of ['go.mod', 'main.go', 'heap.pb.gz']) tree.write(f, readFileSync(path.join(src, f)));
+    const sessions = readFileSync(path.join(src, 'sessions/sessions.go'), 'utf8').split('\n');
+    assert.match(sessions[9], /sessions\[id\] = make/);
+    // In place of the line's own comment (one comment holds one directive).
+    sessions[9] = sessions[9].replace(/\/\/.*$/, '//goleak-lint:ignore heap-hotspot bounded: ids are recycled');
+    tree.write('sessions/sessions.go', sessions.join('\n'));
+    const r = tree.run(['--jobs', '1', '--profile', 'heap.pb.gz', './...']);
+    assert.equal(r.stderr, '');
+    assert.ok(!r.stdout.includes('sessions/sessions.go:10:'), r.stdout);
+    assert.match(r.stdout, /, 1 suppressed\n$/);
+    const doc = JSON.parse(tree.run(['--jobs', '1', '-f', 'json', '--profile', 'heap.pb.gz', './...']).stdout) as {
+      findings: { file: string; line: number; ruleId: string; suppressed: { justification: string } | null }[];
+    };
+    const hot = doc.findings.find((f) => f.file === 'sessions/sessions.go' && f.line === 10);
+    assert.deepEqual(hot && [hot.ruleId, hot.suppressed], ['heap-hotspot', { justification: 'bounded: ids are recycled' }]);
+  });
+
   it('a Go 1.26 goroutine leak profile (goroutineleak/count) counts leaked goroutines', (t) => {
     const dir = path.join(programs, 'sender');
     const p = Profile.decode(gunzipSync(readFileSync(path.join(dir, 'goroutine.pb.gz'))));
@@ -343,6 +369,21 @@ describe('ranking with the committed profiles', () => {
     const off = run(['--disable', 'heap-hotspot', '--profile', 'heap.pb.gz', './...'], dir);
     assert.ok(!off.stdout.includes('heap-hotspot'), off.stdout);
     assert.equal(off.stderr, '');
+  });
+});
+
+it('the README shows what the example prints with its profiles', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const m = /```console\n\$ goleak-lint (--profile examples\/leakysvc\/[^\n]*)\n([^`]*)```/.exec(readme);
+  assert.ok(m, 'README lacks the ranked example');
+  const r = run(['--jobs', '1', ...m[1].split(' ')], repoRoot);
+  const want = lines(m[2]);
+  const got = lines(r.stdout);
+  assert.equal(got.length, want.length, r.stdout);
+  // `[...]` in the README stands for the part of a long message it leaves out.
+  want.forEach((w, i) => {
+    const pattern = w.split('[...]').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+    assert.match(got[i], new RegExp(`^${pattern}$`));
   });
 });
 

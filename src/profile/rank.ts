@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { discover } from '../discover.js';
+import { applyDirectives, readDirectives } from '../engine/suppress.js';
 import type { Finding } from '../engine/types.js';
 import { ModuleResolver } from '../gomod.js';
 import type { LintResult } from '../lint.js';
-import { FunctionRanges } from './functions.js';
+import { SourceFiles } from './sources.js';
 import { formatBytes, formatCount, formatShare } from './format.js';
 import { goroutineHotspot, heapHotspot, type ProfileRule } from './hotspots.js';
 import { TreeFiles, type TreeModule } from './tree-files.js';
@@ -47,11 +48,11 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   const tree = treeFiles(options);
   const attributed = profiles.map((p) => attribute(p, tree));
   const covered = attributed.map(() => new Set<number>());
-  const functions = new FunctionRanges();
+  const sources = new SourceFiles();
   for (const f of result.findings) {
     if (!f.evidence.length) continue;
     const impacts: ProfileImpact[] = [];
-    const ranges = functionSites(f, functions, options.cwd);
+    const ranges = functionSites(f, sources, options.cwd);
     attributed.forEach((a, i) => {
       const hit = impactOf(f, a, ranges);
       if (!hit) return;
@@ -63,6 +64,7 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
     if (impacts.some((imp) => imp.share > options.threshold)) f.severity = 'error';
   }
   const hotspots = attributed.flatMap((a, i) => hotspotsOf(a, covered[i], options));
+  suppressHotspots(hotspots, sources, options.cwd);
   result.findings.push(...hotspots);
   result.profiles = attributed.map((a, i) => summarise(a, covered[i]));
   const used = new Set(hotspots.map((h) => h.ruleId));
@@ -121,10 +123,10 @@ function sum(stacks: Iterable<number>, profile: LoadedProfile, field: 'value' | 
 
 /** What the profile attributes to a finding's evidence sites, or null when no stack passes them. */
 /** Per evidence file, the line ranges of the functions that hold the finding's evidence. */
-function functionSites(f: Finding, functions: FunctionRanges, cwd: string): Map<string, { start: number; end: number }[]> {
+function functionSites(f: Finding, sources: SourceFiles, cwd: string): Map<string, { start: number; end: number }[]> {
   const ranges = new Map<string, { start: number; end: number }[]>();
   for (const e of f.evidence) {
-    const range = functions.around(path.resolve(cwd, e.file), e.line);
+    const range = sources.functionAround(path.resolve(cwd, e.file), e.line);
     if (!range) continue;
     const list = ranges.get(e.file) ?? [];
     list.push(range);
@@ -280,6 +282,18 @@ function hotspotFinding(imp: ProfileImpact, cwd: string): Finding {
     evidence: [{ file, line }],
     profile: [imp],
   };
+}
+
+/** `//goleak-lint:ignore heap-hotspot reason` on or above a hot spot's line silences it, as for a rule. */
+function suppressHotspots(hotspots: Finding[], sources: SourceFiles, cwd: string): void {
+  for (const file of new Set(hotspots.map((h) => h.file))) {
+    const goFile = sources.goFile(path.resolve(cwd, file), file);
+    if (!goFile) continue;
+    applyDirectives(
+      hotspots.filter((h) => h.file === file),
+      readDirectives(goFile).directives,
+    );
+  }
 }
 
 /** `svc.(*Cache).Put` from `example.com/svc.(*Cache).Put`: the package's last path element. */
