@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ruleRegistry } from './engine/registry.js';
+import { describedRules, ruleEnabled } from './engine/registry.js';
 import { parseGoVersion } from './gomod.js';
 import { lint, type LintResult } from './lint.js';
 import { applyBaseline, writeBaseline } from './baseline.js';
@@ -18,6 +18,9 @@ import { renderExplain, renderRuleList } from './report/rules.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
 import { describeFsError } from './load.js';
+import { loadProfiles } from './profile/load.js';
+import { rankWithProfiles } from './profile/rank.js';
+import type { LoadedProfile } from './profile/types.js';
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -40,6 +43,10 @@ interface Flags {
   baseline?: string;
   writeBaseline?: string;
   newFromRev?: string;
+  profile: string[];
+  profileBase?: string;
+  profileThreshold: number;
+  profileTimeout: number;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
@@ -52,6 +59,21 @@ const list = (value: string, previous: string[] = []) => [
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `1`, `1%` or `0.5%`: a share of a profile, returned as 0..1. */
+function percent(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('must be a percentage from 0 to 100, such as 1 or 0.5%');
+  return n / 100;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
   return n;
 }
 
@@ -90,6 +112,10 @@ function buildProgram(): Command {
     .option('--baseline <file>', 'report only findings that this baseline file does not list')
     .option('--write-baseline <file>', 'write the current findings to a baseline file')
     .option('--new-from-rev <rev>', 'report only findings on lines changed since a git revision')
+    .option('--profile <file|url>', 'heap or goroutine pprof profile to rank findings by (repeatable)', repeat, [])
+    .option('--profile-base <file|url>', 'an earlier heap profile: rank by growth since it')
+    .option('--profile-threshold <percent>', "raise findings above this share of a profile to error", percent, 0.01)
+    .option('--profile-timeout <seconds>', 'how long a profile URL gets to answer', positiveSeconds, 30)
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
@@ -100,14 +126,14 @@ function buildProgram(): Command {
     .command('rules')
     .description('list the rules')
     .action(() => {
-      process.stdout.write(renderRuleList([...ruleRegistry.values()]));
+      process.stdout.write(renderRuleList([...describedRules.values()]));
     });
   program
     .command('explain')
     .description('explain a rule: why it leaks, how to fix it, an example')
     .argument('<rule>', 'rule id')
     .action((id: string) => {
-      const rule = ruleRegistry.get(id);
+      const rule = describedRules.get(id);
       if (!rule) throw new UsageError(`unknown rule id "${id}" (see: goleak-lint rules)`);
       process.stdout.write(renderExplain(rule));
     });
@@ -139,6 +165,9 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   }
   // Read before linting: a bad revision is a usage error, not a half-printed report.
   const changed = flags.newFromRev === undefined ? null : changedSince(flags.newFromRev, cwd);
+  if (flags.profileBase !== undefined && !flags.profile.length) throw new UsageError('--profile-base needs a --profile to subtract it from');
+  // Profiles first: a bad one stops the run before anything is linted or printed.
+  const profiles = await loadProfiles(flags.profile, flags.profileBase, flags.profileTimeout * 1000);
   const result = await lint({
     patterns,
     cwd,
@@ -160,6 +189,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   }
   const baseline = flags.writeBaseline ?? flags.baseline ?? (config?.baseline && path.relative(cwd, config.baseline));
   if (baseline) applyBaseline(baseline, result.findings, cwd);
+  if (profiles.length) rank(result, profiles, patterns, flags, config, cwd);
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
   const report = render(result, flags, cwd);
@@ -173,6 +203,18 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
 /** Whether an open finding is at or above the fail level. */
 function fails(f: Finding, level: FailLevel): boolean {
   return !f.suppression && level !== 'none' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[level];
+}
+
+function rank(result: LintResult, profiles: LoadedProfile[], patterns: string[], flags: Flags, config: Config | null, cwd: string): void {
+  const on = (id: string) =>
+    ruleEnabled(id, [...(config?.enable ?? []), ...flags.enable], [...(config?.disable ?? []), ...flags.disable]);
+  rankWithProfiles(result, profiles, {
+    cwd,
+    patterns,
+    tests: flags.tests ?? config?.tests ?? true,
+    threshold: flags.profileThreshold,
+    hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot') },
+  });
 }
 
 function writeOutput(file: string, report: string): void {

@@ -7,6 +7,7 @@ import type { Finding, ModuleFacts, Rule, Severity } from './engine/types.js';
 import { ASSUMED_GO, ModuleResolver, type GoVersion } from './gomod.js';
 import { runTasks } from './pool.js';
 import type { Task } from './task.js';
+import type { ProfileSummary } from './profile/types.js';
 
 export interface LintOptions {
   patterns: string[];
@@ -34,8 +35,11 @@ export interface LintResult {
   warnings: string[];
   /** Failures inside goleak-lint itself: the run's exit code is 2. */
   internalErrors: string[];
-  rules: Rule[];
+  /** The rules that ran, and the profile checks that reported (only their metadata is used). */
+  rules: Pick<Rule, 'meta'>[];
   stats: { packages: number; files: number; lines: number };
+  /** Set when profiles ranked the findings: one summary per profile. */
+  profiles?: ProfileSummary[];
 }
 
 /** The whole pipeline as a library call: patterns in, sorted findings out. */

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { allRules } from '../rules/index.js';
+import { profileRules } from '../src/profile/hotspots.js';
 import {
   AFTER_MESSAGE,
   TICK_MESSAGE,
@@ -651,10 +652,10 @@ describe('rules, explain and flags', () => {
     assertExit(r, 0);
     assert.equal(r.stderr, '');
     const out = lines(r.stdout);
-    // One line per registered rule, in registry order: id, severity, title.
+    // One line per registered rule, in registry order, then the profile checks: id, severity, title.
     assert.deepEqual(
       out.map((l) => l.split(/\s{2,}/)),
-      allRules.map((rule) => [rule.meta.id, rule.meta.severity, rule.meta.title]),
+      [...allRules, ...profileRules].map((rule) => [rule.meta.id, rule.meta.severity, rule.meta.title]),
     );
   });
 

@@ -11,11 +11,13 @@ import type { GoFile } from './types.js';
  * users of the fingerprint pair it with the file.
  */
 export function fingerprint(ruleId: string, file: GoFile, node: SyntaxNode): string {
-  const code = lineText(file.source, node.startIndex).trim().replace(/\s+/g, ' ');
-  return createHash('sha256')
-    .update(`${ruleId}\0${declarationName(node)}\0${code}`)
-    .digest('hex')
-    .slice(0, 32);
+  return fingerprintOf(ruleId, declarationName(node), lineText(file.source, node.startIndex));
+}
+
+/** The same from its parts: a finding not made from a syntax node (a profile hot spot) uses it directly. */
+export function fingerprintOf(ruleId: string, declaration: string, line: string): string {
+  const code = line.trim().replace(/\s+/g, ' ');
+  return createHash('sha256').update(`${ruleId}\0${declaration}\0${code}`).digest('hex').slice(0, 32);
 }
 
 function lineText(source: string, index: number): string {

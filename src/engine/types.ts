@@ -1,6 +1,7 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { GoVersion } from '../gomod.js';
 import type { ImportTable } from '../go/imports.js';
+import type { ProfileImpact } from '../profile/types.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 export type Precision = 'very-high' | 'high' | 'medium' | 'low';
@@ -54,6 +55,8 @@ export interface Finding extends Span {
   fingerprint: string;
   /** Set when an in-source comment (inSource) or the baseline (external) silences the finding. */
   suppression?: { kind: 'inSource' | 'external'; justification: string };
+  /** Set when profiles were given (--profile): what each one attributes to this finding. */
+  profile?: ProfileImpact[];
 }
 
 /** One parsed Go file of a package. */

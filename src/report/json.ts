@@ -28,7 +28,9 @@ export function renderJson(result: LintResult): string {
       evidence: f.evidence,
       fingerprint: f.fingerprint,
       suppressed: f.suppression ? { kind: f.suppression.kind, justification: f.suppression.justification } : null,
+      ...(f.profile ? { profile: f.profile } : {}),
     })),
+    ...(result.profiles ? { profiles: result.profiles } : {}),
     warnings: result.warnings,
     stats: result.stats,
   };

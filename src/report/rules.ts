@@ -1,13 +1,16 @@
-import type { Rule } from '../engine/types.js';
+import type { RuleMeta } from '../engine/types.js';
+
+/** Anything with rule metadata: a rule, or a profile check. */
+type Described = { meta: RuleMeta };
 
 /** `goleak-lint rules`: one line per rule. */
-export function renderRuleList(rules: Rule[]): string {
+export function renderRuleList(rules: Described[]): string {
   const width = Math.max(...rules.map((r) => r.meta.id.length));
   return rules.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.title}`).join('\n') + '\n';
 }
 
 /** `goleak-lint explain RULE`: why it leaks, the fix, an example, how to suppress. */
-export function renderExplain(rule: Rule): string {
+export function renderExplain(rule: Described): string {
   const m = rule.meta;
   const indent = (code: string) => code.replace(/^/gm, '    ');
   const gate = m.goVersion
@@ -40,7 +43,7 @@ function wrap(text: string, width = 88): string {
 }
 
 /** The README's rule table, in Markdown. */
-export function renderRuleTable(rules: Rule[]): string {
+export function renderRuleTable(rules: Described[]): string {
   const rows = rules.map((r) => {
     const gate = r.meta.goVersion ? `go < ${r.meta.goVersion.below}` : 'all';
     return `| [\`${r.meta.id}\`](docs/rules/${r.meta.id}.md) | ${r.meta.title} | ${r.meta.severity} | ${gate} |`;
@@ -49,7 +52,7 @@ export function renderRuleTable(rules: Rule[]): string {
 }
 
 /** docs/rules/<id>.md: what the rule flags, why it leaks, how to fix and suppress. */
-export function renderRuleDoc(rule: Rule): string {
+export function renderRuleDoc(rule: Described, source = `rules/${rule.meta.id}.ts`): string {
   const m = rule.meta;
   const gate = m.goVersion
     ? `\n**Go versions:** modules whose go line is below ${m.goVersion.below}` +
@@ -57,7 +60,7 @@ export function renderRuleDoc(rule: Rule): string {
       '.\n'
     : '';
   return (
-    `<!-- generated from rules/${m.id}.ts by \`npm run docs\`: edit the rule's metadata, not this file -->\n` +
+    `<!-- generated from ${source} by \`npm run docs\`: edit the rule's metadata, not this file -->\n` +
     `# ${m.id}\n\n${m.title}.\n\n` +
     `**Severity:** ${m.severity} · **precision:** ${m.precision} · **tags:** ${m.tags.join(', ')}\n${gate}\n` +
     `## Why it leaks\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n` +

@@ -1,5 +1,5 @@
 import type * as Sarif from 'sarif';
-import type { Finding, Rule, Severity, Span } from '../engine/types.js';
+import type { Finding, RuleMeta, Severity, Span } from '../engine/types.js';
 import type { LintResult } from '../lint.js';
 import { TOOL_HOMEPAGE, TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
@@ -54,13 +54,14 @@ export function renderSarif(result: LintResult, root: string, path: (file: strin
           },
         ],
         results: kept.map((f) => toResult(f, rules.indexOf(f.ruleId), path)),
+        ...(result.profiles ? { properties: { profiles: result.profiles } } : {}),
       },
     ],
   };
   return JSON.stringify(log, null, 2) + '\n';
 }
 
-function describeRule(rule: Rule): Sarif.ReportingDescriptor {
+function describeRule(rule: { meta: RuleMeta }): Sarif.ReportingDescriptor {
   const m = rule.meta;
   return {
     id: m.id,
@@ -116,5 +117,10 @@ function toResult(f: Finding, ruleIndex: number, path: (file: string) => string)
       .map((r, i) => ({ id: i, ...location(r, path), message: { text: r.message } }));
   }
   if (f.suppression) result.suppressions = [{ kind: f.suppression.kind, justification: f.suppression.justification }];
+  if (f.profile) {
+    // rank: the finding's largest share of a profile, 0-100 (0 when no profile sees it).
+    result.rank = Math.round(Math.min(1, Math.max(0, ...f.profile.map((p) => p.share))) * 10000) / 100;
+    result.properties = { profile: f.profile };
+  }
   return result;
 }

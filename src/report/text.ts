@@ -1,5 +1,6 @@
 import type { LintResult } from '../lint.js';
 import type { Severity } from '../engine/types.js';
+import { describeProfile } from '../profile/format.js';
 
 const SEVERITY_COLOR: Record<Severity, string> = { error: '31', warning: '33', note: '36' };
 
@@ -21,6 +22,7 @@ export function renderText(result: LintResult, color: boolean): string {
     lines.push(`${where} ${paint(SEVERITY_COLOR[f.severity], f.message)} ${paint('2', `(${f.ruleId})`)}`);
   }
   const shown = lines.length;
+  for (const p of result.profiles ?? []) lines.push(paint('2', describeProfile(p)));
   const counts = (['error', 'warning', 'note'] as const)
     .filter((s) => bySeverity[s])
     .map((s) => `${bySeverity[s]} ${s}${bySeverity[s] === 1 ? '' : 's'}`);

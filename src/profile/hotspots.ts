@@ -1,0 +1,88 @@
+import type { RuleMeta } from '../engine/types.js';
+
+/**
+ * A check that the profile ranker makes, not the syntax rules: it has metadata (for
+ * `rules`, `explain`, the docs and SARIF) but no check over Go syntax, so it stays out of
+ * rules/ and runs only when a profile is given.
+ */
+export interface ProfileRule {
+  meta: RuleMeta;
+}
+
+export const heapHotspot: ProfileRule = {
+  meta: {
+    id: 'heap-hotspot',
+    title: 'heap profile: memory held here that no rule explains',
+    why:
+      'With a heap profile (--profile), the allocation sites in the linted code that hold the most memory in use ' +
+      '(or, with --profile-base, whose memory grew the most) and that no finding covers are reported as notes. ' +
+      'A leak the rules cannot see — a cache keyed by request, a slice that only grows, a buffer kept by a ' +
+      'long-lived struct — shows up here as a site whose memory keeps growing between two profiles.',
+    fix:
+      'Read what the code at the site allocates and who keeps it: bound the cache (size limit, TTL, LRU), ' +
+      'delete entries when done, drop references to large buffers. Compare two profiles with --profile-base ' +
+      'to tell a leak (grows) from a working set (steady).',
+    example: {
+      bad: [
+        'var sessions = map[string]*Session{}',
+        '',
+        'func login(id string) {',
+        '\tsessions[id] = newSession(id) // every login stays in memory',
+        '}',
+      ].join('\n'),
+      good: [
+        'var sessions = lru.New[string, *Session](10_000)',
+        '',
+        'func login(id string) {',
+        '\tsessions.Add(id, newSession(id)) // the oldest are evicted',
+        '}',
+      ].join('\n'),
+    },
+    severity: 'note',
+    precision: 'low',
+    tags: ['profile', 'memory'],
+  },
+};
+
+export const goroutineHotspot: ProfileRule = {
+  meta: {
+    id: 'goroutine-hotspot',
+    title: 'goroutine profile: goroutines parked here, no rule says why',
+    why:
+      'With a goroutine profile (--profile), the places in the linted code where many goroutines are parked ' +
+      '(at least 10, and more than --profile-threshold of all goroutines) and that no finding covers are reported ' +
+      'as notes. Thousands of goroutines waiting at one line are usually a leak: blocked on a channel nobody ' +
+      'will use again, a lock never released, or a connection nobody reads.',
+    fix:
+      'Find what should wake the goroutines parked at the site (a send, a receive, a close, a cancel, an unlock) ' +
+      'and make sure it happens on every path, or give them a way out (select on ctx.Done()).',
+    example: {
+      bad: [
+        'func handle(req Request) {',
+        '\tresults := make(chan Result)',
+        '\tgo func() { results <- work(req) }() // parked forever when nobody reads',
+        '\tif req.Async {',
+        '\t\treturn',
+        '\t}',
+        '\tuse(<-results)',
+        '}',
+      ].join('\n'),
+      good: [
+        'func handle(req Request) {',
+        '\tresults := make(chan Result, 1) // the send never blocks',
+        '\tgo func() { results <- work(req) }()',
+        '\tif req.Async {',
+        '\t\treturn',
+        '\t}',
+        '\tuse(<-results)',
+        '}',
+      ].join('\n'),
+    },
+    severity: 'note',
+    precision: 'low',
+    tags: ['profile', 'goroutine'],
+  },
+};
+
+/** The profile-driven checks, in the order `goleak-lint rules` lists them (after the rules). */
+export const profileRules: ProfileRule[] = [heapHotspot, goroutineHotspot];

@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
+import { UsageError } from '../errors.js';
+import { describeFsError } from '../load.js';
+import type { Frame, LoadedProfile, ProfileKind, Stack } from './types.js';
+
+/** How long a live service gets to answer a profile request, by default. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+
+type Numeric = number | bigint;
+
+/** The value columns a heap profile has; inuse_* rank leaks, alloc_* are the fallback. */
+const HEAP_SPACE = ['inuse_space', 'alloc_space'];
+const HEAP_OBJECTS = ['inuse_objects', 'alloc_objects'];
+const GOROUTINE_TYPES: ProfileKind[] = ['goroutineleak', 'goroutine'];
+
+/**
+ * Reads, decodes and checks one profile: a file (gzipped or plain protobuf) or an
+ * http(s) URL. Any problem is a UsageError naming the source, one line.
+ */
+export async function loadProfile(source: string, timeoutMs = DEFAULT_FETCH_TIMEOUT_MS): Promise<LoadedProfile> {
+  const bytes = isUrl(source) ? await fetchProfile(source, timeoutMs) : readProfileFile(source);
+  return decodeProfile(source, bytes);
+}
+
+/**
+ * The heap profile `profile` minus the earlier one `base` (`go tool pprof -base`): every
+ * stack of the base comes back with its values negated, so sums over stacks are growth.
+ */
+export function subtractBase(profile: LoadedProfile, base: LoadedProfile): LoadedProfile {
+  if (profile.kind !== 'heap') throw new UsageError(`--profile-base ${base.source}: only heap profiles take a base, and ${profile.source} is a ${profile.kind} profile`);
+  if (base.kind !== 'heap') throw new UsageError(`--profile-base ${base.source}: a ${base.kind} profile, not a heap profile`);
+  if (base.sampleType !== profile.sampleType) {
+    throw new UsageError(`--profile-base ${base.source}: has ${base.sampleType} values, ${profile.source} has ${profile.sampleType}`);
+  }
+  const negated = base.stacks.map((s) => ({ frames: s.frames, value: -s.value, objects: -s.objects }));
+  return { ...profile, stacks: [...profile.stacks, ...negated], base: base.source };
+}
+
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+function readProfileFile(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`profile ${file}: cannot read: ${describeFsError(err)}`);
+  }
+}
+
+/** The URL with debug=0 (the protobuf form), whatever debug it asked for. */
+export function protobufUrl(source: string): URL {
+  const url = new URL(source);
+  url.searchParams.set('debug', '0');
+  return url;
+}
+
+async function fetchProfile(source: string, timeoutMs: number): Promise<Uint8Array> {
+  let url: URL;
+  try {
+    url = protobufUrl(source);
+  } catch {
+    throw new UsageError(`profile ${source}: not a valid URL`);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  } catch (err) {
+    throw new UsageError(`profile ${url.href}: cannot fetch: ${describeFetchError(err, timeoutMs)}`);
+  }
+  let body: Uint8Array;
+  try {
+    body = new Uint8Array(await response.arrayBuffer());
+  } catch (err) {
+    throw new UsageError(`profile ${url.href}: the answer broke off: ${describeFetchError(err, timeoutMs)}`);
+  }
+  if (!response.ok) {
+    const text = firstLine(new TextDecoder().decode(body.subarray(0, 200)));
+    throw new UsageError(`profile ${url.href}: HTTP ${response.status} ${response.statusText}${text ? `: ${text}` : ''}`);
+  }
+  return body;
+}
+
+function describeFetchError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
+  const code = e.cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused (is the service running, and serving net/http/pprof on that port?)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
+  if (code === 'ECONNRESET') return 'the connection was reset';
+  return e.cause?.message ?? e.message ?? String(err);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).find((l) => l.length > 0)?.slice(0, 80) ?? '';
+}
+
+/** Gunzips when gzipped, decodes the protobuf and reduces it to stacks of the value that ranks. */
+export function decodeProfile(source: string, bytes: Uint8Array): LoadedProfile {
+  const fail = (why: string) => new UsageError(`profile ${source}: ${why}`);
+  if (bytes.length === 0) throw fail('empty file, not a profile');
+  let raw = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      raw = gunzipSync(bytes);
+    } catch (err) {
+      throw fail(`corrupt or truncated gzip data (${(err as Error).message})`);
+    }
+  }
+  const text = notProtobuf(raw);
+  if (text) throw fail(text);
+  let p: Profile;
+  try {
+    p = Profile.decode(raw);
+  } catch (err) {
+    throw fail(`corrupt or truncated profile: ${(err as Error).message}`);
+  }
+  const problem = inconsistency(p);
+  if (problem) throw fail(`corrupt or truncated profile: ${problem}`);
+  const types = p.sampleType.map((t) => str(p, t.type));
+  const pick = (names: readonly string[]) => {
+    for (const name of names) if (types.includes(name)) return name;
+    return null;
+  };
+  const space = pick(HEAP_SPACE);
+  const goroutine = pick(GOROUTINE_TYPES);
+  let kind: ProfileKind;
+  let sampleType: string;
+  let objectsIndex = -1;
+  if (space) {
+    kind = 'heap';
+    sampleType = space;
+    const objects = pick(HEAP_OBJECTS);
+    if (objects) objectsIndex = types.indexOf(objects);
+  } else if (goroutine) {
+    kind = goroutine as ProfileKind;
+    sampleType = goroutine;
+  } else {
+    throw fail(`a ${types.join('/') || 'valueless'} profile, not a heap or goroutine profile (take /debug/pprof/heap or /debug/pprof/goroutine)`);
+  }
+  return { source, kind, sampleType, stacks: stacksOf(p, types.indexOf(sampleType), objectsIndex) };
+}
+
+/** Why these bytes are no protobuf profile, when they are recognisably something else. */
+function notProtobuf(raw: Uint8Array): string | null {
+  const head = new TextDecoder().decode(raw.subarray(0, 256)).trimStart();
+  if (/^<(!doctype|html|head|body|\?xml)/i.test(head)) return 'an HTML page, not a profile (is this the /debug/pprof/ endpoint?)';
+  if (/^(heap profile|goroutine profile|goroutine \d+ \[|[a-z]+ profile: total)/i.test(head)) {
+    return 'a text profile (debug=1 or 2); take it with debug=0, the protobuf form';
+  }
+  if (/^[{[]/.test(head)) return 'JSON, not a profile';
+  return null;
+}
+
+/** The first thing that shows the decoded profile is cut short or garbage, or null. */
+function inconsistency(p: Profile): string | null {
+  const strings = p.stringTable.strings.length;
+  if (strings === 0 || p.stringTable.strings[0] !== '') return 'no string table';
+  if (p.sampleType.length === 0) return 'no sample types';
+  const badString = (i: Numeric) => Number(i) < 0 || Number(i) >= strings;
+  if (p.sampleType.some((t) => badString(t.type) || badString(t.unit))) return 'a sample type names a missing string';
+  const functions = new Set(p.function.map((f) => Number(f.id)));
+  for (const f of p.function) if (badString(f.name) || badString(f.filename)) return `function ${f.id} names a missing string`;
+  const locations = new Set(p.location.map((l) => Number(l.id)));
+  for (const l of p.location) {
+    for (const line of l.line) if (!functions.has(Number(line.functionId))) return `location ${l.id} refers to function ${line.functionId}, which the file lacks`;
+  }
+  for (const s of p.sample) {
+    if (s.value.length !== p.sampleType.length) return `a sample has ${s.value.length} values for ${p.sampleType.length} sample types`;
+    for (const id of s.locationId) if (!locations.has(Number(id))) return `a sample refers to location ${id}, which the file lacks`;
+  }
+  return null;
+}
+
+/**
+ * A sample value as a number. pprof-format returns values past 2^53 as bigint, and a
+ * negative int64 (a saved diff profile) as its unsigned 64-bit reading: read it signed.
+ */
+function int64(v: Numeric): number {
+  return typeof v === 'bigint' ? Number(BigInt.asIntN(64, v)) : v;
+}
+
+function str(p: Profile, index: Numeric): string {
+  return p.stringTable.strings[Number(index)] ?? '';
+}
+
+/** Each sample as frames leaf first (inlined calls unfolded, innermost first) with its values. */
+function stacksOf(p: Profile, valueIndex: number, objectsIndex: number): Stack[] {
+  const functions = new Map(p.function.map((f) => [Number(f.id), f]));
+  const framesOf = new Map<number, Frame[]>();
+  for (const loc of p.location) {
+    framesOf.set(
+      Number(loc.id),
+      loc.line.map((l) => {
+        const fn = functions.get(Number(l.functionId));
+        return { file: fn ? str(p, fn.filename) : '', line: Number(l.line), function: fn ? str(p, fn.name) : '' };
+      }),
+    );
+  }
+  return p.sample.map((s) => ({
+    frames: s.locationId.flatMap((id) => framesOf.get(Number(id)) ?? []),
+    value: int64(s.value[valueIndex]),
+    objects: objectsIndex >= 0 ? int64(s.value[objectsIndex]) : 0,
+  }));
+}
+
+/**
+ * Loads every --profile (files and URLs at once) and subtracts --profile-base from the
+ * heap profiles. The first problem, in the order the flags name them, is thrown.
+ */
+export async function loadProfiles(sources: string[], base: string | undefined, timeoutMs = DEFAULT_FETCH_TIMEOUT_MS): Promise<LoadedProfile[]> {
+  const all = [...sources, ...(base === undefined ? [] : [base])];
+  const settled = await Promise.allSettled(all.map((s) => loadProfile(s, timeoutMs)));
+  const loaded = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+  if (base === undefined) return loaded;
+  const baseProfile = loaded.pop() as LoadedProfile;
+  if (!loaded.some((p) => p.kind === 'heap')) throw new UsageError(`--profile-base ${base}: needs a heap profile to subtract it from (--profile)`);
+  return loaded.map((p) => (p.kind === 'heap' ? subtractBase(p, baseProfile) : p));
+}

@@ -1,0 +1,345 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { discover } from '../discover.js';
+import { applyDirectives, readDirectives } from '../engine/suppress.js';
+import { fingerprintOf } from '../engine/fingerprint.js';
+import type { Finding } from '../engine/types.js';
+import { ModuleResolver } from '../gomod.js';
+import type { LintResult } from '../lint.js';
+import { SourceFiles } from './sources.js';
+import { formatBytes, formatCount, formatShare } from './format.js';
+import { goroutineHotspot, heapHotspot, type ProfileRule } from './hotspots.js';
+import { TreeFiles, type TreeModule } from './tree-files.js';
+import type { LoadedProfile, ProfileImpact, ProfileSummary, Stack } from './types.js';
+
+export interface RankOptions {
+  /** The run's working directory: findings' files are relative to it. */
+  cwd: string;
+  /** The run's patterns and test setting, to know the tree's Go files. */
+  patterns: string[];
+  tests: boolean;
+  /** A finding whose share of a profile is above this (0..1) is raised to error. */
+  threshold: number;
+  /** Which hot-spot checks are on (--enable/--disable). */
+  hotspots: { heap: boolean; goroutine: boolean };
+}
+
+/** At most this many hot spots per profile. */
+const MAX_HOTSPOTS = 5;
+/** A goroutine hot spot holds at least this many goroutines: a handful parked at one line is normal. */
+const MIN_HOTSPOT_GOROUTINES = 10;
+
+/** A profile with each stack's frames mapped to `file:line` sites of the tree. */
+interface Attributed {
+  profile: LoadedProfile;
+  /** Per stack: the tree sites of its frames, leaf first (null for frames outside the tree). */
+  sites: (string | null)[][];
+  /** Site → the stacks through it (each once). */
+  bySite: Map<string, Set<number>>;
+  /** The share denominator: all bytes or goroutines, or with a base all growth. */
+  total: number;
+}
+
+/**
+ * Ranks the findings with the profiles: attributes bytes and goroutines to each finding's
+ * evidence sites, suffixes its message with them, raises those above the threshold to
+ * error, adds hot spots nothing explains, and orders everything by impact.
+ */
+export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], options: RankOptions): void {
+  const tree = treeFiles(options);
+  const attributed = profiles.map((p) => attribute(p, tree));
+  const covered = attributed.map(() => new Set<number>());
+  const sources = new SourceFiles();
+  for (const f of result.findings) {
+    if (!f.evidence.length) continue;
+    const impacts: ProfileImpact[] = [];
+    const ranges = functionSites(f, sources, options.cwd);
+    attributed.forEach((a, i) => {
+      const hit = impactOf(f, a, ranges);
+      if (!hit) return;
+      impacts.push(hit.impact);
+      for (const s of hit.stacks) covered[i].add(s);
+    });
+    f.profile = impacts;
+    f.message += suffix(f, impacts);
+    if (impacts.some((imp) => imp.share > options.threshold)) f.severity = 'error';
+  }
+  const hotspots = attributed.flatMap((a, i) => hotspotsOf(a, covered[i], options));
+  suppressHotspots(hotspots, sources, options.cwd);
+  result.findings.push(...hotspots);
+  result.profiles = attributed.map((a, i) => summarise(a, covered[i]));
+  const used = new Set(hotspots.map((h) => h.ruleId));
+  const described: ProfileRule[] = [heapHotspot, goroutineHotspot].filter((r) => used.has(r.meta.id));
+  result.rules = [...result.rules, ...described];
+  result.findings = byImpact(result.findings);
+}
+
+function treeFiles(options: RankOptions): TreeFiles {
+  const found = discover(options.patterns, { cwd: options.cwd, tests: options.tests });
+  const resolver = new ModuleResolver();
+  const modules = new Map<string, TreeModule>();
+  for (const d of found.directories) {
+    const mod = resolver.lookup(d.dir);
+    if (mod?.facts.modulePath) modules.set(mod.root, { root: mod.root, modulePath: mod.facts.modulePath });
+  }
+  return new TreeFiles(options.cwd, found.directories.flatMap((d) => d.files), [...modules.values()]);
+}
+
+function attribute(profile: LoadedProfile, tree: TreeFiles): Attributed {
+  const bySite = new Map<string, Set<number>>();
+  const sites = profile.stacks.map((stack, i) => {
+    const keys = stack.frames.map((fr) => {
+      const file = tree.map(fr.file);
+      return file === null ? null : `${file}:${fr.line}`;
+    });
+    for (const k of keys) {
+      if (k === null) continue;
+      let set = bySite.get(k);
+      if (!set) bySite.set(k, (set = new Set()));
+      set.add(i);
+    }
+    return keys;
+  });
+  return { profile, sites, bySite, total: totalOf(profile) };
+}
+
+/** All values; with a base, the growth: the positive net change of each distinct stack. */
+function totalOf(profile: LoadedProfile): number {
+  if (!profile.base) return profile.stacks.reduce((sum, s) => sum + s.value, 0);
+  const net = new Map<string, number>();
+  for (const s of profile.stacks) {
+    const key = s.frames.map((f) => `${f.function}@${f.file}:${f.line}`).join('|');
+    net.set(key, (net.get(key) ?? 0) + s.value);
+  }
+  let growth = 0;
+  for (const v of net.values()) if (v > 0) growth += v;
+  return growth;
+}
+
+function sum(stacks: Iterable<number>, profile: LoadedProfile, field: 'value' | 'objects' = 'value'): number {
+  let total = 0;
+  for (const i of stacks) total += profile.stacks[i][field];
+  return total;
+}
+
+/** What the profile attributes to a finding's evidence sites, or null when no stack passes them. */
+/** Per evidence file, the line ranges of the functions that hold the finding's evidence. */
+function functionSites(f: Finding, sources: SourceFiles, cwd: string): Map<string, { start: number; end: number }[]> {
+  const ranges = new Map<string, { start: number; end: number }[]>();
+  for (const e of f.evidence) {
+    const range = sources.functionAround(path.resolve(cwd, e.file), e.line);
+    if (!range) continue;
+    const list = ranges.get(e.file) ?? [];
+    list.push(range);
+    ranges.set(e.file, list);
+  }
+  return ranges;
+}
+
+/** The stacks with a frame inside one of the ranges (functions are short: walk their lines). */
+function stacksInFunctions(a: Attributed, ranges: Map<string, { start: number; end: number }[]>): Set<number> {
+  const stacks = new Set<number>();
+  for (const [file, list] of ranges) {
+    for (const r of list) {
+      for (let line = r.start; line <= r.end; line++) for (const s of a.bySite.get(`${file}:${line}`) ?? []) stacks.add(s);
+    }
+  }
+  return stacks;
+}
+
+function impactOf(f: Finding, a: Attributed, ranges: Map<string, { start: number; end: number }[]>): { impact: ProfileImpact; stacks: Set<number> } | null {
+  const sites = new Set(f.evidence.map((e) => `${e.file}:${e.line}`));
+  const stacks = new Set<number>();
+  let best: { site: string; value: number } | null = null;
+  for (const site of sites) {
+    const through = a.bySite.get(site);
+    if (!through) continue;
+    for (const s of through) stacks.add(s);
+    const value = sum(through, a.profile);
+    if (!best || value > best.value) best = { site, value };
+  }
+  if (!best) return null;
+  const p = a.profile;
+  const value = sum(stacks, p);
+  const flatStacks = [...stacks].filter((s) => a.sites[s][0] !== null && sites.has(a.sites[s][0] as string));
+  const impact: ProfileImpact = {
+    kind: p.kind,
+    profile: p.source,
+    value,
+    flat: sum(flatStacks, p),
+    inFunction: sum(stacksInFunctions(a, ranges), p),
+    objects: sum(stacks, p, 'objects'),
+    share: a.total > 0 ? Math.max(0, value) / a.total : 0,
+    growth: p.base !== undefined,
+    site: best.site,
+    function: functionAt(a, best.site),
+  };
+  return { impact, stacks };
+}
+
+/** The Go function a site's frames belong to (of the stack with the most there). */
+function functionAt(a: Attributed, site: string): string {
+  let best: Stack | null = null;
+  let name = '';
+  for (const s of a.bySite.get(site) ?? []) {
+    const stack = a.profile.stacks[s];
+    if (best && stack.value <= best.value) continue;
+    const at = a.sites[s].indexOf(site);
+    best = stack;
+    name = stack.frames[at].function;
+  }
+  return name;
+}
+
+/** ` — heap: 48.2 MiB in use (37% of heap) at cache.go:42`, or why there is nothing to say. */
+function suffix(f: Finding, impacts: ProfileImpact[]): string {
+  if (!impacts.length) return ' — not seen in profile';
+  return impacts.map((imp) => ` — ${describeImpact(imp, where(imp.site, f))}`).join('');
+}
+
+/** `here` when the site is the finding's own line, else `at file:line` (the base name in the same file). */
+function where(site: string, f: Finding): string {
+  const colon = site.lastIndexOf(':');
+  const file = site.slice(0, colon);
+  const line = Number(site.slice(colon + 1));
+  if (file === f.file && line === f.startLine) return 'here';
+  return `at ${file === f.file ? path.posix.basename(file) : file}:${line}`;
+}
+
+function describeImpact(imp: ProfileImpact, at: string): string {
+  if (imp.kind === 'heap') {
+    if (imp.growth) {
+      if (imp.value <= 0) return `heap: no growth (${formatBytes(imp.value)}) ${at}`;
+      return `heap: +${formatBytes(imp.value)} growth (${formatShare(imp.share)} of growth) ${at}`;
+    }
+    return `heap: ${formatBytes(imp.value)} in use (${formatShare(imp.share)} of heap) ${at}`;
+  }
+  const n = formatCount(imp.value);
+  if (imp.kind === 'goroutineleak') return `goroutine leak profile: ${n} leaked ${at}`;
+  return `goroutines: ${n} blocked ${at}`;
+}
+
+/** The tree's sites holding the most that no finding covers, as hot-spot notes. */
+function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions): Finding[] {
+  const p = a.profile;
+  const heap = p.kind === 'heap';
+  if (heap ? !options.hotspots.heap : !options.hotspots.goroutine) return [];
+  const bySite = new Map<string, { value: number; objects: number; flat: number; stacks: number[] }>();
+  a.sites.forEach((keys, s) => {
+    if (covered.has(s)) return;
+    const own = keys.find((k) => k !== null);
+    if (!own) return;
+    let entry = bySite.get(own);
+    if (!entry) bySite.set(own, (entry = { value: 0, objects: 0, flat: 0, stacks: [] }));
+    entry.value += p.stacks[s].value;
+    entry.objects += p.stacks[s].objects;
+    if (keys[0] === own) entry.flat += p.stacks[s].value;
+    entry.stacks.push(s);
+  });
+  const minimum = heap ? 1 : p.kind === 'goroutineleak' ? 1 : MIN_HOTSPOT_GOROUTINES;
+  return [...bySite.entries()]
+    .filter(([, e]) => e.value >= minimum && a.total > 0 && e.value / a.total > options.threshold)
+    .sort((x, y) => y[1].value - x[1].value || (x[0] < y[0] ? -1 : 1))
+    .slice(0, MAX_HOTSPOTS)
+    .map(([site, e]) => {
+      const impact: ProfileImpact = {
+        kind: p.kind,
+        profile: p.source,
+        value: e.value,
+        flat: e.flat,
+        inFunction: e.value,
+        objects: e.objects,
+        share: e.value / a.total,
+        growth: p.base !== undefined,
+        site,
+        function: functionAt(a, site),
+      };
+      return hotspotFinding(impact, options.cwd);
+    });
+}
+
+function hotspotFinding(imp: ProfileImpact, cwd: string): Finding {
+  const colon = imp.site.lastIndexOf(':');
+  const file = imp.site.slice(0, colon);
+  const line = Number(imp.site.slice(colon + 1));
+  const { start, end, text } = lineSpan(path.resolve(cwd, file), line);
+  const fn = shortFunction(imp.function);
+  const message =
+    imp.kind === 'heap'
+      ? `${describeImpact(imp, `allocated here by ${fn}`)}, and no rule explains it: check whether what is allocated here is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value)`
+      : imp.kind === 'goroutineleak'
+        ? `${describeImpact(imp, `here in ${fn}`)}, and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`
+        : `goroutines: ${formatCount(imp.value)} parked here in ${fn} (${formatShare(imp.share)} of goroutines), and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`;
+  const ruleId = imp.kind === 'heap' ? heapHotspot.meta.id : goroutineHotspot.meta.id;
+  return {
+    ruleId,
+    severity: 'note',
+    message,
+    file,
+    startLine: line,
+    startColumn: start,
+    endLine: line,
+    endColumn: end,
+    related: [],
+    evidence: [{ file, line }],
+    fingerprint: fingerprintOf(ruleId, imp.function, text),
+    profile: [imp],
+  };
+}
+
+/** `//goleak-lint:ignore heap-hotspot reason` on or above a hot spot's line silences it, as for a rule. */
+function suppressHotspots(hotspots: Finding[], sources: SourceFiles, cwd: string): void {
+  for (const file of new Set(hotspots.map((h) => h.file))) {
+    const goFile = sources.goFile(path.resolve(cwd, file), file);
+    if (!goFile) continue;
+    applyDirectives(
+      hotspots.filter((h) => h.file === file),
+      readDirectives(goFile).directives,
+    );
+  }
+}
+
+/** `svc.(*Cache).Put` from `example.com/svc.(*Cache).Put`: the package's last path element. */
+function shortFunction(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1) || 'unknown function';
+}
+
+/** 1-based UTF-16 columns of a line's text without its indentation; the whole line when unreadable. */
+function lineSpan(file: string, line: number): { start: number; end: number; text: string } {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8').split('\n')[line - 1] ?? '';
+  } catch {
+    text = '';
+  }
+  text = text.replace(/\r$/, '');
+  const start = text.length - text.trimStart().length + 1;
+  return { start: Math.min(start, text.length + 1), end: text.length + 1, text };
+}
+
+function summarise(a: Attributed, covered: Set<number>): ProfileSummary {
+  const p = a.profile;
+  const inTree = a.sites.reduce((acc, keys, s) => (keys.some((k) => k !== null) ? acc + p.stacks[s].value : acc), 0);
+  const names = new Set(p.stacks.flatMap((s) => s.frames.map((f) => f.file)));
+  const mapped = new Set(a.sites.flatMap((keys, s) => keys.flatMap((k, i) => (k === null ? [] : [p.stacks[s].frames[i].file]))));
+  const summary: ProfileSummary = {
+    profile: p.source,
+    kind: p.kind,
+    total: a.total,
+    inTree,
+    explained: sum(covered, p),
+    filesMapped: mapped.size,
+    filesUnmapped: names.size - mapped.size,
+  };
+  if (p.base) summary.base = p.base;
+  return summary;
+}
+
+/** Highest share first; findings no profile sees keep their order, after the others. */
+function byImpact(findings: Finding[]): Finding[] {
+  const score = (f: Finding) => (f.profile?.length ? Math.max(...f.profile.map((p) => p.share), 0) : -1);
+  return findings
+    .map((f, i) => ({ f, i, s: score(f) }))
+    .sort((x, y) => y.s - x.s || x.i - y.i)
+    .map((x) => x.f);
+}

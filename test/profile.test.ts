@@ -1,0 +1,572 @@
+/**
+ * Profile ranking (--profile): attribution checked to the byte against `go tool pprof`
+ * on the committed profiles of fixtures/programs, the ranking on those programs and the
+ * example, profiles fetched over HTTP, and one-line errors for bad profiles.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Profile, StringTable, ValueType } from 'pprof-format';
+import AjvModule from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
+import type { Finding } from '../src/engine/types.js';
+import type { LintResult } from '../src/lint.js';
+import { loadProfiles } from '../src/profile/load.js';
+import { rankWithProfiles } from '../src/profile/rank.js';
+import type { ProfileImpact } from '../src/profile/types.js';
+import { CLI, lines, repoRoot, tempTree, type RunResult } from './helpers.js';
+
+const Ajv = AjvModule.default;
+const addFormats = addFormatsModule.default;
+
+const programs = path.join(repoRoot, 'fixtures/programs');
+const example = path.join(repoRoot, 'examples/leakysvc');
+const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
+const NO_GO = 'go is not on PATH: the pprof oracle and the live pprof server need it (CI installs Go)';
+
+/** Runs the CLI without blocking this process's event loop (an HTTP server in the test must answer). */
+function runAsync(args: string[], cwd: string, timeout = 30_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: undefined } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill(), timeout);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}
+
+function run(args: string[], cwd: string): RunResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
+}
+
+function assertOneLineError(r: RunResult, want: RegExp): void {
+  assert.equal(r.status, 2, `exit ${r.status}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const err = lines(r.stderr);
+  assert.equal(err.length, 1, r.stderr);
+  assert.match(err[0], want);
+}
+
+interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  file: string;
+  line: number;
+  profile?: ProfileImpact[];
+}
+
+function json(r: RunResult): { findings: JsonFinding[]; profiles: { kind: string; total: number; inTree: number }[] } {
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** The parts of a SARIF log these tests read. */
+interface SarifLog {
+  runs: {
+    tool: { driver: { rules: { id: string }[] } };
+    results: { ruleId: string; level: string; ruleIndex: number; rank: number; properties?: { profile: ProfileImpact[] } }[];
+    properties: { profiles: unknown[] };
+  }[];
+}
+
+// ---------------------------------------------------------------------------------------
+// The oracle: go tool pprof -top -lines, every node, in bytes.
+
+interface PprofRow {
+  func: string;
+  file: string;
+  line: number;
+  flat: number;
+  cum: number;
+}
+
+function pprofTop(args: string[], cwd: string): PprofRow[] {
+  const r = spawnSync('go', ['tool', 'pprof', '-top', '-lines', '-nodefraction=0', '-nodecount=1000000', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PPROF_TMPDIR: path.join(cwd, '.pprof-tmp-unused') },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const rows: PprofRow[] = [];
+  for (const l of r.stdout.split('\n')) {
+    const m = /^\s*(-?\d+)B?\s+\S+\s+\S+\s+(-?\d+)B?\s+\S+\s+(\S+) (\S+):(\d+)(?: \(inline\))?$/.exec(l);
+    if (m) rows.push({ flat: Number(m[1]), cum: Number(m[2]), func: m[3], file: m[4], line: Number(m[5]) });
+  }
+  assert.ok(rows.length > 0, `no rows parsed from:\n${r.stdout}`);
+  return rows;
+}
+
+/** The profile file name as a path relative to the program directory, or null for other code. */
+function programFile(name: string, programDir: string, modulePath: string): string | null {
+  const abs = `${programDir}/`;
+  if (name.startsWith(`${modulePath}/`)) return name.slice(modulePath.length + 1);
+  // The committed profiles were built in another checkout: match on the repository-relative
+  // directory (fixtures/programs/<name>/, examples/leakysvc/).
+  const marker = `/${path.relative(repoRoot, programDir)}/`;
+  const at = name.indexOf(marker);
+  if (at >= 0) return name.slice(at + marker.length);
+  return name.startsWith(abs) ? name.slice(abs.length) : null;
+}
+
+/** Per `file:line` of the program's own code: pprof's flat, and its cum when one function has that line. */
+function oracleByLine(rows: PprofRow[], programDir: string): Map<string, { flat: number; cum: number | null }> {
+  const modulePath = /^module\s+(\S+)/m.exec(readFileSync(path.join(programDir, 'go.mod'), 'utf8'))?.[1] ?? '';
+  const out = new Map<string, { flat: number; cum: number | null }>();
+  for (const row of rows) {
+    const file = programFile(row.file, programDir, modulePath);
+    if (file === null) continue;
+    const key = `${file}:${row.line}`;
+    const seen = out.get(key);
+    // Two functions on one line (a func literal): flat adds up, cum cannot be compared.
+    out.set(key, seen ? { flat: seen.flat + row.flat, cum: null } : { flat: row.flat, cum: row.cum });
+  }
+  return out;
+}
+
+/** One synthetic finding per site, ranked through the real code path (library call). */
+async function attributeSites(programDir: string, sources: string[], sites: string[], base?: string): Promise<Map<string, ProfileImpact | undefined>> {
+  const profiles = await loadProfiles(sources.map((s) => path.join(programDir, s)), base && path.join(programDir, base));
+  const findings: Finding[] = sites.map((site) => {
+    const [file, line] = site.split(':');
+    return {
+      ruleId: 'test-site',
+      severity: 'warning',
+      message: site,
+      file,
+      startLine: Number(line),
+      startColumn: 1,
+      endLine: Number(line),
+      endColumn: 1,
+      fingerprint: site,
+      related: [],
+      evidence: [{ file, line: Number(line) }],
+    };
+  });
+  const result: LintResult = { findings, warnings: [], internalErrors: [], rules: [], stats: { packages: 0, files: 0, lines: 0 } };
+  rankWithProfiles(result, profiles, {
+    cwd: programDir,
+    patterns: ['./...'],
+    tests: true,
+    threshold: 0.01,
+    hotspots: { heap: false, goroutine: false },
+  });
+  return new Map(result.findings.map((f) => [f.message.split(' ')[0], f.profile?.[0]]));
+}
+
+async function compareWithPprof(programDir: string, profileDir: string, kind: 'heap' | 'goroutine', base?: string): Promise<number> {
+  const profile = path.join(profileDir, `${kind}.pb.gz`);
+  const args = kind === 'heap' ? ['-unit=B', '-sample_index=inuse_space'] : [];
+  if (base) args.push('-base', path.join(profileDir, base));
+  // Flat from `-top -lines`, cum from `-top -lines -cum` (the same nodes, sorted by cum).
+  const oracle = oracleByLine(pprofTop([...args, profile], programDir), programDir);
+  for (const [site, byCum] of oracleByLine(pprofTop(['-cum', ...args, profile], programDir), programDir)) {
+    const entry = oracle.get(site);
+    assert.ok(entry && entry.flat === byCum.flat, `${site}: -cum lists other nodes`);
+    entry.cum = byCum.cum;
+  }
+  const sites = [...oracle.keys()];
+  const got = await attributeSites(
+    programDir,
+    [path.relative(programDir, profile)],
+    sites,
+    base && path.relative(programDir, path.join(profileDir, base)),
+  );
+  let compared = 0;
+  for (const [site, want] of oracle) {
+    const imp = got.get(site);
+    assert.ok(imp, `${site}: pprof has flat ${want.flat}, cum ${want.cum}; goleak-lint attributes nothing`);
+    assert.equal(imp.flat, want.flat, `${site}: flat`);
+    if (want.cum !== null) assert.equal(imp.value, want.cum, `${site}: cum`);
+    compared++;
+  }
+  return compared;
+}
+
+describe('attribution matches go tool pprof -top -lines to the byte', { skip: hasGo ? false : NO_GO }, () => {
+  const cases: [string, string, string][] = [
+    ['mapcache heap', 'mapcache', 'mapcache'],
+    ['mapcache heap, -trimpath build', 'mapcache', 'mapcache/trimpath'],
+    ['sender heap', 'sender', 'sender'],
+    ['ticker heap', 'ticker', 'ticker'],
+    ['weakref heap', 'weakref', 'weakref'],
+  ];
+  for (const [name, program, profiles] of cases) {
+    it(name, async () => {
+      const n = await compareWithPprof(path.join(programs, program), path.join(programs, profiles), 'heap');
+      assert.ok(n >= 2, `only ${n} lines compared`);
+    });
+  }
+
+  it('example service heap and goroutines', async () => {
+    assert.ok((await compareWithPprof(example, path.join(example, 'profiles'), 'heap')) >= 5);
+    assert.ok((await compareWithPprof(example, path.join(example, 'profiles'), 'goroutine')) >= 1);
+  });
+
+  it('sender goroutines: 100 parked at the abandoned send', async () => {
+    const dir = path.join(programs, 'sender');
+    assert.ok((await compareWithPprof(dir, dir, 'goroutine')) >= 1);
+    const got = await attributeSites(dir, ['goroutine.pb.gz'], ['quotes/quotes.go:31']);
+    assert.equal(got.get('quotes/quotes.go:31')?.value, 100);
+  });
+
+  it('growth over a base (-base), plain and -trimpath', async () => {
+    const dir = path.join(programs, 'mapcache');
+    assert.ok((await compareWithPprof(dir, dir, 'heap', 'heap-base.pb.gz')) >= 2);
+    assert.ok((await compareWithPprof(dir, path.join(dir, 'trimpath'), 'heap', 'heap-base.pb.gz')) >= 2);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Ranking on the committed profiles (no Go needed).
+
+describe('ranking with the committed profiles', () => {
+  it('mapcache: the leaking map insert ranks first; the scratch buffer that is freed is not reported', () => {
+    const dir = path.join(programs, 'mapcache');
+    const r = run(['--jobs', '1', '--profile', 'heap.pb.gz', '--profile', 'goroutine.pb.gz', './...'], dir);
+    assert.equal(r.stderr, '');
+    const out = lines(r.stdout);
+    assert.match(out[0], /^sessions\/sessions\.go:10:\d+: .*heap: [\d.]+ MiB in use \(9\d(\.\d)?% of heap\)/);
+    assert.ok(!out.some((l) => l.startsWith('sessions/sessions.go:20:')), r.stdout);
+    assert.match(r.stdout, /^profile heap\.pb\.gz: heap: [\d.]+ MiB in use; /m);
+  });
+
+  it('mapcache with --profile-base ranks by growth', () => {
+    const dir = path.join(programs, 'mapcache');
+    const r = run(['--jobs', '1', '--profile', 'heap.pb.gz', '--profile-base', 'heap-base.pb.gz', './...'], dir);
+    assert.equal(r.stderr, '');
+    const out = lines(r.stdout);
+    assert.match(out[0], /^sessions\/sessions\.go:10:\d+: .*heap: \+3\.\d MiB growth \(\d+(\.\d)?% of growth\)/);
+    assert.match(r.stdout, /^profile heap\.pb\.gz: heap growth over heap-base\.pb\.gz: \+/m);
+  });
+
+  it('mapcache -trimpath profile maps module paths to the tree', () => {
+    const dir = path.join(programs, 'mapcache');
+    const doc = json(run(['--jobs', '1', '-f', 'json', '--profile', 'trimpath/heap.pb.gz', './...'], dir));
+    assert.equal(doc.findings[0].file, 'sessions/sessions.go');
+    assert.equal(doc.findings[0].line, 10);
+    assert.ok(doc.profiles[0].inTree / doc.profiles[0].total > 0.99);
+  });
+
+  it('ticker: the unstopped ticker ranks first and is raised to error; the stopped one stays silent', () => {
+    const dir = path.join(programs, 'ticker');
+    const doc = json(run(['--jobs', '1', '-f', 'json', '--profile', 'heap.pb.gz', './...'], dir));
+    const first = doc.findings[0];
+    assert.equal(`${first.file}:${first.line} ${first.ruleId} ${first.severity}`, 'poller/poller.go:8 unstopped-ticker error');
+    const heap = first.profile?.[0];
+    assert.ok(heap && heap.kind === 'heap' && heap.share > 0.9 && heap.flat === 0 && heap.value > 0, JSON.stringify(heap));
+    assert.ok(!doc.findings.some((f) => f.file === 'poller/poller.go' && (f.line === 19 || f.line === 31)));
+  });
+
+  it('sender: the abandoned send ranks first with the goroutines parked at it', () => {
+    const dir = path.join(programs, 'sender');
+    const r = run(['--jobs', '1', '--profile', 'goroutine.pb.gz', '--profile', 'heap.pb.gz', './...'], dir);
+    const out = lines(r.stdout);
+    assert.match(out[0], /^quotes\/quotes\.go:31:3: goroutine blocks forever sending on ch: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
+    assert.equal(r.status, 1);
+  });
+
+  it('example: ranked by impact, raised above the threshold, "not seen in profile" for the rest; JSON and SARIF carry the numbers', () => {
+    const args = ['--jobs', '1', '--profile', 'profiles/heap.pb.gz', '--profile', 'profiles/goroutine.pb.gz', './...'];
+    const doc = json(run(['-f', 'json', ...args], example));
+    const shares = doc.findings.map((f) => Math.max(-1, ...(f.profile ?? []).map((p) => p.share)));
+    assert.deepEqual([...shares].sort((a, b) => b - a), shares, 'ordered by share');
+    const byRule = new Map(doc.findings.map((f) => [f.ruleId, f]));
+    assert.equal(doc.findings[0].ruleId, 'goroutine-abandoned-send');
+    assert.equal(doc.findings[0].severity, 'error');
+    assert.match(byRule.get('defer-in-loop')?.message ?? '', / — not seen in profile$/);
+    assert.equal(byRule.get('defer-in-loop')?.severity, 'warning');
+    // Above 1% (the default threshold) a finding is an error; below, it keeps its warning.
+    for (const f of doc.findings) {
+      const share = Math.max(0, ...(f.profile ?? []).map((p) => p.share));
+      assert.equal(f.severity, share > 0.01 ? 'error' : 'warning', `${f.ruleId}: share ${share}`);
+    }
+    assert.equal(byRule.get('time-tick-leak')?.severity, 'warning', 'time-tick-leak holds 0.9% of the heap');
+
+    // A higher threshold leaves the smaller ones at their static severity.
+    const high = json(run(['-f', 'json', '--profile-threshold', '30%', ...args], example));
+    assert.deepEqual(
+      high.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId),
+      ['goroutine-abandoned-send'],
+    );
+
+    const sarifRun = run(['-f', 'sarif', ...args], example);
+    const sarif = JSON.parse(sarifRun.stdout) as SarifLog;
+    const schema = JSON.parse(readFileSync(path.join(repoRoot, '../shared/schemas/sarif-schema-2.1.0.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    assert.ok(validate(JSON.parse(sarifRun.stdout)), JSON.stringify(validate.errors?.slice(0, 3)));
+    const results = sarif.runs[0].results;
+    assert.equal(results[0].ruleId, 'goroutine-abandoned-send');
+    assert.ok(results[0].rank > 50 && results[0].rank <= 100);
+    assert.equal(results.find((x) => x.ruleId === 'defer-in-loop')?.rank, 0);
+    assert.ok(results[0].properties?.profile[0].value === 40);
+    assert.ok(sarif.runs[0].properties.profiles.length === 2);
+  });
+
+  it('a hot spot is silenced by //goleak-lint:ignore heap-hotspot on its line', (t) => {
+    const src = path.join(programs, 'mapcache');
+    const tree = tempTree(t);
+    for (const f of ['go.mod', 'main.go', 'heap.pb.gz']) tree.write(f, readFileSync(path.join(src, f)));
+    const sessions = readFileSync(path.join(src, 'sessions/sessions.go'), 'utf8').split('\n');
+    assert.match(sessions[9], /sessions\[id\] = make/);
+    // In place of the line's own comment (one comment holds one directive).
+    sessions[9] = sessions[9].replace(/\/\/.*$/, '//goleak-lint:ignore heap-hotspot bounded: ids are recycled');
+    tree.write('sessions/sessions.go', sessions.join('\n'));
+    const r = tree.run(['--jobs', '1', '--profile', 'heap.pb.gz', './...']);
+    assert.equal(r.stderr, '');
+    assert.ok(!r.stdout.includes('sessions/sessions.go:10:'), r.stdout);
+    assert.match(r.stdout, /, 1 suppressed\n$/);
+    const doc = JSON.parse(tree.run(['--jobs', '1', '-f', 'json', '--profile', 'heap.pb.gz', './...']).stdout) as {
+      findings: { file: string; line: number; ruleId: string; suppressed: { justification: string } | null }[];
+    };
+    const hot = doc.findings.find((f) => f.file === 'sessions/sessions.go' && f.line === 10);
+    assert.deepEqual(hot && [hot.ruleId, hot.suppressed], ['heap-hotspot', { kind: 'inSource', justification: 'bounded: ids are recycled' }]);
+  });
+
+  it('a Go 1.26 goroutine leak profile (goroutineleak/count) counts leaked goroutines', (t) => {
+    const dir = path.join(programs, 'sender');
+    const p = Profile.decode(gunzipSync(readFileSync(path.join(dir, 'goroutine.pb.gz'))));
+    // The same stacks under the leak profile's sample type: rebuild the string table renamed.
+    const strings = new StringTable();
+    for (const str of p.stringTable.strings.slice(1)) strings.dedup(str === 'goroutine' ? 'goroutineleak' : str);
+    p.stringTable = strings;
+    const tree = tempTree(t);
+    const file = tree.write('goroutineleak.pb', Buffer.from(p.encode()));
+    const r = run(['--jobs', '1', '--profile', file, './...'], dir);
+    assert.match(lines(r.stdout)[0], /^quotes\/quotes\.go:31:3: .* — goroutine leak profile: 100 leaked here \(goroutine-abandoned-send\)$/);
+  });
+
+  it('bigint sample values and negative values (a saved diff profile) are read as numbers', async (t) => {
+    const dir = path.join(programs, 'sender');
+    const p = Profile.decode(gunzipSync(readFileSync(path.join(dir, 'goroutine.pb.gz'))));
+    // Past 2^53 pprof-format hands back bigints; a -base diff saved with -proto has negative values.
+    for (const sample of p.sample) sample.value = sample.value.map((v) => -BigInt(v) * 3n);
+    const tree = tempTree(t);
+    const file = tree.write('diff.pb', Buffer.from(p.encode()));
+    const [loaded] = await loadProfiles([file], undefined);
+    assert.equal(loaded.kind, 'goroutine');
+    assert.equal(loaded.stacks.reduce((sum, s) => sum + s.value, 0), -303);
+  });
+
+  it('hot spots are notes with their own rule ids, in SARIF rules[], and --disable turns them off', () => {
+    const dir = path.join(programs, 'weakref');
+    const sarif = JSON.parse(run(['-f', 'sarif', '--profile', 'heap.pb.gz', './...'], dir).stdout) as SarifLog;
+    const results = sarif.runs[0].results;
+    const hot = results.find((x) => x.ruleId === 'heap-hotspot');
+    assert.ok(hot && hot.level === 'note');
+    assert.equal(sarif.runs[0].tool.driver.rules[hot.ruleIndex].id, 'heap-hotspot');
+    const off = run(['--disable', 'heap-hotspot', '--profile', 'heap.pb.gz', './...'], dir);
+    assert.ok(!off.stdout.includes('heap-hotspot'), off.stdout);
+    assert.equal(off.stderr, '');
+  });
+});
+
+it('the README shows what the example prints with its profiles', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const m = /```console\n\$ goleak-lint (--profile examples\/leakysvc\/[^\n]*)\n([^`]*)```/.exec(readme);
+  assert.ok(m, 'README lacks the ranked example');
+  const r = run(['--jobs', '1', ...m[1].split(' ')], repoRoot);
+  const want = lines(m[2]);
+  const got = lines(r.stdout);
+  assert.equal(got.length, want.length, r.stdout);
+  // `[...]` in the README stands for the part of a long message it leaves out.
+  want.forEach((w, i) => {
+    const pattern = w.split('[...]').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+    assert.match(got[i], new RegExp(`^${pattern}$`));
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Profiles fetched over HTTP.
+
+/** Serves `answer` on loopback and records the URLs asked for. */
+async function serve(t: TestContext, answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ base: string; asked: string[] }> {
+  const asked: string[] = [];
+  const server = http.createServer((req, res) => {
+    asked.push(req.url ?? '');
+    answer(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked };
+}
+
+describe('profiles from a live service', () => {
+  it('fetches a profile by URL, asks for debug=0, and ranks as from the file', async (t) => {
+    const dir = path.join(programs, 'sender');
+    const bytes = readFileSync(path.join(dir, 'goroutine.pb.gz'));
+    const { base, asked } = await serve(t, (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      res.end(bytes);
+    });
+    const url = `${base}/debug/pprof/goroutine`;
+    const r = await runAsync(['--jobs', '1', '--profile', url, './...'], dir);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(asked, ['/debug/pprof/goroutine?debug=0']);
+    const fromFile = run(['--jobs', '1', '--profile', 'goroutine.pb.gz', './...'], dir);
+    assert.equal(r.stdout.replaceAll(url, 'goroutine.pb.gz'), fromFile.stdout);
+    // debug=1 (text) is replaced by debug=0.
+    await runAsync(['--jobs', '1', '--profile', `${url}?debug=1`, './...'], dir);
+    assert.equal(asked[1], '/debug/pprof/goroutine?debug=0');
+  });
+
+  it('a service that is down is one line, exit 2', async (t) => {
+    // A port that was free a moment ago, no longer listened on.
+    const closed = await new Promise<string>((resolve) => {
+      const s = http.createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const port = (s.address() as AddressInfo).port;
+        s.close(() => resolve(`http://127.0.0.1:${port}/debug/pprof/heap`));
+      });
+    });
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n');
+    const r = await runAsync(['--profile', closed, '.'], tree.dir);
+    assertOneLineError(r, /^goleak-lint: profile http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap\?debug=0: cannot fetch: connection refused/);
+  });
+
+  it('an HTML page or an HTTP error instead of a profile is one line, exit 2', async (t) => {
+    const { base } = await serve(t, (req, res) => {
+      if (req.url?.startsWith('/debug/pprof/heap')) {
+        res.writeHead(200, { 'Content-Type': 'text/html' });
+        res.end('<!DOCTYPE html>\n<html><body>login required</body></html>\n');
+      } else {
+        res.writeHead(404, { 'Content-Type': 'text/plain' });
+        res.end('404 page not found\n');
+      }
+    });
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n');
+    assertOneLineError(await runAsync(['--profile', `${base}/debug/pprof/heap`, '.'], tree.dir), /: an HTML page, not a profile/);
+    assertOneLineError(await runAsync(['--profile', `${base}/nope`, '.'], tree.dir), /: HTTP 404 Not Found: 404 page not found$/);
+  });
+
+  it('a service that does not answer in time is one line, exit 2 (--profile-timeout)', async (t) => {
+    const { base } = await serve(t, (_req, res) => {
+      // Answers only after the client has given up.
+      setTimeout(() => res.end(), 5_000).unref();
+    });
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n');
+    const r = await runAsync(['--profile-timeout', '0.3', '--profile', `${base}/debug/pprof/heap`, '.'], tree.dir);
+    assertOneLineError(r, /^goleak-lint: profile http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap\?debug=0: cannot fetch: no answer within 0\.3 s$/);
+  });
+
+  it('a live net/http/pprof server (fixtures/programs/pprofserver)', { skip: hasGo ? false : NO_GO, timeout: 180_000 }, async (t) => {
+    const dir = path.join(programs, 'pprofserver');
+    const tree = tempTree(t);
+    const bin = tree.path('pprofserver');
+    const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: dir, encoding: 'utf8', env: goBuildEnv(tree.path('gocache')) });
+    assert.equal(build.status, 0, build.stderr);
+    const child: ChildProcess = spawn(bin, [], { stdio: ['ignore', 'pipe', 'ignore'] });
+    t.after(() => {
+      child.kill();
+    });
+    const addr = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolve(out.slice(0, nl).trim());
+      });
+      child.on('exit', () => reject(new Error('pprofserver exited')));
+    });
+    const r = await runAsync(
+      ['--jobs', '1', '-f', 'json', '--profile', `http://${addr}/debug/pprof/goroutine`, '--profile', `http://${addr}/debug/pprof/heap`, './...'],
+      dir,
+      60_000,
+    );
+    const doc = json(r);
+    const send = doc.findings.find((f) => f.ruleId === 'goroutine-abandoned-send');
+    assert.equal(`${send?.file}:${send?.line}`, 'app/app.go:47');
+    assert.equal(send?.profile?.find((p) => p.kind === 'goroutine')?.value, 20);
+    const cache = doc.findings.find((f) => f.file === 'app/app.go' && f.line === 15);
+    assert.ok(cache?.profile?.some((p) => p.kind === 'heap' && p.share > 0.5), JSON.stringify(cache));
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Bad profiles: one line on stderr, exit 2, nothing on stdout, nothing linted.
+
+/** An environment in which `go build` works offline, even without a usable HOME (as in CI). */
+function goBuildEnv(fallbackCache: string): NodeJS.ProcessEnv {
+  const cache = spawnSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  return {
+    ...process.env,
+    GOCACHE: path.isAbsolute(cache) ? cache : fallbackCache,
+    GOFLAGS: '',
+    GOWORK: 'off',
+    GOPROXY: 'off',
+    CGO_ENABLED: '0',
+  };
+}
+
+/** A valid pprof protobuf of the given sample types (a mutex profile, say). */
+function encodeProfile(types: [string, string][]): Buffer {
+  const strings = new StringTable();
+  const sampleType = types.map(([t, u]) => new ValueType({ type: strings.dedup(t), unit: strings.dedup(u) }));
+  return Buffer.from(new Profile({ sampleType, stringTable: strings }).encode());
+}
+
+describe('bad profiles', () => {
+  it('missing, empty, corrupt, truncated, text, HTML and wrong-kind profiles are one-line errors', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n\nimport "time"\n\nfunc F() { time.Tick(time.Second) }\n');
+    const heap = readFileSync(path.join(programs, 'mapcache/heap.pb.gz'));
+    const plain = gunzipSync(heap);
+    tree.write('empty.pb.gz', '');
+    tree.write('random.pb', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)));
+    tree.write('truncated.pb.gz', heap.subarray(0, Math.floor(heap.length / 2)));
+    tree.write('truncated.pb', plain.subarray(0, Math.floor(plain.length / 3)));
+    tree.write('bad-gzip.pb.gz', Buffer.concat([heap.subarray(0, 20), Buffer.alloc(200, 0x55)]));
+    tree.write('text.prof', 'heap profile: 3: 12288 [5: 20480] @ heap/1\n');
+    tree.write('page.html', '<html><body>pprof</body></html>\n');
+    tree.write('mutex.pb.gz', gzipSync(encodeProfile([['contentions', 'count'], ['delay', 'nanoseconds']])));
+    tree.write('cpu.pb', encodeProfile([['samples', 'count'], ['cpu', 'nanoseconds']]));
+    const cases: [string, RegExp][] = [
+      ['missing.pb.gz', /^goleak-lint: profile missing\.pb\.gz: cannot read: no such file or directory$/],
+      ['empty.pb.gz', /^goleak-lint: profile empty\.pb\.gz: empty file, not a profile$/],
+      ['random.pb', /^goleak-lint: profile random\.pb: corrupt or truncated profile: /],
+      ['truncated.pb.gz', /^goleak-lint: profile truncated\.pb\.gz: corrupt or truncated gzip data/],
+      ['truncated.pb', /^goleak-lint: profile truncated\.pb: corrupt or truncated profile: /],
+      ['bad-gzip.pb.gz', /^goleak-lint: profile bad-gzip\.pb\.gz: corrupt or truncated gzip data/],
+      ['text.prof', /^goleak-lint: profile text\.prof: a text profile \(debug=1 or 2\); take it with debug=0/],
+      ['page.html', /^goleak-lint: profile page\.html: an HTML page, not a profile/],
+      ['mutex.pb.gz', /^goleak-lint: profile mutex\.pb\.gz: a contentions\/delay profile, not a heap or goroutine profile/],
+      ['cpu.pb', /^goleak-lint: profile cpu\.pb: a samples\/cpu profile, not a heap or goroutine profile/],
+    ];
+    for (const [file, want] of cases) assertOneLineError(tree.run(['--profile', file, '.']), want);
+    // A good profile beside a bad one still fails before anything is printed.
+    tree.write('heap.pb.gz', heap);
+    assertOneLineError(tree.run(['--profile', 'heap.pb.gz', '--profile', 'page.html', '.']), /page\.html: an HTML page/);
+  });
+
+  it('a base without a heap profile, a goroutine base and a bad threshold are usage errors', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n');
+    tree.write('heap.pb.gz', readFileSync(path.join(programs, 'mapcache/heap.pb.gz')));
+    tree.write('goroutine.pb.gz', readFileSync(path.join(programs, 'mapcache/goroutine.pb.gz')));
+    assertOneLineError(tree.run(['--profile-base', 'heap.pb.gz', '.']), /^goleak-lint: --profile-base needs a --profile/);
+    assertOneLineError(tree.run(['--profile', 'goroutine.pb.gz', '--profile-base', 'heap.pb.gz', '.']), /needs a heap profile to subtract it from/);
+    assertOneLineError(tree.run(['--profile', 'heap.pb.gz', '--profile-base', 'goroutine.pb.gz', '.']), /a goroutine profile, not a heap profile/);
+    assertOneLineError(tree.run(['--profile', 'heap.pb.gz', '--profile-threshold', 'lots', '.']), /--profile-threshold .* must be a percentage/);
+  });
+});
