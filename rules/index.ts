@@ -1,5 +1,6 @@
 import type { Rule } from '../src/engine/types.js';
 import { deferInLoop } from './defer-in-loop.js';
+import { fakeWeakRef } from './fake-weak-ref.js';
 import { goroutineAbandonedSend } from './goroutine-abandoned-send.js';
 import { goroutineBlockedReceive } from './goroutine-blocked-receive.js';
 import { goroutineNoExit } from './goroutine-no-exit.js';
@@ -9,6 +10,22 @@ import { timeAfterInLoop } from './time-after-in-loop.js';
 import { timeTickLeak } from './time-tick-leak.js';
 import { unclosedBody } from './unclosed-body.js';
 import { unstoppedTicker } from './unstopped-ticker.js';
+import { unboundedMapCache } from './unbounded-map-cache.js';
+import { appendOnlySlice } from './append-only-slice.js';
 
 /** Every rule goleak-lint has, in the order `goleak-lint rules` lists them. */
-export const allRules: Rule[] = [unstoppedTicker, timeTickLeak, timeAfterInLoop, goroutineAbandonedSend, goroutineUnclosedRange, goroutineBlockedReceive, goroutineNoExit, deferInLoop, unclosedBody, lostCancel];
+export const allRules: Rule[] = [
+  unstoppedTicker,
+  timeTickLeak,
+  timeAfterInLoop,
+  goroutineAbandonedSend,
+  goroutineUnclosedRange,
+  goroutineBlockedReceive,
+  goroutineNoExit,
+  unboundedMapCache,
+  appendOnlySlice,
+  fakeWeakRef,
+  deferInLoop,
+  unclosedBody,
+  lostCancel,
+];

@@ -1,0 +1,44 @@
+import type { Rule } from '../src/engine/types.js';
+import { containerLabel, longLivedContainers, siteList, unboundedInserts } from '../src/go/containers.js';
+
+export const appendOnlySlice: Rule = {
+  meta: {
+    id: 'append-only-slice',
+    title: 'Long-lived slice is only ever appended to',
+    why:
+      'A slice held by a package variable or by a long-lived struct lives as long as the process. ' +
+      'When request-time code appends to it (events, log lines, seen ids, subscribers) and nothing in ' +
+      'the package ever truncates it, re-makes it, sets it to nil or checks its length, it grows with ' +
+      'every request; its backing array is also copied on each growth, so the peak is about twice the data.',
+    fix:
+      'Cap it: drop the oldest elements when len exceeds a limit (`s = s[len(s)-max:]`, or a ring ' +
+      'buffer), reset it after each flush (`s = s[:0]`), or remove elements when they are done ' +
+      '(an unsubscribe). Slices filled once at init or by Register functions are not reported.',
+    example: {
+      bad: 'var events []Event\n\nfunc record(e Event) {\n\tmu.Lock()\n\tevents = append(events, e)\n\tmu.Unlock()\n}',
+      good:
+        'var events []Event\n\nfunc record(e Event) {\n\tmu.Lock()\n\tevents = append(events, e)\n' +
+        '\tif len(events) > maxEvents {\n\t\tevents = events[len(events)-maxEvents:]\n\t}\n\tmu.Unlock()\n}',
+    },
+    severity: 'warning',
+    precision: 'medium',
+    tags: ['memory', 'cache'],
+  },
+  check(pkg, report) {
+    for (const c of longLivedContainers(pkg)) {
+      if (c.kind !== 'slice') continue;
+      const appends = unboundedInserts(pkg, c);
+      if (appends.length === 0) continue;
+      report({
+        node: c.decl,
+        file: c.file,
+        message:
+          `slice in ${containerLabel(c)} only grows: elements are appended (${siteList(appends)}) but it is ` +
+          `never truncated, re-made, set to nil or length-checked anywhere in the package; cap it (drop the ` +
+          `oldest when len exceeds a limit), use a ring buffer, or reset it once its elements are handled`,
+        related: appends.map((s) => ({ ...s, message: `appended to ${c.name} here` })),
+        evidence: appends,
+      });
+    }
+  },
+};
