@@ -84,7 +84,7 @@ const CONSTRUCTOR = /^(new|init|make|setup|build|create)/i;
 /**
  * Registration functions, called at init time by convention: `Register`, `MustRegister`,
  * and `Handle` that registers a handler (`mux.Handle(pattern, h)`), unlike a `Handle`
- * that serves a request (`Handle(w http.ResponseWriter, r *http.Request)`).
+ * that serves a request (`Handle(w http.ResponseWriter, r *http.Request)`, `Handle(id)`).
  */
 const REGISTRATION = /^(must)?register/i;
 const HANDLER_REGISTRATION = /^Handle(Func)?$/;
@@ -629,7 +629,7 @@ function runsAtInitTime(fn: SyntaxNode, pkg: Package, facts: PackageFacts): bool
     once =
       runsOncePerProcess(fn, pkg.name) ||
       REGISTRATION.test(name) ||
-      (HANDLER_REGISTRATION.test(name) && !servesRequests(fn)) ||
+      (HANDLER_REGISTRATION.test(name) && takesHandler(fn)) ||
       documentedForInit(fn) ||
       onlyCalledOncePerProcess(fn, pkg);
     facts.initTime.set(key, once);
@@ -637,8 +637,10 @@ function runsAtInitTime(fn: SyntaxNode, pkg: Package, facts: PackageFacts): bool
   return once;
 }
 
-function servesRequests(fn: SyntaxNode): boolean {
-  return /ResponseWriter|\*http\.Request/.test(fn.childForFieldName('parameters')?.text ?? '');
+/** `Handle(pattern string, h Handler)` registers; `Handle(id int)` or `Handle(w, r)` serves. */
+function takesHandler(fn: SyntaxNode): boolean {
+  const types = (fn.childForFieldName('parameters')?.namedChildren ?? []).map((p) => p.childForFieldName('type')?.text ?? '');
+  return !types.includes('http.ResponseWriter') && types.some((t) => /Handler(Func)?$|^func\s*\(/.test(t));
 }
 
 /** A doc comment that says the function is for init time: "should only be called on package initialization". */
