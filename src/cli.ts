@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ruleRegistry } from './engine/registry.js';
 import { parseGoVersion } from './gomod.js';
@@ -11,6 +12,7 @@ import { renderExplain, renderRuleList } from './report/rules.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
 import { describeFsError } from './load.js';
+import { defaultCacheDir } from './cache.js';
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -27,6 +29,8 @@ interface Flags {
   generated: boolean;
   reportUnusedIgnores: boolean;
   exitZero: boolean;
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 const list = (value: string, previous: string[] = []) => [
@@ -62,6 +66,9 @@ function buildProgram(): Command {
     .option('--generated', 'also lint files marked "Code generated ... DO NOT EDIT."', false)
     .option('--report-unused-ignores', 'report suppression comments that silence nothing', false)
     .option('--exit-zero', 'exit 0 even when there are findings', false)
+    .option('--cache', 'reuse the results of unchanged packages (default: on)')
+    .option('--no-cache', 'neither read nor write the result cache')
+    .option('--cache-dir <dir>', 'where to keep the result cache (default: $XDG_CACHE_HOME/goleak-lint or ~/.cache/goleak-lint)')
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
@@ -111,6 +118,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     generated: flags.generated,
     reportUnusedIgnores: flags.reportUnusedIgnores,
     jobs: flags.jobs,
+    cacheDir: flags.cache === false ? undefined : path.resolve(flags.cacheDir ?? defaultCacheDir()),
   });
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Parser from 'tree-sitter';
@@ -21,6 +22,13 @@ function goParser(): Parser {
   return parser;
 }
 
+let parsedFiles = 0;
+
+/** How many files this thread has parsed: lets tests prove that a cached run parses nothing. */
+export function parsedFileCount(): number {
+  return parsedFiles;
+}
+
 export interface LoadOptions {
   /** Lint files with the `// Code generated ... DO NOT EDIT.` header too. */
   generated: boolean;
@@ -32,6 +40,8 @@ export interface LoadedDirectory {
   warnings: string[];
   files: number;
   lines: number;
+  /** The SHA-256 of each file read, by path. */
+  hashes: Record<string, string>;
 }
 
 /**
@@ -49,11 +59,13 @@ export function loadDirectory(
   const byName = new Map<string, GoFile[]>();
   let lines = 0;
   let count = 0;
+  const hashes: Record<string, string> = {};
   for (const abs of files) {
     const rel = toSlash(path.relative(root, abs)) || path.basename(abs);
-    const source = readSource(abs, rel, warnings);
+    const source = readSource(abs, rel, warnings, hashes);
     if (source === null) continue;
     if (!options.generated && isGenerated(source)) continue;
+    parsedFiles++;
     const tree = goParser().parse(source, undefined, { bufferSize: source.length * 2 + 1024 });
     const root_ = tree.rootNode;
     if (root_.hasError) warnings.push(`${rel}:${syntaxErrorAt(root_)}: syntax error: findings in this file may be incomplete`);
@@ -72,11 +84,11 @@ export function loadDirectory(
   }
   const relDir = toSlash(path.relative(root, dir)) || '.';
   const packages = [...byName].map(([name, goFiles]) => ({ dir: relDir, name, files: goFiles, module }));
-  return { packages, warnings, files: count, lines };
+  return { packages, warnings, files: count, lines, hashes };
 }
 
 /** The file's text, or null (with a warning) when it cannot or should not be linted. */
-function readSource(abs: string, rel: string, warnings: string[]): string | null {
+function readSource(abs: string, rel: string, warnings: string[], hashes: Record<string, string>): string | null {
   let bytes: Buffer;
   try {
     const stat = statSync(abs);
@@ -89,6 +101,7 @@ function readSource(abs: string, rel: string, warnings: string[]): string | null
       return null;
     }
     bytes = readFileSync(abs);
+    hashes[abs] = createHash('sha256').update(bytes).digest('hex');
   } catch (err) {
     warnings.push(`${rel}: cannot read: ${describeFsError(err)}`);
     return null;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { runTask, type Task, type TaskResult } from './task.js';
 
-type Outcome = { result: TaskResult } | { error: string; task: Task };
+export type Outcome = { result: TaskResult; task: Task } | { error: string; task: Task };
 
 /**
  * Runs tasks on `jobs` worker threads, largest first so that no worker is left with a
@@ -28,7 +28,7 @@ export async function runTasks(tasks: Task[], jobs: number, sizeOf: (t: Task) =>
 
 function runInline(task: Task): Outcome {
   try {
-    return { result: runTask(task) };
+    return { result: runTask(task), task };
   } catch (err) {
     return { error: (err as Error).stack ?? String(err), task };
   }
@@ -50,7 +50,7 @@ async function drain(queue: Task[], outcomes: Outcome[]): Promise<void> {
         await worker.terminate();
         worker = null;
       }
-      outcomes.push(reply.result ? { result: reply.result } : { error: reply.error ?? 'worker failed', task });
+      outcomes.push(reply.result ? { result: reply.result, task } : { error: reply.error ?? 'worker failed', task });
     }
   } finally {
     await worker?.terminate();
