@@ -4,6 +4,7 @@ import path from 'node:path';
 import Parser from 'tree-sitter';
 import Go from 'tree-sitter-go';
 import { readImports } from './go/imports.js';
+import { memoizeFieldLookups } from './go/memo.js';
 import type { GoFile, ModuleFacts, Package } from './engine/types.js';
 
 /** Larger files are skipped: no hand-written Go file is this big. */
@@ -18,6 +19,7 @@ function goParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Go as unknown as Parser.Language);
+    memoizeFieldLookups(parser.parse('package p').rootNode);
   }
   return parser;
 }
