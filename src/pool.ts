@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { noteLinesParsed } from './memory.js';
 import { runTask, type Task, type TaskResult } from './task.js';
 
 export type Outcome = { result: TaskResult; task: Task } | { error: string; task: Task };
@@ -12,7 +13,9 @@ export async function runTasks(tasks: Task[], jobs: number, sizeOf: (t: Task) =>
   if (jobs <= 1 || tasks.length <= 1) {
     const outcomes: Outcome[] = [];
     for (const task of tasks) {
-      outcomes.push(runInline(task));
+      const outcome = runInline(task);
+      outcomes.push(outcome);
+      if ('result' in outcome) noteLinesParsed(outcome.result.lines);
       // tree-sitter frees a tree's native memory in a callback on the event loop: without
       // this turn, an inline run holds every tree it ever parsed until it ends.
       await new Promise((resolve) => setImmediate(resolve));
