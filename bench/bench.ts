@@ -1,7 +1,8 @@
 // goleak-lint benchmark: `goleak-lint ./... cmd/...` over a real Go tree (default: the Go 1.19
 // standard library and cmd, /usr/share/go-1.19/src) against `gofmt -l .` over the same tree,
 // a reference for "read, parse and re-print every Go file" (gofmt 1.19 uses every core too).
-// Usage: npm run bench [-- DIR]   (or GOLEAK_BENCH_CORPUS=DIR; GOLEAK_BENCH_RUNS=N, default 3)
+// Usage: npm run bench [-- DIR]   (or GOLEAK_BENCH_CORPUS=DIR; GOLEAK_BENCH_RUNS=N, default 3;
+// GOLEAK_BENCH_STATICCHECK=0 skips staticcheck)
 //
 // How to read it: one warm-up run of each command (warm file cache), then N interleaved
 // timed runs (fewer if a run would end past GOLEAK_BENCH_BUDGET seconds, default 170).
@@ -10,12 +11,16 @@
 // gofmt" (wall time over gofmt's; under 1 is faster) and files/s use the medians; gofmt
 // reads more files (testdata/, vendor/, generated code), so compare files/s too. Peak RSS
 // is the largest max RSS of the goleak-lint process over its runs, worker threads included.
-// The findings count shows changes in the rules' reach. "Other processes" is the largest
+// The findings count shows changes in the rules' reach. The timed runs above are cold
+// (--no-cache). Then: the corpus copied 1x, 2x and 4x side by side (hard links) and linted
+// cold with a fresh result cache each, to show how time grows with size; warm runs over
+// the 1x copy (cache filled, nothing changed; then one file changed, which re-lints its
+// directory); staticcheck once, with a fresh cache, where installed. "Other processes" is the largest
 // share of all cores the rest of the machine used during a timed run (Linux): above 10%,
 // wall times are inflated. The figures also go to bench/results/latest.json. Exit 2 when
 // the bench cannot run (no corpus, no gofmt, goleak-lint not built or exiting with 2).
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -207,13 +212,13 @@ function timeGofmt(gofmt: string, cwd: string): Sample {
   return sample;
 }
 
-function timeLint(corpus: Corpus, jobs: number, setup: LintSetup): { sample: Sample; report: LintReport } {
+function timeLint(corpus: Corpus, jobs: number, setup: LintSetup, cache: string[] = ['--no-cache']): { sample: Sample; report: LintReport } {
   const out = path.join(setup.tmp, 'report.json');
   const rssFile = path.join(setup.tmp, 'rss');
   rmSync(out, { force: true });
   rmSync(rssFile, { force: true });
   const args = ['--import', pathToFileURL(PRELOAD).href, setup.cli, ...corpus.patterns];
-  args.push('--jobs', String(jobs), '--format', 'json', '-o', out);
+  args.push('--jobs', String(jobs), '--format', 'json', '-o', out, ...cache);
   const { result: r, sample } = timed(() =>
     spawnSync(process.execPath, args, {
       cwd: corpus.root,
@@ -294,6 +299,160 @@ function checkSameResult(first: LintReport, report: LintReport, jobs: number): v
   const was = `${JSON.stringify(first.stats)}, ${first.findings.length} findings`;
   const now = `${JSON.stringify(report.stats)}, ${report.findings.length} findings`;
   if (was !== now) process.stderr.write(`goleak-lint bench: warning: a --jobs ${jobs} run disagrees with the first run: ${was}, then ${now}\n`);
+}
+
+// ---- warm runs, scaling, staticcheck -------------------------------------------------
+
+interface Timing {
+  label: string;
+  wallMs: number;
+  cpuMs: number | null;
+  vsGofmt: number;
+  files?: number;
+  filesPerSec?: number;
+  peakRssMiB?: number | null;
+  note?: string;
+}
+
+function timing(label: string, samples: Sample[], gofmtMs: number, files?: number, note?: string): Timing {
+  const ms = median(samples.map((s) => s.ms));
+  return {
+    label,
+    wallMs: Math.round(ms),
+    cpuMs: medianCpuMs(samples),
+    vsGofmt: Number((ms / gofmtMs).toFixed(3)),
+    ...(files === undefined ? {} : { files, filesPerSec: Math.round(files / (ms / 1000)) }),
+    peakRssMiB: peakRssMiB(samples),
+    ...(note ? { note } : {}),
+  };
+}
+
+/**
+ * Copies of the corpus side by side in `dir` (c1 ... cN), as hard links where the file
+ * system allows (cp -al), else as copies that keep mtimes (cp -a, so that the cache's
+ * stat stamps are trusted as on a real checkout). Returns the copies' roots.
+ */
+function corpusCopies(corpus: Corpus, dir: string, n: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Array.from({ length: n }, (_, i) => {
+    const dest = path.join(dir, `c${i + 1}`);
+    const linked = spawnSync('cp', ['-al', corpus.root, dest]);
+    if (linked.status !== 0) {
+      rmSync(dest, { recursive: true, force: true });
+      const copied = spawnSync('cp', ['-a', corpus.root, dest], { encoding: 'utf8' });
+      if (copied.status !== 0) throw new BenchError(`cannot copy the corpus to ${dest}`, copied.stderr);
+    }
+    return dest;
+  });
+}
+
+/** The corpus's patterns, for each copy (relative to their parent directory). */
+function copiesCorpus(corpus: Corpus, copies: string[]): Corpus {
+  const root = path.dirname(copies[0]);
+  const patterns = copies.flatMap((c) => corpus.patterns.map((p) => `${path.basename(c)}/${p}`));
+  return { root, patterns };
+}
+
+/**
+ * Replaces a file with a copy that has one more line: a new inode, so that a hard-linked
+ * original stays as it was.
+ */
+function editOneFile(file: string): void {
+  const tmp = `${file}.bench-edit`;
+  writeFileSync(tmp, readFileSync(file, 'utf8') + '\n// edited by the goleak-lint bench\n');
+  renameSync(tmp, file);
+}
+
+/** The file the one-file-changed run edits: net/http/server.go in Go's tree, else the first .go file found. */
+function editTarget(root: string): string {
+  if (existsSync(path.join(root, 'net/http/server.go'))) return 'net/http/server.go';
+  const seen = new Set<string>();
+  walkPackages(root, true, seen);
+  const first = [...seen].sort()[0];
+  if (!first) throw new BenchError(`no Go file to edit in ${root}`);
+  return path.relative(root, first);
+}
+
+function staticcheckBinary(): string | null {
+  if (process.env.GOLEAK_BENCH_STATICCHECK === '0') return null;
+  for (const name of ['staticcheck', 'go-staticcheck']) {
+    const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
+  }
+  return null;
+}
+
+/**
+ * After the cold runs: the warm runs (nothing changed, then one file changed), time
+ * against corpus size (1x, 2x, 4x copies; cold, default jobs, each with a fresh cache),
+ * and staticcheck once with a fresh cache of its own.
+ */
+function measureExtras(corpus: Corpus, setup: LintSetup, jobs: number, gofmtMs: number, first: LintReport, wanted: Plan) {
+  const scaleDir = path.join(setup.tmp, 'scale');
+  const copies = corpusCopies(corpus, scaleDir, 4);
+  const cacheOf = (n: number) => ['--cache-dir', path.join(setup.tmp, `cache-${n}x`)];
+  const files = first.stats.files;
+  process.stderr.write(`scaling (copies in ${scaleDir})\n`);
+  const scaling: Timing[] = [];
+  for (const n of [1, 2, 4]) {
+    const { sample, report } = timeLint(copiesCorpus(corpus, copies.slice(0, n)), jobs, setup, cacheOf(n));
+    if (report.stats.files !== files * n) process.stderr.write(`goleak-lint bench: warning: ${n}x copy linted ${report.stats.files} files, not ${files * n}\n`);
+    progress(`goleak-lint ${n}x corpus (cold)`, sample);
+    scaling.push(timing(`${n}x corpus, cold, --jobs ${jobs}`, [sample], gofmtMs, report.stats.files));
+  }
+  // Warm: the 1x copy's cache was filled by its cold run above.
+  process.stderr.write('warm runs (result cache filled, nothing changed)\n');
+  const one = copiesCorpus(corpus, copies.slice(0, 1));
+  const warm: Sample[] = [];
+  for (let i = 0; i < wanted.runs; i++) {
+    const { sample, report } = timeLint(one, jobs, setup, cacheOf(1));
+    checkSameResult(first, report, jobs);
+    warm.push(sample);
+    progress('goleak-lint warm', sample);
+  }
+  const edited = editTarget(copies[0]);
+  editOneFile(path.join(copies[0], edited));
+  const changed = timeLint(one, jobs, setup, cacheOf(1));
+  progress('goleak-lint warm, 1 file changed', changed.sample);
+  const warmRuns = [
+    timing(`warm, nothing changed, --jobs ${jobs}`, warm, gofmtMs),
+    timing(`warm, ${edited} changed`, [changed.sample], gofmtMs, undefined, `re-lints ${path.dirname(edited)}/ only`),
+  ];
+  return { corpusSize: { runs: scaling, linear: linearity(scaling) }, warm: warmRuns, staticcheck: measureStaticcheck(corpus, setup, gofmtMs) };
+}
+
+/** Time per 1x of corpus at 2x and 4x, over that at 1x: 1.00 is linear growth. */
+function linearity(runs: Timing[]): { at2x: number; at4x: number } {
+  const per = (i: number, n: number) => runs[i].wallMs / n / runs[0].wallMs;
+  return { at2x: Number(per(1, 2).toFixed(2)), at4x: Number(per(2, 4).toFixed(2)) };
+}
+
+function measureStaticcheck(corpus: Corpus, setup: LintSetup, gofmtMs: number): Timing | { missing: string } {
+  const bin = staticcheckBinary();
+  if (!bin) {
+    return { missing: process.env.GOLEAK_BENCH_STATICCHECK === '0' ? 'skipped (GOLEAK_BENCH_STATICCHECK=0)' : 'not installed (apt-get install -y go-staticcheck)' };
+  }
+  process.stderr.write(`staticcheck (${bin}, once, fresh cache)\n`);
+  const cacheHome = path.join(setup.tmp, 'staticcheck-cache');
+  const { result: r, sample } = timed(() =>
+    spawnSync(bin, corpus.patterns, { cwd: corpus.root, env: { ...process.env, XDG_CACHE_HOME: cacheHome }, stdio: 'ignore' }),
+  );
+  if (r.error) return { missing: `cannot run ${bin}: ${r.error.message}` };
+  progress('staticcheck', sample);
+  // Exit 1 means findings; anything else is reported with the time.
+  return timing(`${path.basename(bin)} ${corpus.patterns.join(' ')}`, [sample], gofmtMs, undefined, r.status === 0 || r.status === 1 ? undefined : `exit ${r.status ?? r.signal}`);
+}
+
+function renderExtras(x: ReturnType<typeof measureExtras>): string {
+  const cpu = (ms: number | null) => (ms === null ? 'n/a' : seconds(ms));
+  const row = (t: Timing) => [t.label, seconds(t.wallMs), cpu(t.cpuMs), `${t.vsGofmt.toFixed(2)}x`, t.filesPerSec === undefined ? '' : int(t.filesPerSec), t.peakRssMiB ? `${int(t.peakRssMiB)} MiB` : '', t.note ?? ''];
+  const head = ['run', 'wall', 'CPU', 'vs gofmt', 'files/s', 'peak RSS', ''];
+  const out = ['', 'Warm runs (result cache)', table([head, ...x.warm.map(row)])];
+  out.push('', 'Corpus size (cold, fresh cache)', table([head, ...x.corpusSize.runs.map(row)]));
+  out.push(`  time per 1x of corpus, over 1x: ${x.corpusSize.linear.at2x.toFixed(2)} at 2x, ${x.corpusSize.linear.at4x.toFixed(2)} at 4x (1.00 is linear)`);
+  out.push('', 'staticcheck');
+  out.push('missing' in x.staticcheck ? `  ${x.staticcheck.missing}` : table([head, row(x.staticcheck)]));
+  return out.join('\n') + '\n';
 }
 
 // ---- the corpus on disk ------------------------------------------------------------
@@ -434,8 +593,10 @@ function main(): void {
   try {
     const setup = { cli: snapshotBuild(tmp), tmp };
     const measured = measure(corpus, gofmt, variants, wanted, setup);
-    const results = summarize(corpus, gofmt, wanted, measured, variants);
-    process.stdout.write(render(results));
+    const gofmtMs = median(measured.gofmt.map((s) => s.ms));
+    const extra = measureExtras(corpus, setup, cores, gofmtMs, variants[0].report as LintReport, wanted);
+    const results = { ...summarize(corpus, gofmt, wanted, measured, variants), ...extra };
+    process.stdout.write(render(results) + renderExtras(extra));
     mkdirSync(path.dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
     process.stdout.write(`\nJSON: ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);

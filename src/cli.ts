@@ -21,6 +21,7 @@ import { describeFsError } from './load.js';
 import { loadProfiles } from './profile/load.js';
 import { rankWithProfiles } from './profile/rank.js';
 import type { LoadedProfile } from './profile/types.js';
+import { defaultCacheDir } from './cache.js';
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -47,6 +48,8 @@ interface Flags {
   profileBase?: string;
   profileThreshold: number;
   profileTimeout: number;
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
@@ -116,6 +119,9 @@ function buildProgram(): Command {
     .option('--profile-base <file|url>', 'an earlier heap profile: rank by growth since it')
     .option('--profile-threshold <percent>', "raise findings above this share of a profile to error", percent, 0.01)
     .option('--profile-timeout <seconds>', 'how long a profile URL gets to answer', positiveSeconds, 30)
+    .option('--cache', 'reuse the results of unchanged packages (default: on)')
+    .option('--no-cache', 'neither read nor write the result cache')
+    .option('--cache-dir <dir>', 'where to keep the result cache (default: $XDG_CACHE_HOME/goleak-lint or ~/.cache/goleak-lint)')
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
@@ -181,6 +187,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     generated: flags.generated ?? config?.generated ?? false,
     reportUnusedIgnores: flags.reportUnusedIgnores ?? config?.reportUnusedIgnores ?? false,
     jobs: flags.jobs,
+    cacheDir: flags.cache === false ? undefined : path.resolve(flags.cacheDir ?? defaultCacheDir()),
   });
   if (changed) result.findings = onChangedLines(result.findings, changed, cwd);
   if (flags.writeBaseline) {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { runCached, type CacheStats } from './cache.js';
 import { discover } from './discover.js';
 import { selectRules } from './engine/registry.js';
 import type { Finding, ModuleFacts, Rule, Severity } from './engine/types.js';
@@ -26,6 +27,8 @@ export interface LintOptions {
   generated?: boolean;
   reportUnusedIgnores?: boolean;
   jobs?: number;
+  /** Where to keep the result cache (see cache.ts); no cache when absent. */
+  cacheDir?: string;
 }
 
 export interface LintResult {
@@ -40,6 +43,8 @@ export interface LintResult {
   stats: { packages: number; files: number; lines: number };
   /** Set when profiles ranked the findings: one summary per profile. */
   profiles?: ProfileSummary[];
+  /** What the result cache served, when one was used. */
+  cache?: CacheStats;
 }
 
 /** The whole pipeline as a library call: patterns in, sorted findings out. */
@@ -71,8 +76,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     );
   }
   const jobs = options.jobs ?? availableParallelism();
-  const outcomes = await runTasks(tasks, jobs, (t) => t.files.length);
+  const run = (ts: Task[]) => runTasks(ts, jobs, (t) => t.files.length);
+  const cached = options.cacheDir ? await runCached(tasks, options.cacheDir, run) : null;
+  const outcomes = cached ? cached.outcomes : await run(tasks);
   const result: LintResult = { findings: [], warnings, internalErrors: [], rules, stats: { packages: 0, files: 0, lines: 0 } };
+  if (cached) {
+    result.cache = cached.stats;
+    warnings.push(...cached.warnings);
+  }
   for (const o of outcomes) {
     if ('error' in o) {
       result.internalErrors.push(`internal error in ${o.task.dir}: ${o.error}`);

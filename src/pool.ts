@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import { noteLinesParsed } from './memory.js';
 import { runTask, type Task, type TaskResult } from './task.js';
 
-type Outcome = { result: TaskResult } | { error: string; task: Task };
+export type Outcome = { result: TaskResult; task: Task } | { error: string; task: Task };
 
 /**
  * Runs tasks on `jobs` worker threads, largest first so that no worker is left with a
@@ -12,7 +13,9 @@ export async function runTasks(tasks: Task[], jobs: number, sizeOf: (t: Task) =>
   if (jobs <= 1 || tasks.length <= 1) {
     const outcomes: Outcome[] = [];
     for (const task of tasks) {
-      outcomes.push(runInline(task));
+      const outcome = runInline(task);
+      outcomes.push(outcome);
+      if ('result' in outcome) noteLinesParsed(outcome.result.lines);
       // tree-sitter frees a tree's native memory in a callback on the event loop: without
       // this turn, an inline run holds every tree it ever parsed until it ends.
       await new Promise((resolve) => setImmediate(resolve));
@@ -28,7 +31,7 @@ export async function runTasks(tasks: Task[], jobs: number, sizeOf: (t: Task) =>
 
 function runInline(task: Task): Outcome {
   try {
-    return { result: runTask(task) };
+    return { result: runTask(task), task };
   } catch (err) {
     return { error: (err as Error).stack ?? String(err), task };
   }
@@ -50,7 +53,7 @@ async function drain(queue: Task[], outcomes: Outcome[]): Promise<void> {
         await worker.terminate();
         worker = null;
       }
-      outcomes.push(reply.result ? { result: reply.result } : { error: reply.error ?? 'worker failed', task });
+      outcomes.push(reply.result ? { result: reply.result, task } : { error: reply.error ?? 'worker failed', task });
     }
   } finally {
     await worker?.terminate();

@@ -21,6 +21,8 @@ export interface TaskResult {
   packages: number;
   files: number;
   lines: number;
+  /** The SHA-256 of each file read, by path: what the result cache keys on. */
+  fileHashes?: Record<string, string>;
 }
 
 /** Loads a directory's packages and runs the chosen rules over each. */
@@ -34,6 +36,7 @@ export function runTask(task: Task): TaskResult {
     packages: loaded.packages.length,
     files: loaded.files,
     lines: loaded.lines,
+    fileHashes: loaded.hashes,
   };
   for (const pkg of loaded.packages) {
     const r = checkPackage(pkg, rules, task.reportUnusedIgnores);
