@@ -534,7 +534,7 @@ function isAppendTo(value: SyntaxNode, target: SyntaxNode): boolean {
  */
 function initializes(use: SyntaxNode, c: Container, pkg: Package, facts: PackageFacts): boolean {
   const fn = enclosingDeclaredFunction(use);
-  if (!fn || runsAtInitTime(fn, pkg, facts) || CONSTRUCTOR.test(functionName(fn) ?? '')) return true;
+  if (!fn || runsAtInitTime(fn, pkg, facts) || isConstructor(fn)) return true;
   if (guardedByNilCheck(use)) return true;
   return c.holder !== null && onValueBuiltHere(use, fn);
 }
@@ -545,6 +545,15 @@ function onValueBuiltHere(sel: SyntaxNode, fn: SyntaxNode): boolean {
   if (operand.type !== 'identifier' || isReceiverOrParameter(operand.text, fn)) return false;
   const declaredIn = declaringFunction(operand.text, operand);
   return declaredIn !== null && contains(fn, declaredIn);
+}
+
+/**
+ * `NewCache()`, `makeIndex()`, or a method that sets its receiver up (`(*T).init`). A method
+ * such as `(*Sink).createInterval` works on a value that already exists: not a constructor.
+ */
+function isConstructor(fn: SyntaxNode): boolean {
+  const name = functionName(fn) ?? '';
+  return fn.type === 'method_declaration' ? /^(init|setup)/i.test(name) : CONSTRUCTOR.test(name);
 }
 
 function guardedByNilCheck(use: SyntaxNode): boolean {
