@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignmentTarget, escapeOf } from './escape.js';
@@ -167,8 +168,12 @@ function mayBeFieldOf(sel: SyntaxNode, c: Container): boolean {
 /** Imports that show a package serves or calls over the network: code that may run for long. */
 const SERVING = new Set(['net', 'net/http', 'google.golang.org/grpc']);
 
-/** Directories of test support code (`testutil`, `rafttest`, `integration`): it lives for a test run. */
-const TEST_SUPPORT_DIR = /(^|\/)(\w*test\w*|integration|functional)(\/|$)/;
+/**
+ * Test support code lives for a test run: directories such as `testutil`, `rafttest`,
+ * `integration`, `mocks`, `mocktracer`, `fakes`, and files such as `handler_mock.go`.
+ */
+const TEST_SUPPORT_DIR = /(^|\/)(\w*test\w*|mocks?\w*|fakes?|integration|functional)(\/|$)/i;
+const TEST_SUPPORT_FILE = /(^|[_-])(mocks?|fakes?)([_-][\w-]*)?\.go$/i;
 
 /**
  * A command that serves nothing (package main, or a package under a cmd/ directory, that
@@ -176,7 +181,8 @@ const TEST_SUPPORT_DIR = /(^|\/)(\w*test\w*|integration|functional)(\/|$)/;
  * tables die with it.
  */
 function isOneShotCommand(pkg: Package): boolean {
-  if (TEST_SUPPORT_DIR.test(pkg.dir)) return true;
+  // The package's directory as the run names it: where the checkout lives says nothing.
+  if (pkg.files.length && TEST_SUPPORT_DIR.test(path.dirname(pkg.files[0].path))) return true;
   if (pkg.name !== 'main' && !/(^|\/)cmd(\/|$)/.test(pkg.dir)) return false;
   return !pkg.files.some((f) => [...f.imports.byName.values()].some((path) => SERVING.has(path)));
 }
@@ -202,6 +208,7 @@ function factsOf(pkg: Package): PackageFacts {
   for (const [holder, { type, file }] of top.structs) {
     if (facts.longLived.has(holder)) facts.containers.push(...fieldContainers(type, holder, file, facts));
   }
+  facts.containers = facts.containers.filter((c) => !TEST_SUPPORT_FILE.test(path.basename(c.file.path)));
   return facts;
 }
 
