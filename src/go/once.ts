@@ -44,16 +44,27 @@ export function onceThatRuns(node: SyntaxNode, fn: SyntaxNode, pkg: Package): Sy
     if (once) return once;
   }
   const name = functionName(fn);
-  if (!name) return null;
+  return name ? (onceDoArguments(pkg).get(name) ?? null) : null;
+}
+
+const onceDoByPackage = new WeakMap<Package, Map<string, SyntaxNode>>();
+
+/** Per package: the name handed to each `once.Do(name)` / `once.Do(x.name)`, and its `once`. */
+function onceDoArguments(pkg: Package): Map<string, SyntaxNode> {
+  let byName = onceDoByPackage.get(pkg);
+  if (byName) return byName;
+  byName = new Map();
   for (const file of pkg.files) {
+    if (!file.source.includes('.Do(')) continue;
     for (const call of nodesOfType(file, 'call_expression')) {
-      const arg = call.childForFieldName('arguments')?.namedChildren[0];
+      const once = onceOfDo(call);
+      const arg = once && call.childForFieldName('arguments')?.namedChildren[0];
       const argName = arg?.type === 'selector_expression' ? arg.childForFieldName('field')?.text : arg?.text;
-      const once = argName === name ? onceOfDo(call) : null;
-      if (once) return once;
+      if (once && argName && !byName.has(argName)) byName.set(argName, once);
     }
   }
-  return null;
+  onceDoByPackage.set(pkg, byName);
+  return byName;
 }
 
 /** `once` in `once.Do(...)`. */
