@@ -18,8 +18,6 @@ import { renderExplain, renderRuleList } from './report/rules.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
 import { describeFsError } from './load.js';
-import { loadProfiles } from './profile/load.js';
-import { rankWithProfiles } from './profile/rank.js';
 import type { LoadedProfile } from './profile/types.js';
 import { defaultCacheDir } from './cache.js';
 
@@ -154,7 +152,7 @@ function oneLineError(message: string): string {
   return `${TOOL_NAME}: ${message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`;
 }
 
-function readConfig(flags: Flags, cwd: string): Config | null {
+async function readConfig(flags: Flags, cwd: string): Promise<Config | null> {
   if (flags.config === false) return null;
   const file = flags.config ?? findConfig(cwd);
   return file ? loadConfig(file, cwd) : null;
@@ -162,7 +160,7 @@ function readConfig(flags: Flags, cwd: string): Config | null {
 
 async function runLint(patterns: string[], flags: Flags): Promise<number> {
   const cwd = process.cwd();
-  const config = readConfig(flags, cwd);
+  const config = await readConfig(flags, cwd);
   const goText = flags.go ?? config?.go;
   let goVersion;
   if (goText !== undefined) {
@@ -173,7 +171,10 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   const changed = flags.newFromRev === undefined ? null : changedSince(flags.newFromRev, cwd);
   if (flags.profileBase !== undefined && !flags.profile.length) throw new UsageError('--profile-base needs a --profile to subtract it from');
   // Profiles first: a bad one stops the run before anything is linted or printed.
-  const profiles = await loadProfiles(flags.profile, flags.profileBase, flags.profileTimeout * 1000);
+  // (Loaded on demand, like the config parser: a run without profiles does not pay for them.)
+  const profiles = flags.profile.length
+    ? await (await import('./profile/load.js')).loadProfiles(flags.profile, flags.profileBase, flags.profileTimeout * 1000)
+    : [];
   const result = await lint({
     patterns,
     cwd,
@@ -196,7 +197,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   }
   const baseline = flags.writeBaseline ?? flags.baseline ?? (config?.baseline && path.relative(cwd, config.baseline));
   if (baseline) applyBaseline(baseline, result.findings, cwd);
-  if (profiles.length) rank(result, profiles, patterns, flags, config, cwd);
+  if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd);
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
   const report = render(result, flags, cwd);
@@ -212,7 +213,15 @@ function fails(f: Finding, level: FailLevel): boolean {
   return !f.suppression && level !== 'none' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[level];
 }
 
-function rank(result: LintResult, profiles: LoadedProfile[], patterns: string[], flags: Flags, config: Config | null, cwd: string): void {
+async function rank(
+  result: LintResult,
+  profiles: LoadedProfile[],
+  patterns: string[],
+  flags: Flags,
+  config: Config | null,
+  cwd: string,
+): Promise<void> {
+  const { rankWithProfiles } = await import('./profile/rank.js');
   const on = (id: string) =>
     ruleEnabled(id, [...(config?.enable ?? []), ...flags.enable], [...(config?.disable ?? []), ...flags.disable]);
   rankWithProfiles(result, profiles, {

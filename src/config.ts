@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { ErrorObject } from 'ajv';
+import type { Document, LineCounter } from 'yaml';
 import { ruleRegistry } from './engine/registry.js';
 import type { Severity } from './engine/types.js';
 import { UsageError } from './errors.js';
@@ -60,8 +60,13 @@ export function findConfig(cwd: string): string | null {
   }
 }
 
-/** Reads and checks a config file; every mistake is a UsageError naming the file and line. */
-export function loadConfig(file: string, cwd: string): Config {
+/**
+ * Reads and checks a config file; every mistake is a UsageError naming the file and line.
+ * The YAML parser and the schema validator are loaded only here: most runs have no config
+ * file, and a warm run's whole budget is half a second.
+ */
+export async function loadConfig(file: string, cwd: string): Promise<Config> {
+  const [{ Ajv }, yaml] = await Promise.all([import('ajv'), import('yaml')]);
   const shown = path.relative(cwd, file) || file;
   let text: string;
   try {
@@ -69,8 +74,8 @@ export function loadConfig(file: string, cwd: string): Config {
   } catch (err) {
     throw new UsageError(`${shown}: cannot read config: ${describeFsError(err)}`);
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const syntax = doc.errors[0];
   if (syntax) {
     throw new UsageError(`${shown}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
@@ -79,7 +84,7 @@ export function loadConfig(file: string, cwd: string): Config {
   const validate = new Ajv({ allErrors: false, strict: true, verbose: true }).compile(configSchema());
   if (!validate(data)) {
     const error = validate.errors![0];
-    const line = lineOf(doc, lines, error);
+    const line = lineOf(doc, lines, error, yaml);
     throw new UsageError(`${shown}${line ? `:${line}` : ''}: ${explain(error)}`);
   }
   const raw = data as Record<string, unknown>;
@@ -110,16 +115,18 @@ function keyPath(error: ErrorObject): (string | number)[] {
   return keys;
 }
 
-function lineOf(doc: Document, lines: LineCounter, error: ErrorObject): number | null {
+type Yaml = typeof import('yaml');
+
+function lineOf(doc: Document, lines: LineCounter, error: ErrorObject, yaml: Yaml): number | null {
   const keys = keyPath(error);
   const isKeyError = error.keyword === 'additionalProperties' || error.propertyName !== undefined;
   // A bad key is reported at the key; a bad value at the value.
-  const node = isKeyError ? keyNode(doc, keys) : doc.getIn(keys, true);
+  const node = isKeyError ? keyNode(doc, keys, yaml) : doc.getIn(keys, true);
   const range = (node as { range?: [number, number, number] } | undefined)?.range;
   return range ? lines.linePos(range[0]).line : null;
 }
 
-function keyNode(doc: Document, keys: (string | number)[]): unknown {
+function keyNode(doc: Document, keys: (string | number)[], { isMap, isScalar }: Yaml): unknown {
   const parent = keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : doc.contents;
   if (!isMap(parent)) return undefined;
   return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === keys[keys.length - 1])?.key;

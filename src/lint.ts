@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { runCached, type CacheStats } from './cache.js';
 import { discover } from './discover.js';
 import { selectRules } from './engine/registry.js';
@@ -97,7 +96,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     result.stats.files += r.files;
     result.stats.lines += r.lines;
   }
-  result.findings = sortAndDedupe(reported(result.findings, found.reportOnly, options.exclude, cwd));
+  result.findings = sortAndDedupe(await reported(result.findings, found.reportOnly, options.exclude, cwd));
   for (const f of result.findings) f.severity = options.severity?.[f.ruleId] ?? f.severity;
   result.warnings = [...new Set(result.warnings)].sort();
   return result;
@@ -109,13 +108,14 @@ function withSeverity(rule: Rule, severity: Record<string, Severity> | undefined
 }
 
 /** The findings a user asked about: in the files named (if any), outside excluded paths. */
-function reported(
+async function reported(
   findings: Finding[],
   reportOnly: Set<string> | null,
   exclude: LintOptions['exclude'],
   cwd: string,
-): Finding[] {
-  const excluded = exclude?.globs.length ? picomatch(exclude.globs.map((g) => g.replace(/\/$/, '/**')), { dot: true }) : null;
+): Promise<Finding[]> {
+  const picomatch = exclude?.globs.length ? (await import('picomatch')).default : null;
+  const excluded = picomatch && exclude ? picomatch(exclude.globs.map((g) => g.replace(/\/$/, '/**')), { dot: true }) : null;
   return findings.filter((f) => {
     const file = path.resolve(cwd, f.file);
     if (reportOnly && !reportOnly.has(file)) return false;
