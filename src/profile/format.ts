@@ -42,6 +42,6 @@ export function describeProfile(p: ProfileSummary): string {
       : `${p.kind === 'goroutineleak' ? 'leaked goroutines' : 'goroutines'}: ${formatCount(p.total)}`;
   return (
     `profile ${p.profile}: ${what}; ${part(p.inTree)} on stacks through the linted code, ` +
-    `${part(p.explained)} at the findings' sites; ${p.filesMapped} of ${p.filesMapped + p.filesUnmapped} source files in the profile matched`
+    `${part(p.explained)} explained by the findings; ${p.filesMapped} of ${p.filesMapped + p.filesUnmapped} source files in the profile matched`
   );
 }

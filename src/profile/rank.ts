@@ -40,6 +40,9 @@ interface Attributed {
   total: number;
 }
 
+/** The rules whose findings are leaked goroutines. */
+const GOROUTINE_RULE = /^goroutine-(abandoned-send|unclosed-range|blocked-receive|no-exit)$/;
+
 /**
  * Ranks the findings with the profiles: attributes bytes and goroutines to each finding's
  * evidence sites, suffixes its message with them, raises those above the threshold to
@@ -63,6 +66,12 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
     f.profile = impacts;
     f.message += suffix(f, impacts);
     if (impacts.some((imp) => imp.share > options.threshold)) f.severity = 'error';
+    if (GOROUTINE_RULE.test(f.ruleId)) {
+      // A leaked goroutine holds what it allocated and what the call that started it
+      // allocated for it: no hot spot should point there again.
+      const held = functionSites({ ...f, evidence: [...f.evidence, ...f.related.map((r) => ({ file: r.file, line: r.startLine }))] }, sources, options.cwd);
+      attributed.forEach((a, i) => stacksInFunctions(a, held).forEach((s) => covered[i].add(s)));
+    }
   }
   const hotspots = attributed.flatMap((a, i) => hotspotsOf(a, covered[i], options));
   suppressHotspots(hotspots, sources, options.cwd);
