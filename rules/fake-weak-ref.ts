@@ -4,7 +4,7 @@ import { assignedValue, assignmentTarget, isAssignedTo, rootIdentifier } from '.
 import { nodesOfType } from '../src/go/nodes.js';
 import { fileOf, packageVarNames, selectorsOfField } from '../src/go/package.js';
 import { declaringFunction } from '../src/go/scopes.js';
-import { declaredTypeName, receiverOf } from '../src/go/types.js';
+import { operandTypeName, receiverOf } from '../src/go/types.js';
 import {
   boundNames,
   enclosingFunction,
@@ -243,52 +243,6 @@ function selectorsOn(pkg: Package, field: string, typeName: string): SyntaxNode[
 function mayHaveType(operand: SyntaxNode | null, typeName: string, pkg: Package): boolean {
   const known = operand ? operandTypeName(operand, pkg) : null;
   return known === null || known === typeName;
-}
-
-/**
- * The type name of a variable as its function shows it: a receiver, parameter or
- * `x := &T{}` (declaredTypeName), or an element taken from a collection whose type the
- * package declares: `x := r.models[k]`, `for _, x := range uses`.
- */
-function operandTypeName(operand: SyntaxNode, pkg: Package): string | null {
-  const fn = enclosingFunction(operand);
-  if (operand.type !== 'identifier' || !fn) return null;
-  const declared = declaredTypeName(operand, fn);
-  if (declared) return declared;
-  for (const decl of fn.descendantsOfType(['short_var_declaration', 'var_spec', 'range_clause'])) {
-    const i = boundNames(decl).findIndex((n) => n.text === operand.text);
-    if (i < 0) continue;
-    const right = decl.childForFieldName(decl.type === 'var_spec' ? 'value' : 'right');
-    if (decl.type === 'range_clause') return i === 1 && right ? elementTypeName(collectionType(right, fn, pkg)) : null;
-    const value = right?.namedChildren[i] ?? right?.namedChildren[0];
-    const collection = value?.type === 'index_expression' ? value.childForFieldName('operand') : null;
-    return collection ? elementTypeName(collectionType(collection, fn, pkg)) : null;
-  }
-  return null;
-}
-
-/** `T` for the element of `map[K]*T`, `[]*T` or `[n]T`. */
-function elementTypeName(type: SyntaxNode | null): string | null {
-  const kind = type?.type;
-  let element: SyntaxNode | null = null;
-  if (kind === 'map_type') element = type!.childForFieldName('value');
-  else if (kind === 'slice_type' || kind === 'array_type') element = type!.childForFieldName('element');
-  return element ? element.text.replace(/^\*/, '').replace(/\[.*$/, '') : null;
-}
-
-/** The declared type of a collection: a struct field declared once in the package, or a parameter or var of `fn`. */
-function collectionType(expr: SyntaxNode, fn: SyntaxNode, pkg: Package): SyntaxNode | null {
-  const e = unparen(expr);
-  if (e.type === 'selector_expression') {
-    const field = e.childForFieldName('field')?.text;
-    const declares = (d: SyntaxNode) => d.childrenForFieldName('name').some((n) => n.text === field);
-    const decls = pkg.files.flatMap((f) => nodesOfType(f, 'field_declaration').filter(declares));
-    return decls.length === 1 ? decls[0].childForFieldName('type') : null;
-  }
-  if (e.type !== 'identifier') return null;
-  const declares = (d: SyntaxNode) => boundNames(d).some((n) => n.text === e.text);
-  const decl = fn.descendantsOfType(['parameter_declaration', 'var_spec']).find(declares);
-  return decl?.childForFieldName('type') ?? null;
 }
 
 /** How the statement around a counter selector `x.refs` changes it, if it does. */
