@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -31,6 +31,13 @@ import { TOOL_VERSION } from './version.js';
 
 const SCHEMA = 1;
 const RACY_MS = 2000;
+/**
+ * Entries not written for this long are deleted, at most once a day: old settings and
+ * old builds of goleak-lint leave entries nobody will read again. An entry that is read
+ * every day but never rewritten goes too; the next run just lints that directory again.
+ */
+export const PRUNE_AGE_MS = 30 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 24 * 3600_000;
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -102,7 +109,38 @@ export async function runCached(
   }
   // The hashes were only needed here.
   for (const o of outcomes) if ('result' in o) delete o.result.fileHashes;
+  if (pending.size) pruneOldEntries(dir);
   return { outcomes, stats, warnings: cache.warnings };
+}
+
+/**
+ * Deletes entries older than PRUNE_AGE_MS, when the last prune (the mtime of a marker
+ * file) is more than a day ago. Runs only after a run that wrote entries: a warm run
+ * pays nothing. Failures are ignored: pruning is housekeeping.
+ */
+export function pruneOldEntries(dir: string, now = Date.now()): void {
+  const root = path.join(dir, `v${SCHEMA}`);
+  const marker = path.join(root, '.pruned');
+  try {
+    if (now - statSync(marker).mtimeMs < PRUNE_EVERY_MS) return;
+  } catch {
+    // No marker yet: prune now.
+  }
+  try {
+    writeFileSync(marker, '');
+    utimesSync(marker, new Date(now), new Date(now));
+    for (const shard of readdirSync(root)) {
+      if (shard === '.pruned') continue;
+      for (const name of readdirSync(path.join(root, shard))) {
+        const file = path.join(root, shard, name);
+        // (A file another run renamed or pruned a moment ago has no stat: skip it.)
+        const stat = statSync(file, { throwIfNoEntry: false });
+        if (stat && now - stat.mtimeMs > PRUNE_AGE_MS) rmSync(file, { force: true });
+      }
+    }
+  } catch {
+    // Another run may be pruning or writing at the same time; the next prune catches up.
+  }
 }
 
 class ResultCache {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { PRUNE_AGE_MS, pruneOldEntries } from '../src/cache.js';
 import { lint, type LintOptions, type LintResult } from '../src/lint.js';
 import { parsedFileCount } from '../src/load.js';
 import { pollSource, tempTree, type GoTree } from './helpers.js';
@@ -159,5 +160,25 @@ describe('result cache', () => {
     const dir = tree.run(['--cache-dir', 'elsewhere', './...'], { env });
     assert.equal(dir.stdout, off.stdout);
     assert.equal(entries(tree.path('elsewhere')).length, 2);
+  });
+});
+
+describe('result cache housekeeping', () => {
+  it('a run that writes entries deletes those not written for 30 days, at most once a day', async (t) => {
+    const tree = twoPackages(t);
+    await lintCounting(tree);
+    const [kept, stale] = entries(tree.path('.cache'));
+    const longAgo = new Date(Date.now() - PRUNE_AGE_MS - 3600_000);
+    utimesSync(stale, longAgo, longAgo);
+    // The first run pruned already: the marker says so, and nothing goes within a day.
+    pruneOldEntries(tree.path('.cache'));
+    assert.ok(existsSync(stale));
+    // A day later the stale entry goes and the fresh one stays.
+    pruneOldEntries(tree.path('.cache'), Date.now() + 25 * 3600_000);
+    assert.ok(!existsSync(stale) && existsSync(kept));
+    // The run after that lints the pruned directory again and rewrites its entry.
+    const again = await lintCounting(tree);
+    assert.equal(again.result.cache?.misses, 1);
+    assert.equal(entries(tree.path('.cache')).length, 2);
   });
 });
