@@ -7,6 +7,7 @@ import { declaringFunction } from '../src/go/scopes.js';
 import { operandTypeName, receiverOf } from '../src/go/types.js';
 import {
   boundNames,
+  docComment,
   enclosingFunction,
   FUNCTION_TYPES,
   functionName,
@@ -141,21 +142,6 @@ function soundsWeak(name: string, spec: SyntaxNode): boolean {
 /** The lower-case words of a Go name: `traceRefCount` → trace, ref, count. */
 function words(name: string): string[] {
   return name.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/).map((w) => w.toLowerCase());
-}
-
-/** The comment lines right above a type spec (or its `type` keyword when it stands alone). */
-function docComment(spec: SyntaxNode): string {
-  let anchor: SyntaxNode = spec;
-  if (spec.parent?.type === 'type_declaration' && spec.parent.namedChildren.filter((c) => c.type === 'type_spec').length === 1) {
-    anchor = spec.parent;
-  }
-  const lines: string[] = [];
-  let row = anchor.startPosition.row;
-  for (let c = anchor.previousNamedSibling; c?.type === 'comment' && c.endPosition.row === row - 1; c = c.previousNamedSibling) {
-    lines.unshift(c.text);
-    row = c.startPosition.row;
-  }
-  return lines.join('\n');
 }
 
 function structFields(struct: SyntaxNode): Field[] {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './engine/types.js';
 import { UsageError } from './errors.js';
-import { describeFsError } from './load.js';
+import { describeFsError, toSlash } from './load.js';
 import { TOOL_NAME } from './version.js';
 
 /** Bumped when the file's shape changes incompatibly. */
@@ -27,7 +27,7 @@ export function writeBaseline(file: string, findings: Finding[], cwd: string): n
     .filter((f) => !f.suppression)
     .map((f) => ({
       ruleId: f.ruleId,
-      file: path.relative(dir, path.resolve(cwd, f.file)).split(path.sep).join('/'),
+      file: toSlash(path.relative(dir, path.resolve(cwd, f.file))),
       fingerprint: f.fingerprint,
       message: f.message,
     }));

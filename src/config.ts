@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
@@ -6,6 +6,7 @@ import { ruleRegistry } from './engine/registry.js';
 import type { Severity } from './engine/types.js';
 import { UsageError } from './errors.js';
 import { describeFsError } from './load.js';
+import { findUp } from './find-up.js';
 
 export const CONFIG_NAMES = ['.goleak-lint.yml', '.goleak-lint.yaml'];
 
@@ -51,13 +52,7 @@ function configSchema(): object {
 
 /** The nearest config file at or above `cwd`, or null. */
 export function findConfig(cwd: string): string | null {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    for (const name of CONFIG_NAMES) {
-      const file = path.join(dir, name);
-      if (existsSync(file)) return file;
-    }
-    if (path.dirname(dir) === dir) return null;
-  }
+  return findUp(cwd, CONFIG_NAMES);
 }
 
 /**

@@ -2,6 +2,7 @@ import { readdirSync, statSync, existsSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
 import { describeFsError } from './load.js';
+import { findUp } from './find-up.js';
 
 /** The Go files of one directory that a run lints. */
 export interface DirectoryFiles {
@@ -104,10 +105,7 @@ function walk(
 }
 
 function insideModule(dir: string): boolean {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (existsSync(path.join(d, 'go.mod'))) return true;
-    if (path.dirname(d) === d) return false;
-  }
+  return findUp(dir, ['go.mod']) !== null;
 }
 
 function skippedDirectory(name: string): boolean {

@@ -5,6 +5,7 @@ import { discover } from './discover.js';
 import { selectRules } from './engine/registry.js';
 import type { Finding, ModuleFacts, Rule, Severity } from './engine/types.js';
 import { ASSUMED_GO, ModuleResolver, type GoVersion } from './gomod.js';
+import { toSlash } from './load.js';
 import { runTasks } from './pool.js';
 import type { Task } from './task.js';
 import type { ProfileSummary } from './profile/types.js';
@@ -119,7 +120,7 @@ async function reported(
   return findings.filter((f) => {
     const file = path.resolve(cwd, f.file);
     if (reportOnly && !reportOnly.has(file)) return false;
-    return !excluded || !excluded(path.relative(exclude!.dir, file).split(path.sep).join('/'));
+    return !excluded || !excluded(toSlash(path.relative(exclude!.dir, file)));
   });
 }
 

@@ -27,6 +27,11 @@ function goParser(): Parser {
   return parser;
 }
 
+/** Parses Go source with the thread's one parser. */
+export function parseGo(source: string): Parser.Tree {
+  return goParser().parse(source, undefined, { bufferSize: source.length * 2 + 1024 });
+}
+
 let parsedFiles = 0;
 
 /** How many files this thread has parsed: lets tests prove that a cached run parses nothing. */
@@ -71,7 +76,7 @@ export function loadDirectory(
     if (source === null) continue;
     if (!options.generated && isGenerated(source)) continue;
     parsedFiles++;
-    const tree = goParser().parse(source, undefined, { bufferSize: source.length * 2 + 1024 });
+    const tree = parseGo(source);
     const root_ = tree.rootNode;
     if (root_.hasError) warnings.push(`${rel}:${syntaxErrorAt(root_)}: syntax error: findings in this file may be incomplete`);
     const clause = root_.namedChildren.find((c) => c.type === 'package_clause');

@@ -3,10 +3,11 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignmentTarget, escapeOf } from './escape.js';
 import { identifierUses, nodesOfType } from './nodes.js';
-import { onlyCalledOncePerProcess, runsOncePerProcess } from './once.js';
+import { parameterNames } from './channels.js';
+import { onceThatRuns, onlyCalledOncePerProcess, runsOncePerProcess } from './once.js';
 import { fileOf, packageVarNames, selectorsOfField } from './package.js';
 import { declaringFunction } from './scopes.js';
-import { contains, enclosingDeclaredFunction, enclosingFunction, FUNCTION_TYPES, functionName, isTestCode, unparen } from './syntax.js';
+import { contains, docComment, enclosingDeclaredFunction, enclosingFunction, FUNCTION_TYPES, functionName, isTestCode, unparen } from './syntax.js';
 import { declaredTypeName, receiverOf } from './types.js';
 
 /*
@@ -572,9 +573,7 @@ function guardedByNilCheck(use: SyntaxNode): boolean {
 }
 
 function isReceiverOrParameter(name: string, fn: SyntaxNode): boolean {
-  return ['receiver', 'parameters'].some((f) =>
-    fn.childForFieldName(f)?.namedChildren.some((p) => p.childrenForFieldName('name').some((n) => n.text === name)),
-  );
+  return receiverOf(fn)?.name === name || parameterNames(fn).includes(name);
 }
 
 /**
@@ -619,22 +618,10 @@ function fillsFixedSet(use: SyntaxNode, c: Container, pkg: Package, facts: Packa
   const key = insertedKey(use, c);
   if (key && isConstant(key, facts, fileOf(pkg, use))) return true;
   if (inLoopOverFixedList(use, pkg) || runsAtInitTime(fn, pkg, facts)) return true;
-  return c.holder === null && runUnderOnce(use, fn, pkg);
+  // A sync.Once that runs the insert (`once.Do(func() {...})`, `once.Do(load)`) builds the table lazily.
+  return c.holder === null && onceThatRuns(use, fn, pkg) !== null;
 }
 
-/** Whether a sync.Once runs the insert (`once.Do(func() {...})`, `once.Do(load)`): a lazily built table. */
-function runUnderOnce(use: SyntaxNode, fn: SyntaxNode, pkg: Package): boolean {
-  for (let lit = enclosingFunction(use); lit?.type === 'func_literal'; lit = enclosingFunction(lit)) {
-    if (isOnceDoArgument(lit)) return true;
-  }
-  const name = functionName(fn);
-  return !!name && pkg.files.some((f) => identifierUses(f.tree.rootNode, name).some(isOnceDoArgument));
-}
-
-function isOnceDoArgument(node: SyntaxNode): boolean {
-  const callee = node.parent?.type === 'argument_list' ? node.parent.parent?.childForFieldName('function') : null;
-  return callee?.type === 'selector_expression' && callee.childForFieldName('field')?.text === 'Do';
-}
 
 /** Code run once per process: init, main, functions only they call, Register functions. */
 function runsAtInitTime(fn: SyntaxNode, pkg: Package, facts: PackageFacts): boolean {
@@ -661,9 +648,7 @@ function takesHandler(fn: SyntaxNode): boolean {
 
 /** A doc comment that says the function is for init time: "should only be called on package initialization". */
 function documentedForInit(fn: SyntaxNode): boolean {
-  let doc = '';
-  for (let c = fn.previousNamedSibling; c?.type === 'comment'; c = c.previousNamedSibling) doc = c.text + doc;
-  return INIT_DOC.test(doc);
+  return INIT_DOC.test(docComment(fn));
 }
 
 /** The key of `m[k] = v` or of `m.Store(k, v)`, given the insert site's container expression. */

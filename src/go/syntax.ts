@@ -101,3 +101,20 @@ export function unparen(node: SyntaxNode): SyntaxNode {
 export function lineOf(node: SyntaxNode): number {
   return node.startPosition.row + 1;
 }
+
+/**
+ * The comment lines right above a declaration: a function, or a spec (above the `type` or
+ * `var` keyword when the spec stands alone in its declaration).
+ */
+export function docComment(decl: SyntaxNode): string {
+  let anchor = decl;
+  const group = decl.parent;
+  if (group?.type.endsWith('_declaration') && group.namedChildren.filter((c) => c.type === decl.type).length === 1) anchor = group;
+  const lines: string[] = [];
+  let row = anchor.startPosition.row;
+  for (let c = anchor.previousNamedSibling; c?.type === 'comment' && c.endPosition.row === row - 1; c = c.previousNamedSibling) {
+    lines.unshift(c.text);
+    row = c.startPosition.row;
+  }
+  return lines.join('\n');
+}

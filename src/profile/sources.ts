@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import Parser from 'tree-sitter';
-import Go from 'tree-sitter-go';
+import type Parser from 'tree-sitter';
 import type { GoFile } from '../engine/types.js';
+import { parseGo } from '../load.js';
 import { readImports } from '../go/imports.js';
 import { enclosingFunction } from '../go/syntax.js';
 
@@ -10,7 +10,6 @@ import { enclosingFunction } from '../go/syntax.js';
  * evidence, and for the suppression comments of hot spots. Each file is parsed once.
  */
 export class SourceFiles {
-  private parser: Parser | null = null;
   private readonly parsed = new Map<string, { source: string; tree: Parser.Tree } | null>();
 
   /**
@@ -39,11 +38,7 @@ export class SourceFiles {
     if (parsed === undefined) {
       try {
         const source = readFileSync(absFile, 'utf8');
-        if (!this.parser) {
-          this.parser = new Parser();
-          this.parser.setLanguage(Go as unknown as Parser.Language);
-        }
-        parsed = { source, tree: this.parser.parse(source, undefined, { bufferSize: source.length * 2 + 1024 }) };
+        parsed = { source, tree: parseGo(source) };
       } catch {
         parsed = null;
       }
