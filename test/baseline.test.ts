@@ -1,15 +1,8 @@
 /** Adopting goleak-lint on old code: --write-baseline / --baseline, and --new-from-rev. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { assertExit, assertUsageError, lines, pollSource, tempTree, tickerLine, type GoTree } from './helpers.js';
-
-function git(tree: GoTree, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: tree.dir, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
+import { assertExit, assertUsageError, git, lines, pollSource, tempTree, tickerLine } from './helpers.js';
 
 describe('baselines', () => {
   it('old findings are silenced even after lines move; a new one is reported', (t) => {
@@ -49,9 +42,9 @@ describe('--new-from-rev', () => {
     const tree = tempTree(t);
     tree.goMod('.', '1.21');
     tree.write('old.go', pollSource());
-    git(tree, 'init', '-q');
-    git(tree, 'add', '.');
-    git(tree, 'commit', '-q', '-m', 'old');
+    git(tree.dir, 'init', '-q');
+    git(tree.dir, 'add', '.');
+    git(tree.dir, 'commit', '-q', '-m', 'old');
     tree.write('old.go', pollSource() + pollSource('svc', 'Edited').replace(/^package svc\n\nimport .*\n/, ''));
     tree.write('new.go', pollSource('svc', 'New'));
     const r = tree.run(['--jobs', '1', '--new-from-rev', 'HEAD', '.']);

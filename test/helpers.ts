@@ -214,3 +214,26 @@ export function validateSarif(text: string) {
   assert.equal(run.columnKind, 'utf16CodeUnits');
   return log;
 }
+
+/** Runs git in `cwd` as a throwaway committer; fails the test on an error; returns stdout. */
+export function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** Whether a Go toolchain is on PATH (CI installs Debian's golang-go). */
+export const hasGo = spawnSync('go', ['version']).status === 0;
+
+/** An environment in which `go build` works offline, even without a usable HOME (as in CI). */
+export function goBuildEnv(fallbackCache: string): NodeJS.ProcessEnv {
+  const cache = spawnSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  return {
+    ...process.env,
+    GOCACHE: path.isAbsolute(cache) ? cache : fallbackCache,
+    GOFLAGS: '',
+    GOWORK: 'off',
+    GOPROXY: 'off',
+    CGO_ENABLED: '0',
+  };
+}

@@ -8,19 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { lines, pollSource, repoRoot, tempTree, type GoTree } from './helpers.js';
+import { git, lines, pollSource, repoRoot, tempTree, type GoTree } from './helpers.js';
 
 const hasPreCommit = spawnSync('pre-commit', ['--version']).status === 0;
 
 function run(cwd: string, cmd: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 600_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const r = run(cwd, 'git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
-  assert.equal(r.status, 0, r.out);
-  return r.out;
 }
 
 /** This working tree's files (tracked and new, not ignored) as a one-commit repository. */

@@ -8,9 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, tempTree } from './helpers.js';
+import { goBuildEnv, hasGo, repoRoot, tempTree } from './helpers.js';
 
-const hasGo = spawnSync('go', ['version']).status === 0;
 const programs = path.join(repoRoot, 'fixtures/programs');
 
 interface RankedFinding {
@@ -43,9 +42,7 @@ describe('programs rebuilt and rerun with Go', { skip: hasGo ? false : 'go is no
       const tree = tempTree(t);
       const dir = tree.path(name);
       cpSync(path.join(programs, name), dir, { recursive: true, filter: (src) => !/\.(pb\.gz|txt)$/.test(src) && !src.endsWith('/trimpath') });
-      const cache = spawnSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).stdout.trim();
-      const env = { ...process.env, GOCACHE: path.isAbsolute(cache) ? cache : tree.path('gocache'), GOFLAGS: '', GOWORK: 'off', GOPROXY: 'off', CGO_ENABLED: '0' };
-      const build = spawnSync('go', ['build', '-o', tree.path('program'), '.'], { cwd: dir, env, encoding: 'utf8' });
+      const build = spawnSync('go', ['build', '-o', tree.path('program'), '.'], { cwd: dir, env: goBuildEnv(tree.path('gocache')), encoding: 'utf8' });
       assert.equal(build.status, 0, build.stderr);
       const out = tree.path('profiles');
       mkdirSync(out);

@@ -17,11 +17,10 @@ import type { LintResult } from '../src/lint.js';
 import { loadProfiles } from '../src/profile/load.js';
 import { rankWithProfiles } from '../src/profile/rank.js';
 import type { ProfileImpact } from '../src/profile/types.js';
-import { CLI, lines, repoRoot, tempTree, validateSarif, type RunResult } from './helpers.js';
+import { CLI, goBuildEnv, hasGo, lines, repoRoot, tempTree, validateSarif, type RunResult } from './helpers.js';
 
 const programs = path.join(repoRoot, 'fixtures/programs');
 const example = path.join(repoRoot, 'examples/leakysvc');
-const hasGo = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
 const NO_GO = 'go is not on PATH: the pprof oracle and the live pprof server need it (CI installs Go)';
 
 /** Runs the CLI without blocking this process's event loop (an HTTP server in the test must answer). */
@@ -501,18 +500,6 @@ describe('profiles from a live service', () => {
 // ---------------------------------------------------------------------------------------
 // Bad profiles: one line on stderr, exit 2, nothing on stdout, nothing linted.
 
-/** An environment in which `go build` works offline, even without a usable HOME (as in CI). */
-function goBuildEnv(fallbackCache: string): NodeJS.ProcessEnv {
-  const cache = spawnSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).stdout?.trim() ?? '';
-  return {
-    ...process.env,
-    GOCACHE: path.isAbsolute(cache) ? cache : fallbackCache,
-    GOFLAGS: '',
-    GOWORK: 'off',
-    GOPROXY: 'off',
-    CGO_ENABLED: '0',
-  };
-}
 
 /** A valid pprof protobuf of the given sample types (a mutex profile, say). */
 function encodeProfile(types: [string, string][]): Buffer {
