@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SyntaxNode } from 'tree-sitter';
+import type { GoFile, Package } from '../src/engine/types.js';
+import { readImports } from '../src/go/imports.js';
+import { calleesOf, callersOf } from '../src/go/model/calls.js';
+import { frequencyOf } from '../src/go/model/frequency.js';
+import { objectOf, usesOf } from '../src/go/model/names.js';
+import { fieldOfSelector, typeOf, type GoType } from '../src/go/model/types.js';
+import { flowOf, handedOff, releasedBy } from '../src/go/model/values.js';
+import { parseGo } from '../src/load.js';
+
+function pkgOf(name: string, sources: Record<string, string>): Package {
+  const files: GoFile[] = Object.entries(sources).map(([path, source]) => {
+    const tree = parseGo(source);
+    return { path, source, tree, imports: readImports(tree.rootNode), isTest: false };
+  });
+  return { dir: '.', name, files, module: { modulePath: null, goVersion: { major: 1, minor: 19, patch: 0 }, godebug: {} } as never };
+}
+
+/** The nth (0-based) identifier named `name` in the file. */
+function ident(file: GoFile, name: string, nth = 0): SyntaxNode {
+  const found = file.tree.rootNode.descendantsOfType('identifier').filter((n) => n.text === name);
+  assert.ok(found[nth], `no identifier ${name} #${nth}`);
+  return found[nth];
+}
+
+function show(t: GoType): string {
+  switch (t.kind) {
+    case 'named':
+      return t.pkg ? `${t.pkg}.${t.name}` : t.name;
+    case 'pointer':
+      return `*${show(t.elem)}`;
+    case 'slice':
+      return `[]${show(t.elem)}`;
+    case 'map':
+      return `map[${show(t.key)}]${show(t.value)}`;
+    case 'chan':
+      return `chan ${show(t.elem)}`;
+    case 'basic':
+      return t.name;
+    case 'tuple':
+      return `(${t.types.map(show).join(', ')})`;
+    default:
+      return t.kind;
+  }
+}
+
+describe('model: names', () => {
+  const src = `package p
+var x = 1
+func f(x int) int {
+	if x := 2; x > 0 {
+		return x
+	}
+	y := x
+	for x := 0; x < 3; x++ { y += x }
+	x, z := 3, 4
+	g := func() int { return x + z }
+	switch v := any(y).(type) {
+	case int:
+		_ = v
+	}
+	_ = T{x: 1}
+	return g()
+}
+type T struct{ x int }
+`;
+  const pkg = pkgOf('p', { 'a.go': src });
+  const file = pkg.files[0];
+  const at = (nth: number) => objectOf(pkg, file, ident(file, 'x', nth));
+
+  it('resolves shadowing, headers, := redeclaration and closure capture', () => {
+    const global = at(0);
+    const param = at(1);
+    assert.equal(global?.kind, 'var');
+    assert.equal(param?.kind, 'param');
+    assert.notEqual(global, param);
+    const ifX = at(2);
+    assert.equal(at(3), ifX, 'x > 0 is the if header variable');
+    assert.equal(at(4), ifX, 'return x is the if header variable');
+    assert.equal(at(5), param, 'y := x is the parameter');
+    const loopX = at(6);
+    assert.notEqual(loopX, param);
+    assert.equal(at(7), loopX);
+    assert.equal(at(9), loopX, 'y += x in the loop body');
+    assert.equal(at(10), param, 'x, z := 3, 4 reuses the parameter');
+    assert.equal(at(11), param, 'the closure captures the parameter');
+    assert.equal(at(12), null, 'a struct literal key is a field, not a variable');
+    assert.equal(usesOf(pkg, param!).length, 3);
+  });
+
+  it('resolves type switch aliases', () => {
+    const v = objectOf(pkg, file, ident(file, 'v', 1));
+    assert.equal(v?.decl?.type, 'type_switch_statement');
+  });
+});
+
+describe('model: types, calls and frequency', () => {
+  const src = `package svc
+import (
+	"context"
+	"sync"
+	"time"
+)
+type Client struct {
+	mu     sync.Mutex
+	ticker *time.Ticker
+	subs   map[string]chan int
+	cancel context.CancelFunc
+	base
+}
+type base struct{ done chan struct{} }
+var once sync.Once
+func NewClient() *Client {
+	c := &Client{subs: map[string]chan int{}}
+	c.ticker = time.NewTicker(time.Second)
+	go c.loop()
+	return c
+}
+func (c *Client) loop() {
+	for range c.ticker.C {
+		c.poll()
+	}
+}
+func (c *Client) poll() { _ = c.done }
+func (c *Client) Watch(ctx context.Context) {
+	ctx2, cancel := context.WithCancel(ctx)
+	c.cancel = cancel
+	_ = ctx2
+	for i := 0; i < 3; i++ {
+		c.subscribe("k")
+	}
+}
+func (c *Client) subscribe(k string) { c.subs[k] = make(chan int) }
+func (c *Client) Close() { c.ticker.Stop(); c.cancel() }
+func setup() { once.Do(func() { go background() }) }
+func background() {}
+func main() {}
+func init() { setup() }
+`;
+  const pkg = pkgOf('svc', { 'c.go': src });
+  const file = pkg.files[0];
+  const root = file.tree.rootNode;
+  const calls = root.descendantsOfType('call_expression');
+  const call = (text: string) => {
+    const c = calls.find((n) => n.text.startsWith(text));
+    assert.ok(c, text);
+    return c;
+  };
+
+  it('infers expression types', () => {
+    const c = ident(file, 'c', 0);
+    assert.equal(show(typeOf(pkg, file, c)), '*Client');
+    assert.equal(show(typeOf(pkg, file, call('time.NewTicker'))), '*time.Ticker');
+    const cancel = ident(file, 'cancel', 0);
+    assert.equal(show(typeOf(pkg, file, cancel)), 'context.CancelFunc');
+    const sel = root.descendantsOfType('selector_expression').find((s) => s.text === 'c.subs')!;
+    assert.equal(show(typeOf(pkg, file, sel)), 'map[string]chan int');
+    const done = root.descendantsOfType('selector_expression').find((s) => s.text === 'c.done')!;
+    assert.equal(fieldOfSelector(pkg, file, done)?.owner.name, 'base', 'promoted through the embedded field');
+  });
+
+  it('resolves calls through receiver types and finds callers', () => {
+    const [loop] = calleesOf(pkg, file, call('c.loop()'));
+    assert.equal(loop.childForFieldName('name')?.text, 'loop');
+    assert.deepEqual(callersOf(pkg, loop).sites.map((s) => s.kind), ['go']);
+  });
+
+  it('says how often code runs, with the reason', () => {
+    assert.equal(frequencyOf(pkg, call('time.NewTicker')).kind, 'once-per-value');
+    assert.equal(frequencyOf(pkg, call('context.WithCancel')).reason, 'per call of (*Client).Watch');
+    const made = call('make(chan int)');
+    const how = frequencyOf(pkg, made);
+    assert.equal(how.kind, 'per-iteration');
+    assert.match(how.reason, /subscribe is called in the loop at line 3\d of \(\*Client\)\.Watch/);
+    assert.deepEqual(frequencyOf(pkg, call('background()')), { kind: 'once-per-process', reason: 'behind sync.Once once' });
+    assert.deepEqual(frequencyOf(pkg, call('once.Do')), { kind: 'once-per-process', reason: 'setup is only called in init' });
+  });
+
+  it('follows values into fields and finds their release', () => {
+    const ticker = flowOf(pkg, file, call('time.NewTicker'));
+    assert.deepEqual(ticker.holders.map((h) => (h.kind === 'field' ? h.field.name : h.kind)), ['ticker']);
+    assert.equal(releasedBy(ticker, ['Stop']).length, 1);
+    const cancel = flowOf(pkg, file, call('context.WithCancel'), 1);
+    assert.equal(releasedBy(cancel, [], true).length, 1, 'c.cancel() in Close');
+    assert.equal(handedOff(cancel).length, 0);
+  });
+});
