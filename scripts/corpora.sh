@@ -2,11 +2,15 @@
 # Lints the real-code corpora the rule issues are judged on and prints findings per rule
 # and corpus, then writes every finding to $OUT/<corpus>.txt for reading.
 # Needs: golang-1.19-src, golang-google-grpc-dev, golang-github-prometheus-client-golang-dev,
-# golang-etcd-server-dev, golang-github-docker-docker-dev (apt-get install -y ...).
+# golang-etcd-server-dev, golang-github-docker-docker-dev, golang-github-rclone-rclone-dev,
+# golang-github-lucas-clemente-quic-go-dev, golang-github-hashicorp-raft-dev,
+# golang-github-hashicorp-memberlist-dev, golang-github-hashicorp-serf-dev,
+# golang-github-prometheus-alertmanager-dev (apt-get install -y ...).
+# Each corpus is the package's own tree only. CLI="node other/dist/src/cli.js" lints with another build.
 # Usage: scripts/corpora.sh [rule-id ...]   (default: every rule)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-cli="node $repo/dist/src/cli.js"
+cli=${CLI:-"node $repo/dist/src/cli.js"}
 OUT=${OUT:-/tmp/goleak-corpora}
 mkdir -p "$OUT"
 rules=("$@")
@@ -19,8 +23,14 @@ declare -A corpora=(
   [prometheus]="$gocode:github.com/prometheus/client_golang/..."
   [etcd]="$gocode:go.etcd.io/etcd/..."
   [docker]="$gocode:github.com/docker/docker/..."
+  [rclone]="$gocode:github.com/rclone/rclone/..."
+  [quic-go]="$gocode:github.com/lucas-clemente/quic-go/..."
+  [raft]="$gocode:github.com/hashicorp/raft/..."
+  [memberlist]="$gocode:github.com/hashicorp/memberlist/..."
+  [serf]="$gocode:github.com/hashicorp/serf/..."
+  [alertmanager]="$gocode:github.com/prometheus/alertmanager/..."
 )
-for name in stdlib grpc prometheus etcd docker; do
+for name in ${CORPORA:-stdlib grpc prometheus etcd docker rclone quic-go raft memberlist serf alertmanager}; do
   dir=${corpora[$name]%%:*}
   patterns=${corpora[$name]#*:}
   if [ ! -d "$dir" ]; then echo "$name: $dir missing (install its Debian package)"; continue; fi
