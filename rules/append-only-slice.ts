@@ -22,6 +22,7 @@ export const appendOnlySlice: Rule = {
     },
     severity: 'warning',
     precision: 'medium',
+    inTests: 'skipped',
     tags: ['memory', 'cache'],
   },
   check(pkg, report) {

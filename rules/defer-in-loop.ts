@@ -40,6 +40,7 @@ export const deferInLoop: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'skipped',
     tags: ['resource', 'memory'],
   },
   check(pkg, report) {

@@ -56,6 +56,7 @@ export const fakeWeakRef: Rule = {
     },
     severity: 'warning',
     precision: 'medium',
+    inTests: 'skipped',
     tags: ['memory', 'gc'],
   },
   check(pkg, report) {

@@ -25,6 +25,7 @@ export const goroutineAbandonedSend: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'reported',
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {

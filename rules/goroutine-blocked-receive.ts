@@ -22,6 +22,7 @@ export const goroutineBlockedReceive: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'reported',
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {

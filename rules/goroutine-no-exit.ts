@@ -36,6 +36,7 @@ export const goroutineNoExit: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'skipped',
     tags: ['goroutine'],
   },
   check(pkg, report) {

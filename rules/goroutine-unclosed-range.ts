@@ -26,6 +26,7 @@ export const goroutineUnclosedRange: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'reported',
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {

@@ -59,6 +59,7 @@ export const lostCancel: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'skipped',
     tags: ['context', 'goroutine', 'memory'],
   },
   check(pkg, report) {

@@ -22,6 +22,7 @@ export const timeAfterInLoop: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'skipped',
     tags: ['timer', 'memory'],
     goVersion: { below: '1.23', restoredBy: 'asynctimerchan=1' },
   },

@@ -23,6 +23,7 @@ export const timeTickLeak: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'skipped',
     tags: ['timer', 'memory'],
     goVersion: { below: '1.23', restoredBy: 'asynctimerchan=1' },
   },

@@ -45,6 +45,7 @@ export const unboundedMapCache: Rule = {
     },
     severity: 'warning',
     precision: 'medium',
+    inTests: 'skipped',
     tags: ['memory', 'cache'],
   },
   check(pkg, report) {

@@ -85,6 +85,7 @@ export const unclosedBody: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'skipped',
     tags: ['http', 'resource', 'goroutine'],
   },
   check(pkg, report) {

@@ -28,6 +28,7 @@ export const unstoppedTicker: Rule = {
     },
     severity: 'warning',
     precision: 'high',
+    inTests: 'skipped',
     tags: ['timer', 'memory'],
     goVersion: { below: '1.23', restoredBy: 'asynctimerchan=1' },
   },

@@ -14,5 +14,6 @@ it('every rule has complete metadata', () => {
     assert.ok(meta.title.length > 0 && meta.title.length <= 60, `${meta.id}: title of ${meta.title.length} chars`);
     for (const field of [meta.why, meta.fix, meta.example.bad, meta.example.good]) assert.ok(field.trim().length > 20, meta.id);
     assert.ok(meta.tags.length > 0 && meta.tags.length <= 20, meta.id);
+    assert.ok(meta.inTests, `${meta.id}: states its test-code policy`);
   }
 });

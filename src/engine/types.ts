@@ -24,6 +24,13 @@ export interface RuleMeta {
   goVersion?: { below: string; restoredBy?: string };
   /** How to silence one finding; the generic suppression comment when absent. */
   suppress?: string;
+  /**
+   * The one test-code policy (see TEST_CODE_POLICY): a rule whose finding is a goroutine
+   * that hangs forever reports it in test code too, where it makes a test hang or leak into
+   * the next; a rule about what grows or lingers is not run on test code, which ends with the test.
+   * Every rule states it (a test checks); profile checks, which judge no code, do not.
+   */
+  inTests?: 'reported' | 'skipped';
 }
 
 /** A span in a file: 1-based lines, 1-based columns in UTF-16 code units. */

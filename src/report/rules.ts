@@ -1,5 +1,13 @@
 import type { RuleMeta } from '../engine/types.js';
 
+/** The one test-code policy, as the docs and `explain` state it for each rule. */
+export function testCodePolicy(m: RuleMeta): string {
+  if (!m.inTests) return 'Profiles are judged whatever code the stacks run.';
+  return m.inTests === 'reported'
+    ? 'Test code is linted too: a goroutine that hangs forever makes a test hang, or leaks into the tests after it.'
+    : 'Test code (`_test.go` files and functions that take a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`) is not reported: what grows or lingers there ends with the test.';
+}
+
 /** Anything with rule metadata: a rule, or a profile check. */
 type Described = { meta: RuleMeta };
 
@@ -21,7 +29,7 @@ export function renderExplain(rule: Described): string {
   return (
     `${m.id}: ${m.title}\n\n` +
     `Severity: ${m.severity}, precision: ${m.precision}, tags: ${m.tags.join(', ')}\n${gate}\n` +
-    `Why it leaks:\n${wrap(m.why)}\n\nHow to fix:\n${wrap(m.fix)}\n\n` +
+    `Why it leaks:\n${wrap(m.why)}\n\nHow to fix:\n${wrap(m.fix)}\n\nIn test code:\n${wrap(testCodePolicy(m))}\n\n` +
     `Leaks:\n${indent(m.example.bad)}\n\nDoes not leak:\n${indent(m.example.good)}\n\n` +
     `To suppress one finding, on its line or the line above:\n    //goleak-lint:ignore ${m.id} <reason>\n`
   );
@@ -63,7 +71,7 @@ export function renderRuleDoc(rule: Described, source = `rules/${rule.meta.id}.t
     `<!-- generated from ${source} by \`npm run docs\`: edit the rule's metadata, not this file -->\n` +
     `# ${m.id}\n\n${m.title}.\n\n` +
     `**Severity:** ${m.severity} · **precision:** ${m.precision} · **tags:** ${m.tags.join(', ')}\n${gate}\n` +
-    `## Why it leaks\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n` +
+    `## Why it leaks\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n## In test code\n\n${testCodePolicy(m)}\n\n` +
     `## Example\n\nLeaks:\n\n\`\`\`go\n${m.example.bad}\n\`\`\`\n\nDoes not leak:\n\n\`\`\`go\n${m.example.good}\n\`\`\`\n\n` +
     `## Suppressing a finding\n\nOn the reported line, or alone on the line above it, with the reason:\n\n` +
     `\`\`\`go\n//goleak-lint:ignore ${m.id} <why this one is fine>\n\`\`\`\n\n` +
