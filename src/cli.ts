@@ -20,6 +20,7 @@ import { UsageError } from './errors.js';
 import { describeFsError } from './load.js';
 import type { LoadedProfile } from './profile/types.js';
 import { defaultCacheDir } from './cache.js';
+import { isValidTag } from './go/build-constraints.js';
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -36,6 +37,7 @@ interface Flags {
   jobs?: number;
   tests?: boolean;
   generated?: boolean;
+  tags?: string[];
   reportUnusedIgnores?: boolean;
   failLevel?: FailLevel;
   exitZero: boolean;
@@ -61,6 +63,14 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return n;
+}
+
+/** `a,b` or `a b`, as go vet -tags takes them; the last --tags wins, as there. */
+function tagList(value: string): string[] {
+  const tags = value.split(/[\s,]+/).filter(Boolean);
+  const bad = tags.find((t) => !isValidTag(t));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a build tag (letters, digits, _ and . only)`);
+  return tags;
 }
 
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
@@ -100,6 +110,7 @@ function buildProgram(): Command {
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores)', positiveInt)
     .option('--tests <bool>', 'lint _test.go files (default: true)', bool)
     .option('--generated', 'also lint files marked "Code generated ... DO NOT EDIT."')
+    .option('--tags <tags>', 'build tags to treat as set (comma-separated, as go vet -tags)', tagList)
     .option('--report-unused-ignores', 'report suppression comments that silence nothing')
     .addOption(
       new Option('--fail-level <level>', 'lowest severity that makes the exit code 1 (default: note)').choices([
@@ -186,6 +197,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     goVersion: goVersion ?? undefined,
     tests: flags.tests ?? config?.tests ?? true,
     generated: flags.generated ?? config?.generated ?? false,
+    tags: flags.tags ?? config?.tags,
     reportUnusedIgnores: flags.reportUnusedIgnores ?? config?.reportUnusedIgnores ?? false,
     jobs: flags.jobs,
     cacheDir: flags.cache === false ? undefined : path.resolve(flags.cacheDir ?? defaultCacheDir()),

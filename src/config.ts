@@ -21,6 +21,7 @@ export interface Config {
   exclude?: string[];
   tests?: boolean;
   generated?: boolean;
+  tags?: string[];
   go?: string;
   failLevel?: FailLevel;
   reportUnusedIgnores?: boolean;
@@ -42,6 +43,7 @@ function configSchema(): object {
       exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
       tests: { type: 'boolean' },
       generated: { type: 'boolean' },
+      tags: { type: 'array', items: { type: 'string', pattern: '^[\\p{L}\\p{Nd}_.]+$' } },
       go: { type: 'string', pattern: '^(go)?\\d+\\.\\d+(\\.\\d+)?$' },
       'fail-level': { enum: [...SEVERITIES, 'none'] },
       'report-unused-ignores': { type: 'boolean' },
@@ -91,6 +93,7 @@ export async function loadConfig(file: string, cwd: string): Promise<Config> {
     exclude: raw.exclude as string[] | undefined,
     tests: raw.tests as boolean | undefined,
     generated: raw.generated as boolean | undefined,
+    tags: raw.tags as string[] | undefined,
     go: raw.go as string | undefined,
     failLevel: raw['fail-level'] as FailLevel | undefined,
     reportUnusedIgnores: raw['report-unused-ignores'] as boolean | undefined,
@@ -143,6 +146,7 @@ function explain(error: ErrorObject): string {
       }
       return `${where}: must be one of ${params.allowedValues!.join(', ')}`;
     case 'pattern':
+      if (keys[0] === 'tags') return `tags: "${String(error.data)}" is not a build tag (letters, digits, _ and . only)`;
       return `${where}: must be a Go version such as "1.21"`;
     case 'type':
       if (where === 'go') return `go: must be a quoted Go version such as "1.21" (YAML reads 1.20 as the number 1.2)`;

@@ -19,6 +19,8 @@ export interface Discovery {
    * patterns named, are reported on. Absolute paths.
    */
   reportOnly: Set<string> | null;
+  /** The `.go` files named on the command line, absolute. */
+  named: Set<string>;
 }
 
 export interface DiscoverOptions {
@@ -81,7 +83,7 @@ export function discover(patterns: string[], options: DiscoverOptions): Discover
   const directories = [...byDir]
     .map(([dir, files]) => ({ dir, files: [...files].sort() }))
     .sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  return { directories, warnings: [...new Set(warnings)], reportOnly };
+  return { directories, warnings: [...new Set(warnings)], reportOnly, named };
 }
 
 function walk(

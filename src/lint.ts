@@ -25,6 +25,8 @@ export interface LintOptions {
   goVersion?: GoVersion;
   tests?: boolean;
   generated?: boolean;
+  /** Build tags to treat as set, as `go vet -tags` takes them. */
+  tags?: string[];
   reportUnusedIgnores?: boolean;
   jobs?: number;
   /** Where to keep the result cache (see cache.ts); no cache when absent. */
@@ -56,6 +58,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const warnings = [...found.warnings];
   const modules = new ModuleResolver();
   let withoutGoMod = 0;
+  const tags = [...new Set(options.tags ?? [])].sort();
   const tasks: Task[] = found.directories.map(({ dir, files }) => {
     const mod = modules.lookup(dir);
     if (!mod) withoutGoMod++;
@@ -67,6 +70,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       module: options.goVersion ? { ...facts, goVersion: options.goVersion } : facts,
       rules: rules.map((r) => r.meta.id),
       generated: options.generated ?? false,
+      tags,
+      named: files.filter((f) => found.named.has(f)),
       reportUnusedIgnores: options.reportUnusedIgnores ?? false,
     };
   });

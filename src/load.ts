@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
+import { fileIncluded, type BuildSettings } from './go/build-constraints.js';
 import { readImports } from './go/imports.js';
 import { memoizeFieldLookups } from './go/memo.js';
 import type { GoFile, ModuleFacts, Package } from './engine/types.js';
@@ -42,6 +43,10 @@ export function parsedFileCount(): number {
 export interface LoadOptions {
   /** Lint files with the `// Code generated ... DO NOT EDIT.` header too. */
   generated: boolean;
+  /** What every build fixes: files that no build includes are left out (see go/build-constraints.ts). */
+  build: BuildSettings;
+  /** Files named on the command line: linted whatever their build constraints, as `go vet file.go` does. */
+  named: ReadonlySet<string>;
 }
 
 export interface LoadedDirectory {
@@ -55,8 +60,8 @@ export interface LoadedDirectory {
 }
 
 /**
- * Reads and parses the given files of one directory and groups them into packages by
- * their package clause (`x` and the external test package `x_test` apart).
+ * Reads and parses the given files of one directory that a build includes and groups
+ * them into packages by their package clause (`x` and the external test package `x_test` apart).
  */
 export function loadDirectory(
   dir: string,
@@ -75,6 +80,9 @@ export function loadDirectory(
     const source = readSource(abs, rel, warnings, hashes);
     if (source === null) continue;
     if (!options.generated && isGenerated(source)) continue;
+    const build = fileIncluded(path.basename(abs), source, options.build);
+    for (const p of build.problems) warnings.push(`${rel}:${p.line}: bad build constraint: ${p.message} (line ignored)`);
+    if (!build.included && !options.named.has(abs)) continue;
     parsedFiles++;
     const tree = parseGo(source);
     const root_ = tree.rootNode;

@@ -11,6 +11,10 @@ export interface Task {
   module: ModuleFacts;
   rules: string[];
   generated: boolean;
+  /** Build tags the user named (sorted): true in every build. */
+  tags: string[];
+  /** The files of `files` named on the command line. */
+  named: string[];
   reportUnusedIgnores: boolean;
 }
 
@@ -28,7 +32,11 @@ export interface TaskResult {
 /** Loads a directory's packages and runs the chosen rules over each. */
 export function runTask(task: Task): TaskResult {
   const rules = selectRules(task.rules, ['all']);
-  const loaded = loadDirectory(task.dir, task.files, task.root, task.module, { generated: task.generated });
+  const loaded = loadDirectory(task.dir, task.files, task.root, task.module, {
+    generated: task.generated,
+    build: { tags: new Set(task.tags), goMinor: task.module.goVersion.minor },
+    named: new Set(task.named),
+  });
   const result: TaskResult = {
     findings: [],
     warnings: loaded.warnings,

@@ -107,6 +107,7 @@ describe('result cache', () => {
       { goVersion: { major: 1, minor: 23, patch: 0, assumed: false } },
       { reportUnusedIgnores: true },
       { generated: true },
+      { tags: ['integration'] },
     ];
     for (const change of changes) {
       const r = await lintCounting(tree, change);
