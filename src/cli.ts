@@ -9,6 +9,7 @@ import { changedSince, onChangedLines } from './changed-lines.js';
 import { findConfig, loadConfig, type Config, type FailLevel } from './config.js';
 import type { Finding, Severity } from './engine/types.js';
 import { FORMATS, parseOutput, planOutputs, writeOutputs, type Output } from './report/outputs.js';
+import { parseShard, type Shard } from './shard.js';
 import { renderExplain, renderRuleList } from './report/rules.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
@@ -21,6 +22,7 @@ const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 interface Flags {
   format: Output[];
   output?: string;
+  shard?: Shard;
   color: 'auto' | 'always' | 'never';
   /** A file, false for --no-config, undefined to look for one upwards. */
   config?: string | false;
@@ -65,6 +67,12 @@ function output(value: string, previous: Output[] = []): Output[] {
   return [...previous, o];
 }
 
+function shard(value: string): Shard {
+  const s = parseShard(value);
+  if (!s) throw new InvalidArgumentError('must be I/N with 1 <= I <= N, such as 2/3');
+  return s;
+}
+
 /** `1`, `1%` or `0.5%`: a share of a profile, returned as 0..1. */
 function percent(value: string): number {
   const n = Number(value.trim().replace(/%$/, ''));
@@ -95,6 +103,7 @@ function buildProgram(): Command {
         .default([], 'text'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--shard <i/n>', 'lint only the i-th of n parts of the packages (by a hash of their paths), for parallel CI jobs', shard)
     .addOption(new Option('--color <when>', 'colour the text output').choices(['auto', 'always', 'never']).default('auto'))
     .option('-c, --config <file>', 'config file (default: .goleak-lint.yml here or in a parent directory)')
     .option('--no-config', 'ignore config files')
@@ -194,6 +203,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     reportUnusedIgnores: flags.reportUnusedIgnores ?? config?.reportUnusedIgnores ?? false,
     jobs: flags.jobs,
     cacheDir: flags.cache === false ? undefined : path.resolve(flags.cacheDir ?? defaultCacheDir()),
+    shard: flags.shard,
   });
   if (changed) result.findings = onChangedLines(result.findings, changed, cwd);
   if (flags.writeBaseline) {
@@ -205,7 +215,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd);
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
-  writeOutputs(outputs, result, { cwd, color: (toFile) => useColor(flags, toFile) });
+  writeOutputs(outputs, result, { cwd, color: (toFile) => useColor(flags, toFile), shard: flags.shard });
   if (result.internalErrors.length) return EXIT.error;
   const failLevel = flags.exitZero ? 'none' : (flags.failLevel ?? config?.failLevel ?? 'note');
   return result.findings.some((f) => fails(f, failLevel)) ? EXIT.findings : EXIT.clean;
@@ -233,6 +243,7 @@ async function rank(
     tests: flags.tests ?? config?.tests ?? true,
     threshold: flags.profileThreshold,
     hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot') },
+    shard: flags.shard,
   });
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { describeFsError } from '../load.js';
 import type { LintResult } from '../lint.js';
+import type { Shard } from '../shard.js';
 import { renderCheckstyle } from './checkstyle.js';
 import { renderCodeClimate } from './code-climate.js';
 import { renderGithub } from './github.js';
@@ -64,6 +65,7 @@ export interface RenderOptions {
   cwd: string;
   /** Whether text output to stdout, or to a file, is coloured. */
   color: (toFile: boolean) => boolean;
+  shard?: Shard;
 }
 
 /** Renders every output, then writes the files and only then stdout: a file that cannot be written leaves stdout empty. */
@@ -95,7 +97,7 @@ function render(o: Output, result: LintResult, options: RenderOptions): string {
     case 'json':
       return renderJson(result);
     case 'sarif':
-      return renderSarif(result, root, fromRoot);
+      return renderSarif(result, root, fromRoot, options.shard);
     case 'github':
       return renderGithub(result, fromRoot);
     case 'checkstyle':
