@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { describedRules, ruleEnabled } from './engine/registry.js';
@@ -9,15 +8,11 @@ import { applyBaseline, writeBaseline } from './baseline.js';
 import { changedSince, onChangedLines } from './changed-lines.js';
 import { findConfig, loadConfig, type Config, type FailLevel } from './config.js';
 import type { Finding, Severity } from './engine/types.js';
-import { renderGithub } from './report/github.js';
-import { renderJson } from './report/json.js';
-import { repositoryRoot, rootRelative } from './report/repository.js';
-import { renderSarif } from './report/sarif.js';
-import { renderText } from './report/text.js';
+import { FORMATS, parseOutput, planOutputs, writeOutputs, type Output } from './report/outputs.js';
+import { parseShard, type Shard } from './shard.js';
 import { renderExplain, renderRuleList } from './report/rules.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
-import { describeFsError } from './load.js';
 import type { LoadedProfile } from './profile/types.js';
 import { defaultCacheDir } from './cache.js';
 import { isValidTag } from './go/build-constraints.js';
@@ -26,8 +21,9 @@ import { isValidTag } from './go/build-constraints.js';
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
 interface Flags {
-  format: 'text' | 'json' | 'sarif' | 'github';
+  format: Output[];
   output?: string;
+  shard?: Shard;
   color: 'auto' | 'always' | 'never';
   /** A file, false for --no-config, undefined to look for one upwards. */
   config?: string | false;
@@ -75,6 +71,18 @@ function tagList(value: string): string[] {
 
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
+function output(value: string, previous: Output[] = []): Output[] {
+  const o = parseOutput(value);
+  if (!o) throw new InvalidArgumentError(`must be FORMAT or FORMAT:FILE, with FORMAT one of ${FORMATS.join(', ')}`);
+  return [...previous, o];
+}
+
+function shard(value: string): Shard {
+  const s = parseShard(value);
+  if (!s) throw new InvalidArgumentError('must be I/N with 1 <= I <= N, such as 2/3');
+  return s;
+}
+
 /** `1`, `1%` or `0.5%`: a share of a profile, returned as 0..1. */
 function percent(value: string): number {
   const n = Number(value.trim().replace(/%$/, ''));
@@ -99,8 +107,13 @@ function buildProgram(): Command {
     .description('Static leak linter for Go: goroutine leaks, unbounded caches, unstopped timers, lost cancels')
     .version(TOOL_VERSION, '-V, --version')
     .argument('[patterns...]', 'packages to lint: ./..., dir/..., a directory, or .go files', ['.'])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .addOption(
+      new Option('-f, --format <format[:file]>', `output format: ${FORMATS.join(', ')}; with :file, written there (repeatable)`)
+        .argParser(output)
+        .default([], 'text'),
+    )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--shard <i/n>', 'lint only the i-th of n parts of the packages (by a hash of their paths), for parallel CI jobs', shard)
     .addOption(new Option('--color <when>', 'colour the text output').choices(['auto', 'always', 'never']).default('auto'))
     .option('-c, --config <file>', 'config file (default: .goleak-lint.yml here or in a parent directory)')
     .option('--no-config', 'ignore config files')
@@ -171,6 +184,7 @@ async function readConfig(flags: Flags, cwd: string): Promise<Config | null> {
 
 async function runLint(patterns: string[], flags: Flags): Promise<number> {
   const cwd = process.cwd();
+  const outputs = planOutputs(flags.format, flags.output);
   const config = await readConfig(flags, cwd);
   const goText = flags.go ?? config?.go;
   let goVersion;
@@ -201,6 +215,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     reportUnusedIgnores: flags.reportUnusedIgnores ?? config?.reportUnusedIgnores ?? false,
     jobs: flags.jobs,
     cacheDir: flags.cache === false ? undefined : path.resolve(flags.cacheDir ?? defaultCacheDir()),
+    shard: flags.shard,
   });
   if (changed) result.findings = onChangedLines(result.findings, changed, cwd);
   if (flags.writeBaseline) {
@@ -212,9 +227,7 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd);
   for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
-  const report = render(result, flags, cwd);
-  if (flags.output) writeOutput(flags.output, report);
-  else process.stdout.write(report);
+  writeOutputs(outputs, result, { cwd, color: (toFile) => useColor(flags, toFile), shard: flags.shard });
   if (result.internalErrors.length) return EXIT.error;
   const failLevel = flags.exitZero ? 'none' : (flags.failLevel ?? config?.failLevel ?? 'note');
   return result.findings.some((f) => fails(f, failLevel)) ? EXIT.findings : EXIT.clean;
@@ -242,35 +255,13 @@ async function rank(
     tests: flags.tests ?? config?.tests ?? true,
     threshold: flags.profileThreshold,
     hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot') },
+    shard: flags.shard,
   });
 }
 
-function writeOutput(file: string, report: string): void {
-  try {
-    writeFileSync(file, report);
-  } catch (err) {
-    throw new UsageError(`--output ${file}: cannot write: ${describeFsError(err)}`);
-  }
-}
-
-function render(result: LintResult, flags: Flags, cwd: string): string {
-  switch (flags.format) {
-    case 'json':
-      return renderJson(result);
-    case 'sarif': {
-      const root = repositoryRoot(cwd);
-      return renderSarif(result, root, rootRelative(root, cwd));
-    }
-    case 'github':
-      return renderGithub(result, rootRelative(repositoryRoot(cwd), cwd));
-    default:
-      return renderText(result, useColor(flags));
-  }
-}
-
-function useColor(flags: Flags): boolean {
+function useColor(flags: Flags, toFile: boolean): boolean {
   if (flags.color === 'always') return true;
-  if (flags.color === 'never' || flags.output) return false;
+  if (flags.color === 'never' || toFile) return false;
   return !process.env.NO_COLOR && process.stdout.isTTY === true;
 }
 

@@ -9,6 +9,7 @@ import { toSlash } from './load.js';
 import { runTasks } from './pool.js';
 import type { Task } from './task.js';
 import type { ProfileSummary } from './profile/types.js';
+import { shardFilter, type Shard } from './shard.js';
 
 export interface LintOptions {
   patterns: string[];
@@ -31,6 +32,8 @@ export interface LintOptions {
   jobs?: number;
   /** Where to keep the result cache (see cache.ts); no cache when absent. */
   cacheDir?: string;
+  /** Lint only this part of the packages (see shard.ts). */
+  shard?: Shard;
 }
 
 export interface LintResult {
@@ -55,6 +58,10 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const configured = selectRules(options.base?.enable, options.base?.disable);
   const rules = selectRules(options.enable, options.disable, configured).map((r) => withSeverity(r, options.severity));
   const found = discover(options.patterns, { cwd, tests: options.tests ?? true });
+  if (options.shard) {
+    const inShard = shardFilter(options.shard, cwd);
+    found.directories = found.directories.filter(({ dir }) => inShard(dir));
+  }
   const warnings = [...found.warnings];
   const modules = new ModuleResolver();
   let withoutGoMod = 0;

@@ -752,7 +752,7 @@ describe('rules, explain and flags', () => {
     assertUsageError(tree.run(['--bogus', '.']), "goleak-lint: unknown option '--bogus'");
     assertUsageError(
       tree.run(['--format', 'xml', '.']),
-      "goleak-lint: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, github.",
+      "goleak-lint: option '-f, --format <format[:file]>' argument 'xml' is invalid. must be FORMAT or FORMAT:FILE, with FORMAT one of text, json, sarif, github, checkstyle, code-climate, junit, html",
     );
     assertUsageError(
       tree.run(['--jobs', '0', '.']),

@@ -11,6 +11,7 @@ import { formatBytes, formatCount, formatShare } from './format.js';
 import { goroutineHotspot, heapHotspot, type ProfileRule } from './hotspots.js';
 import { TreeFiles, type TreeModule } from './tree-files.js';
 import type { LoadedProfile, ProfileImpact, ProfileSummary, Stack } from './types.js';
+import { shardFilter, type Shard } from '../shard.js';
 
 export interface RankOptions {
   /** The run's working directory: findings' files are relative to it. */
@@ -22,6 +23,12 @@ export interface RankOptions {
   threshold: number;
   /** Which hot-spot checks are on (--enable/--disable). */
   hotspots: { heap: boolean; goroutine: boolean };
+  /**
+   * With --shard: hot spots only in the shard's packages, at most MAX_HOTSPOTS per
+   * profile of those, so that a hot spot a whole run reports is reported by its shard.
+   * (A stack that only another shard's finding explains is not known to be covered here.)
+   */
+  shard?: Shard;
 }
 
 /** At most this many hot spots per profile. */
@@ -233,6 +240,7 @@ function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions): 
   const p = a.profile;
   const heap = p.kind === 'heap';
   if (heap ? !options.hotspots.heap : !options.hotspots.goroutine) return [];
+  const inShard = options.shard ? shardFilter(options.shard, options.cwd) : null;
   const bySite = new Map<string, { value: number; objects: number; flat: number; stacks: number[] }>();
   a.sites.forEach((keys, s) => {
     if (covered.has(s)) return;
@@ -248,6 +256,7 @@ function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions): 
   const minimum = heap ? 1 : p.kind === 'goroutineleak' ? 1 : MIN_HOTSPOT_GOROUTINES;
   return [...bySite.entries()]
     .filter(([, e]) => e.value >= minimum && a.total > 0 && e.value / a.total > options.threshold)
+    .filter(([site]) => !inShard || inShard(path.dirname(path.resolve(options.cwd, site.slice(0, site.lastIndexOf(':'))))))
     .sort((x, y) => y[1].value - x[1].value || (x[0] < y[0] ? -1 : 1))
     .slice(0, MAX_HOTSPOTS)
     .map(([site, e]) => {

@@ -3,6 +3,7 @@ import type { Finding, RuleMeta, Severity, Span } from '../engine/types.js';
 import type { LintResult } from '../lint.js';
 import { TOOL_HOMEPAGE, TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
+import type { Shard } from '../shard.js';
 
 const SRCROOT = '%SRCROOT%';
 
@@ -13,9 +14,10 @@ export const GITHUB_LIMITS = { resultsPerRun: 25_000, locationsPerResult: 1_000,
  * SARIF 2.1.0 as GitHub code scanning wants it: one run, the enabled rules, results
  * located relative to `root` (the repository root, %SRCROOT%); `path` maps a finding's
  * file to that root. Beyond GitHub's limits, results are cut (errors kept first) and a
- * notification says so.
+ * notification says so. Each shard of a sharded run is a category of its own, so that
+ * code scanning keeps every shard's results instead of replacing one with another.
  */
-export function renderSarif(result: LintResult, root: string, path: (file: string) => string = (f) => f): string {
+export function renderSarif(result: LintResult, root: string, path: (file: string) => string = (f) => f, shard?: Shard): string {
   const rules = result.rules.map((r) => r.meta.id);
   const { kept, dropped } = withinLimit(result.findings);
   const notifications: Sarif.Notification[] = [
@@ -44,7 +46,7 @@ export function renderSarif(result: LintResult, root: string, path: (file: strin
             rules: result.rules.map(describeRule),
           },
         },
-        automationDetails: { id: `${TOOL_NAME}/` },
+        automationDetails: { id: shard ? `${TOOL_NAME}/shard-${shard.index}-of-${shard.count}/` : `${TOOL_NAME}/` },
         originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(root).href.replace(/\/?$/, '/') } },
         columnKind: 'utf16CodeUnits',
         invocations: [
