@@ -352,7 +352,12 @@ export function receiverLocks(pkg: Package, method: SyntaxNode, depth = 0): Set<
   const recv = receiverName(method);
   if (!recv || method.type !== 'method_declaration') return found;
   const firstOp = new Map<string, LockOp>();
-  for (const site of lockSites(pkg, method)) if (!site.deferred && !firstOp.has(site.key)) firstOp.set(site.key, site.op);
+  const params = new Set(parameterNames(method));
+  for (const site of lockSites(pkg, method)) {
+    // A lock taken only when a parameter says so (`func (f *Fs) update(lock bool)`) is the caller's choice: not counted.
+    if (site.deferred || firstOp.has(site.key) || guardedByParameter(site.call, method, params)) continue;
+    firstOp.set(site.key, site.op);
+  }
   for (const [key, op] of firstOp) {
     // A method whose first move on the mutex is an unlock expects it held (`...Locked` helpers).
     if (op !== 'Lock' && op !== 'RLock') continue;
@@ -428,4 +433,18 @@ export function unlockedElsewhere(pkg: Package, fn: SyntaxNode, key: string): bo
   return fn
     .descendantsOfType('func_literal')
     .some((lit) => lit.id !== fn.id && lockSites(pkg, lit).some((s) => s.key === key && (s.op === 'Unlock' || s.op === 'RUnlock')));
+}
+
+function parameterNames(fn: SyntaxNode): string[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => p.childrenForFieldName('name').map((n) => n.text));
+}
+
+/** Whether `node` runs only under an `if` (or switch) of `fn` whose condition mentions one of `params`. */
+function guardedByParameter(node: SyntaxNode, fn: SyntaxNode, params: Set<string>): boolean {
+  if (!params.size) return false;
+  for (let n = node.parent; n && n.id !== fn.id; n = n.parent) {
+    const cond = n.type === 'if_statement' ? n.childForFieldName('condition') : n.type === 'expression_switch_statement' ? n.childForFieldName('value') : null;
+    if (cond && cond.descendantsOfType('identifier').concat(cond.type === 'identifier' ? [cond] : []).some((id) => params.has(id.text))) return true;
+  }
+  return false;
 }
