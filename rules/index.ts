@@ -12,6 +12,8 @@ import { unclosedBody } from './unclosed-body.js';
 import { unstoppedTicker } from './unstopped-ticker.js';
 import { unboundedMapCache } from './unbounded-map-cache.js';
 import { appendOnlySlice } from './append-only-slice.js';
+import { doubleLock } from './double-lock.js';
+import { lockNotReleased } from './lock-not-released.js';
 
 /** Every rule goleak-lint has, in the order `goleak-lint rules` lists them. */
 export const allRules: Rule[] = [
@@ -28,4 +30,6 @@ export const allRules: Rule[] = [
   deferInLoop,
   unclosedBody,
   lostCancel,
+  doubleLock,
+  lockNotReleased,
 ];

@@ -1,0 +1,136 @@
+import type { SyntaxNode } from 'tree-sitter';
+import {
+  fieldOfKey,
+  followLock,
+  lockSites,
+  READ,
+  receiverLocks,
+  sameMutexThroughout,
+  UNLOCKED,
+  unlockedElsewhere,
+  WRITE,
+  type LockSite,
+} from '../src/go/locks.js';
+import { calleesOf } from '../src/go/model/calls.js';
+import { displayName } from '../src/go/model/frequency.js';
+import { nodesOfType } from '../src/go/nodes.js';
+import { lineOf } from '../src/go/syntax.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
+
+export const doubleLock: Rule = {
+  meta: {
+    id: 'double-lock',
+    title: 'a mutex is locked again while the goroutine holds it',
+    why:
+      "Go's mutexes are not reentrant: a goroutine that calls Lock on a mutex it already holds, itself or " +
+      'through a method it calls on the same value, blocks forever, and so does every goroutine that needs ' +
+      'the mutex after it. A second RLock while holding a read lock deadlocks too as soon as a writer waits ' +
+      'in between: the waiting writer blocks new readers, and the first reader never gets to unlock.',
+    fix:
+      'Do not call methods that lock from code that holds the lock: split them into an exported method that ' +
+      'locks and an unexported `...Locked` one that expects the lock held, and call the latter. Release the ' +
+      'lock before every path that goes round a loop to lock it again.',
+    example: {
+      bad: 'func (s *Server) Stop() {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\ts.drain() // drain locks s.mu too: Stop blocks forever\n}\n\nfunc (s *Server) drain() {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\ts.draining = true\n}',
+      good: 'func (s *Server) Stop() {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\ts.drainLocked()\n}\n\n// drainLocked expects s.mu held.\nfunc (s *Server) drainLocked() {\n\ts.draining = true\n}',
+    },
+    severity: 'error',
+    precision: 'high',
+    inTests: 'reported',
+    tags: ['goroutine', 'lock', 'concurrency'],
+  },
+  check(pkg, report) {
+    const writers = writerKeys(pkg);
+    for (const file of pkg.files) {
+      if (!file.source.includes('Lock()')) continue;
+      for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
+        const sites = lockSites(pkg, fn);
+        for (const key of new Set(sites.map((s) => s.key))) {
+          const first = sites.find((s) => s.key === key)!;
+          if (first.op === 'Unlock' || first.op === 'RUnlock') continue; // entered holding it
+          const paths = followLock(pkg, fn, key);
+          if (paths.unsupported || unlockedElsewhere(pkg, fn, key)) continue;
+          const name = displayName(fn);
+          for (const { site, state } of paths.relocks) {
+            if (!sameMutexThroughout(pkg, fn, site)) continue;
+            const readOnly = site.op === 'RLock' && !(state & WRITE);
+            if (readOnly && !writers.has(lastField(key))) continue;
+            const since = sites.find((s) => s.key === key && s.call.startIndex < site.call.startIndex && (s.op === 'Lock' || s.op === 'RLock'));
+            const where = state & UNLOCKED ? 'on a path where' : 'while';
+            const message = readOnly
+              ? `${name} read-locks ${key} again ${where} it holds a read lock${since ? ` (line ${lineOf(since.call)})` : ''}: a writer waiting in between blocks both forever`
+              : `${name} locks ${key} again ${where} it already holds it${since ? ` (line ${lineOf(since.call)})` : ''}: the goroutine blocks forever`;
+            report({ node: site.call, file, message, related: since ? [{ node: since.call, file, message: `${key} is locked here` }] : [] });
+          }
+          for (const { call, state } of paths.heldCalls) {
+            if (!(state & (WRITE | READ)) || state & UNLOCKED) continue; // only where it is surely held
+            const found = relockingCallee(pkg, file, call, key, state);
+            if (!found) continue;
+            if (found.read && !writers.has(lastField(key))) continue;
+            const since = lastLockBefore(sites, key, call);
+            report({
+              node: call,
+              file,
+              message: `${name} calls ${found.name} while holding ${key}${since ? ` (locked at line ${lineOf(since.call)})` : ''}, and ${found.name} ${found.read ? 'read-locks' : 'locks'} it again: the goroutine blocks forever`,
+              related: [
+                ...(since ? [{ node: since.call, file, message: `${key} is locked here` }] : []),
+                { node: found.decl, file: pkg.files.find((f) => f.tree === found.decl.tree)!, message: `${found.name} locks ${key} again` },
+              ],
+            });
+          }
+        }
+      }
+    }
+  },
+};
+
+function lastField(key: string): string {
+  return key.split('.').at(-1)!;
+}
+
+/** Fields (by name) the package write-locks somewhere: an RLock taken twice deadlocks only when a writer can come between. */
+function writerKeys(pkg: Package): Set<string> {
+  const keys = new Set<string>();
+  for (const file of pkg.files) {
+    for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
+      for (const s of lockSites(pkg, fn)) if (s.op === 'Lock') keys.add(lastField(s.key));
+    }
+  }
+  return keys;
+}
+
+function lastLockBefore(sites: LockSite[], key: string, call: SyntaxNode): LockSite | null {
+  let found: LockSite | null = null;
+  for (const s of sites) if (s.key === key && (s.op === 'Lock' || s.op === 'RLock') && s.call.startIndex < call.startIndex) found = s;
+  return found;
+}
+
+/**
+ * The method of the same receiver that `call` runs and that locks the mutex of `key`
+ * again (`s.mu` held, `s.drain()` locks `s.mu`): a write lock always deadlocks, a read lock
+ * only when a write lock is held or a writer can come between.
+ */
+function relockingCallee(
+  pkg: Package,
+  file: GoFile,
+  call: SyntaxNode,
+  key: string,
+  state: number,
+): { name: string; decl: SyntaxNode; read: boolean } | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'selector_expression' || call.parent?.type === 'go_statement') return null;
+  const operand = callee.childForFieldName('operand')?.text;
+  if (!operand) return null;
+  const field = fieldOfKey(key, operand);
+  if (field === null) return null;
+  for (const target of calleesOf(pkg, file, call)) {
+    if (target.type !== 'method_declaration') continue;
+    const locks = receiverLocks(pkg, target);
+    if (locks.has(`${field}:w`)) return { name: displayName(target), decl: target, read: false };
+    if (locks.has(`${field}:r`)) {
+      if (state & WRITE) return { name: displayName(target), decl: target, read: false };
+      return { name: displayName(target), decl: target, read: true };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,450 @@
+import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { GoFile, Package } from '../engine/types.js';
+import { terminates, statementsOf } from './flow.js';
+import { calleesOf } from './model/calls.js';
+import { objectOf, usesOf } from './model/names.js';
+import { isAssignedTo } from './escape.js';
+import { declOf, fieldOf, fileOfNode, isNamed, typeOf, type GoType } from './model/types.js';
+import { nodesOfType } from './nodes.js';
+import { FUNCTION_TYPES, unparen } from './syntax.js';
+
+export type LockOp = 'Lock' | 'Unlock' | 'RLock' | 'RUnlock';
+
+/** A call that locks or unlocks a mutex: `s.mu.Lock()`, `mu.RUnlock()`, `s.Lock()` on a type embedding sync.Mutex. */
+export interface LockSite {
+  call: SyntaxNode;
+  op: LockOp;
+  /** The mutex as written (`s.mu`; `s` for an embedded one): within one function, the same text is the same mutex. */
+  key: string;
+  /** The mutex expression. */
+  mutex: SyntaxNode;
+  /** `defer mu.Unlock()`. */
+  deferred: boolean;
+}
+
+const OPS = new Set(['Lock', 'Unlock', 'RLock', 'RUnlock']);
+/**
+ * A heuristic, named as one: where the model cannot see the operand's type, a mutex is
+ * recognised by its name (`mu`, `mtx`, `stateMu`, `connLock`).
+ */
+const MUTEX_NAME = /(^|\.)(mu|mtx|mutex|lock|rwmu|\w*(Mu|Mtx|Mutex|Lock))$/;
+
+/** The lock or unlock a call performs, if it is one. */
+export function lockSiteOf(pkg: Package, file: GoFile, call: SyntaxNode): LockSite | null {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'selector_expression') return null;
+  const op = callee.childForFieldName('field')?.text ?? '';
+  const operand = callee.childForFieldName('operand');
+  if (!OPS.has(op) || !operand || (call.childForFieldName('arguments')?.namedChildCount ?? 0) > 0) return null;
+  const mutex = unparen(operand);
+  if (!isMutex(pkg, file, mutex)) return null;
+  const deferred = call.parent?.type === 'defer_statement';
+  return { call, op: op as LockOp, key: mutex.text.replace(/\s+/g, ''), mutex, deferred };
+}
+
+function isMutex(pkg: Package, file: GoFile, expr: SyntaxNode): boolean {
+  const t = typeOf(pkg, file, expr);
+  if (isSyncMutex(t)) return true;
+  // A type of the package that embeds a mutex has its Lock and Unlock.
+  if (declOf(pkg, t)) return !!embeddedMutex(pkg, t);
+  return t.kind === 'unknown' && MUTEX_NAME.test(expr.text);
+}
+
+function isSyncMutex(t: GoType): boolean {
+  return isNamed(t, 'sync', 'Mutex') || isNamed(t, 'sync', 'RWMutex');
+}
+
+function embeddedMutex(pkg: Package, t: GoType): string | null {
+  for (const name of ['Mutex', 'RWMutex']) {
+    const f = fieldOf(pkg, t, name);
+    if (f?.embedded) return name;
+  }
+  return null;
+}
+
+/** The lock and unlock calls of a function's own body (not of the func literals in it). */
+export function lockSites(pkg: Package, fn: SyntaxNode): LockSite[] {
+  const file = fileOfNode(pkg, fn);
+  const sites: LockSite[] = [];
+  for (const call of callsOf(file, fn)) {
+    const site = lockSiteOf(pkg, file, call);
+    if (site) sites.push(site);
+  }
+  return sites;
+}
+
+function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
+  return nodesOfType(file, 'call_expression').filter(
+    (c) => c.startIndex >= fn.startIndex && c.endIndex <= fn.endIndex && ownerOf(c)?.id === fn.id,
+  );
+}
+
+function ownerOf(node: SyntaxNode): SyntaxNode | null {
+  for (let n = node.parent; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
+  return null;
+}
+
+/** Lock states as a bit set: the mutex may be unlocked, held for writing, held for reading. */
+export const UNLOCKED = 1;
+export const WRITE = 2;
+export const READ = 4;
+export const HELD = WRITE | READ;
+
+/** What following one mutex through a function found. */
+export interface LockPaths {
+  key: string;
+  /** The ways out of the function, with the states the mutex may be in there. */
+  exits: { node: SyntaxNode; state: number }[];
+  /** Lock calls reached while the mutex may already be held, with that state. */
+  relocks: { site: LockSite; state: number }[];
+  /** Calls reached while the mutex may be held, with that state. */
+  heldCalls: { call: SyntaxNode; state: number }[];
+  /** The function has a `defer` unlock of it: every way out releases it. */
+  deferredUnlock: boolean;
+  /** The function uses goto: not followed. */
+  unsupported: boolean;
+}
+
+/**
+ * The states of the mutex on the paths reaching a point, each with the branch conditions
+ * the path has taken (`if c` taken or not, by the condition's text): an `if` on the same
+ * condition later follows the same branch, as in `if n > 0 { mu.Lock() } ... if n > 0 { mu.Unlock() }`.
+ */
+type States = Map<string, number>;
+
+const NONE: States = new Map();
+const MAX_PATHS = 8;
+
+function union(a: States, b: States): States {
+  if (!a.size) return b;
+  if (!b.size) return a;
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, (out.get(k) ?? 0) | v);
+  if (out.size <= MAX_PATHS) return out;
+  // Too many paths: forget the conditions.
+  return new Map([['', bits(out)]]);
+}
+
+function bits(st: States): number {
+  let b = 0;
+  for (const v of st.values()) b |= v;
+  return b;
+}
+
+function set(st: States, value: number): States {
+  const out: States = new Map();
+  for (const k of st.keys()) out.set(k, value);
+  return out;
+}
+
+interface Target {
+  node: SyntaxNode;
+  label: string | null;
+  loop: boolean;
+  breaks: States;
+  continues: States;
+}
+
+/**
+ * Follows mutex `key` through the statements of `fn`, from unlocked at its start, along
+ * every branch, loop (to a fixed point), break, continue and return.
+ */
+export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths {
+  const file = fileOfNode(pkg, fn);
+  const paths: LockPaths = { key, exits: [], relocks: [], heldCalls: [], deferredUnlock: false, unsupported: false };
+  const targets: Target[] = [];
+  const seenRelock = new Map<number, { site: LockSite; state: number }>();
+  const seenCall = new Map<number, { call: SyntaxNode; state: number }>();
+
+  const siteIn = (stmt: SyntaxNode): LockSite | null => {
+    const call = stmt.type === 'expression_statement' ? unparen(stmt.namedChildren[0] ?? stmt) : null;
+    if (call?.type !== 'call_expression') return null;
+    const site = lockSiteOf(pkg, file, call);
+    return site?.key === key ? site : null;
+  };
+  const noteCalls = (stmt: SyntaxNode, st: States) => {
+    const b = bits(st);
+    if (!(b & HELD)) return;
+    for (const call of stmt.type === 'call_expression' ? [stmt] : stmt.descendantsOfType('call_expression')) {
+      if (ownerOf(call)?.id !== fn.id) continue;
+      const seen = seenCall.get(call.id);
+      if (seen) seen.state |= b;
+      else seenCall.set(call.id, { call, state: b });
+    }
+  };
+
+  const list = (stmts: SyntaxNode[], st: States): States => {
+    let s = st;
+    for (const stmt of stmts) {
+      if (!s.size) break;
+      s = one(stmt, s);
+    }
+    return s;
+  };
+
+  const one = (stmt: SyntaxNode, st: States): States => {
+    switch (stmt.type) {
+      case 'expression_statement': {
+        const site = siteIn(stmt);
+        if (site) {
+          if (site.op === 'Unlock' || site.op === 'RUnlock') return set(st, UNLOCKED);
+          const b = bits(st);
+          if (b & HELD) {
+            const seen = seenRelock.get(site.call.id);
+            if (seen) seen.state |= b;
+            else seenRelock.set(site.call.id, { site, state: b });
+          }
+          return set(st, site.op === 'Lock' ? WRITE : READ);
+        }
+        noteCalls(stmt, st);
+        return terminates(stmt, false) ? NONE : st;
+      }
+      case 'defer_statement': {
+        const call = stmt.namedChildren.find((c) => c.type === 'call_expression');
+        const site = call ? lockSiteOf(pkg, file, call) : null;
+        if (site?.key === key && (site.op === 'Unlock' || site.op === 'RUnlock')) paths.deferredUnlock = true;
+        return st;
+      }
+      case 'return_statement':
+        noteCalls(stmt, st);
+        paths.exits.push({ node: stmt, state: bits(st) });
+        return NONE;
+      case 'block':
+        return list(statementsOf(stmt), st);
+      case 'labeled_statement': {
+        const inner = stmt.namedChildren.find((c) => c.type !== 'label_name');
+        const label = stmt.namedChildren.find((c) => c.type === 'label_name')?.text ?? null;
+        return inner ? breakable(inner, st, label) : st;
+      }
+      case 'if_statement': {
+        const init = stmt.childForFieldName('initializer');
+        if (init) noteCalls(init, st);
+        const cond = stmt.childForFieldName('condition');
+        if (cond) noteCalls(cond, st);
+        // A condition with a declaration in its header may differ each time: not remembered.
+        const c = cond && !init ? cond.text.replace(/\s+/g, '') : null;
+        const consequence = stmt.childForFieldName('consequence');
+        const alternative = stmt.childForFieldName('alternative');
+        let yes: States = new Map();
+        let no: States = new Map();
+        for (const [facts, v] of st) {
+          const taken = c ? factOf(facts, c) : null;
+          if (taken !== false) yes = union(yes, new Map([[c && taken === null ? addFact(facts, c, true) : facts, v]]));
+          if (taken !== true) no = union(no, new Map([[c && taken === null ? addFact(facts, c, false) : facts, v]]));
+        }
+        const a = consequence && yes.size ? one(consequence, yes) : yes;
+        const b = alternative && no.size ? one(alternative, no) : no;
+        return union(a, b);
+      }
+      case 'for_statement':
+        return loop(stmt, st, null);
+      case 'expression_switch_statement':
+      case 'type_switch_statement':
+      case 'select_statement':
+        return breakable(stmt, st, null);
+      case 'break_statement': {
+        const t = targetOf(stmt, false);
+        if (t) t.breaks = union(t.breaks, st);
+        return NONE;
+      }
+      case 'continue_statement': {
+        const t = targetOf(stmt, true);
+        if (t) t.continues = union(t.continues, st);
+        return NONE;
+      }
+      case 'goto_statement':
+        paths.unsupported = true;
+        return st;
+      case 'go_statement':
+        return st;
+      default:
+        noteCalls(stmt, st);
+        return st;
+    }
+  };
+
+  const targetOf = (jump: SyntaxNode, loopOnly: boolean): Target | null => {
+    const label = jump.namedChildren.find((c) => c.type === 'label_name')?.text ?? null;
+    for (let i = targets.length - 1; i >= 0; i--) {
+      const t = targets[i];
+      if (label ? t.label === label : !loopOnly || t.loop) return t;
+    }
+    return null;
+  };
+
+  const loop = (stmt: SyntaxNode, st: States, label: string | null): States => {
+    const clause = stmt.namedChildren.find((c) => c.type !== 'block' && c.type !== 'comment') ?? null;
+    if (clause) noteCalls(clause, st);
+    const body = stmt.childForFieldName('body');
+    const endless = !clause || (clause.type === 'for_clause' && !clause.childForFieldName('condition'));
+    // Conditions may change from one iteration to the next: the loop forgets them.
+    let entry: States = new Map([['', bits(st)]]);
+    let breaks: States = NONE;
+    for (let i = 0; i < 4; i++) {
+      const t: Target = { node: stmt, label, loop: true, breaks: NONE, continues: NONE };
+      targets.push(t);
+      const end = body ? list(statementsOf(body), entry) : entry;
+      targets.pop();
+      breaks = union(breaks, t.breaks);
+      const next: States = new Map([['', bits(st) | bits(end) | bits(t.continues)]]);
+      if (bits(next) === bits(entry)) break;
+      entry = next;
+    }
+    return union(breaks, endless ? NONE : entry);
+  };
+
+  const breakable = (stmt: SyntaxNode, st: States, label: string | null): States => {
+    if (stmt.type === 'for_statement') return loop(stmt, st, label);
+    if (!['expression_switch_statement', 'type_switch_statement', 'select_statement'].includes(stmt.type)) return one(stmt, st);
+    const header = stmt.childForFieldName('value') ?? stmt.childForFieldName('initializer');
+    if (header) noteCalls(header, st);
+    const t: Target = { node: stmt, label, loop: false, breaks: NONE, continues: NONE };
+    targets.push(t);
+    const cases = stmt.namedChildren.filter((c) => ['expression_case', 'type_case', 'default_case', 'communication_case'].includes(c.type));
+    let out: States = NONE;
+    for (const c of cases) {
+      const comm = c.childForFieldName('communication');
+      if (comm) noteCalls(comm, st);
+      out = union(out, list(statementsOf(c), st));
+    }
+    targets.pop();
+    const hasDefault = cases.some((c) => c.type === 'default_case');
+    // A switch without a default may run no case; a select always runs one (an empty select blocks forever).
+    if (stmt.type !== 'select_statement' && !hasDefault) out = union(out, st);
+    return union(out, t.breaks);
+  };
+
+  const body = fn.childForFieldName('body');
+  const start: States = new Map([['', UNLOCKED]]);
+  const end = body ? list(statementsOf(body), start) : start;
+  if (end.size && body) paths.exits.push({ node: body.lastChild ?? body, state: bits(end) });
+  paths.relocks = [...seenRelock.values()];
+  paths.heldCalls = [...seenCall.values()];
+  return paths;
+}
+
+/** Whether the path's facts say condition `c` was taken (true), not taken (false), or nothing (null). */
+function factOf(facts: string, c: string): boolean | null {
+  for (const f of facts ? facts.split('\u0000') : []) {
+    if (f === `+${c}`) return true;
+    if (f === `-${c}`) return false;
+  }
+  return null;
+}
+
+function addFact(facts: string, c: string, taken: boolean): string {
+  return [...(facts ? facts.split('\u0000') : []), `${taken ? '+' : '-'}${c}`].sort().join('\u0000');
+}
+
+const summaries = new WeakMap<Tree, Map<number, Set<string>>>();
+
+/**
+ * The fields of its receiver a method locks before unlocking them (`''` for a mutex the
+ * receiver's type embeds), itself or through methods it calls on the same receiver.
+ */
+export function receiverLocks(pkg: Package, method: SyntaxNode, depth = 0): Set<string> {
+  let cache = summaries.get(method.tree);
+  if (!cache) summaries.set(method.tree, (cache = new Map()));
+  const known = cache.get(method.id);
+  if (known) return known;
+  const found = new Set<string>();
+  cache.set(method.id, found); // recursion ends here
+  const recv = receiverName(method);
+  if (!recv || method.type !== 'method_declaration') return found;
+  const firstOp = new Map<string, LockOp>();
+  const params = new Set(parameterNames(method));
+  for (const site of lockSites(pkg, method)) {
+    // A lock taken only when a parameter says so (`func (f *Fs) update(lock bool)`) is the caller's choice: not counted.
+    if (site.deferred || firstOp.has(site.key) || guardedByParameter(site.call, method, params)) continue;
+    firstOp.set(site.key, site.op);
+  }
+  for (const [key, op] of firstOp) {
+    // A method whose first move on the mutex is an unlock expects it held (`...Locked` helpers).
+    if (op !== 'Lock' && op !== 'RLock') continue;
+    const field = fieldOfKey(key, recv);
+    if (field !== null) found.add(field + (op === 'RLock' ? ':r' : ':w'));
+  }
+  if (depth < 4) {
+    const file = fileOfNode(pkg, method);
+    for (const call of callsOf(file, method)) {
+      const callee = call.childForFieldName('function');
+      if (callee?.type !== 'selector_expression' || callee.childForFieldName('operand')?.text !== recv) continue;
+      if (call.parent?.type === 'go_statement') continue;
+      for (const target of calleesOf(pkg, file, call)) {
+        if (target.type === 'method_declaration') for (const f of receiverLocks(pkg, target, depth + 1)) found.add(f);
+      }
+    }
+  }
+  return found;
+}
+
+/** `mu` for key `s.mu` and receiver `s`; `''` for key `s`; null for another root. */
+export function fieldOfKey(key: string, recv: string): string | null {
+  if (key === recv) return '';
+  return key.startsWith(`${recv}.`) ? key.slice(recv.length + 1) : null;
+}
+
+export function receiverName(method: SyntaxNode): string | null {
+  const param = method.childForFieldName('receiver')?.namedChildren.find((c) => c.type === 'parameter_declaration');
+  return param?.childForFieldName('name')?.text ?? null;
+}
+
+/** The type-level name of a mutex for lock-order questions: `T.mu` for a field of T, the variable's name for a package var. */
+export function mutexIdentity(pkg: Package, fn: SyntaxNode, site: LockSite): string | null {
+  const file = fileOfNode(pkg, fn);
+  const m = site.mutex;
+  if (m.type === 'identifier') {
+    const obj = objectOf(pkg, file, m);
+    return obj && !obj.fn && obj.kind === 'var' ? obj.name : null;
+  }
+  if (m.type === 'selector_expression') {
+    const operand = m.childForFieldName('operand');
+    const t = operand ? typeOf(pkg, file, operand) : null;
+    const decl = t ? declOf(pkg, t) : null;
+    return decl ? `${decl.name}.${m.childForFieldName('field')?.text}` : null;
+  }
+  return null;
+}
+
+
+/**
+ * Whether the mutex of `site` is the same mutex every time `fn` reaches it: its root
+ * variable is not declared inside a loop of `fn` nor assigned after its declaration
+ * (`for p := c; p != nil; p = p.parent { p.mu.Lock() ... }` locks a different mutex each time).
+ */
+export function sameMutexThroughout(pkg: Package, fn: SyntaxNode, site: LockSite): boolean {
+  let root: SyntaxNode = site.mutex;
+  while (root.type === 'selector_expression' || root.type === 'index_expression' || root.type === 'parenthesized_expression') {
+    if (root.type === 'index_expression') return false;
+    root = root.childForFieldName('operand') ?? root.namedChildren[0];
+  }
+  if (root.type !== 'identifier') return false;
+  const file = fileOfNode(pkg, fn);
+  const obj = objectOf(pkg, file, root);
+  if (!obj) return false;
+  if (obj.fn && obj.decl) {
+    for (let n = obj.decl.parent; n && n.id !== fn.id; n = n.parent) if (n.type === 'for_statement') return false;
+  }
+  return !usesOf(pkg, obj).some((u) => u.startIndex >= fn.startIndex && u.endIndex <= fn.endIndex && isAssignedTo(u));
+}
+
+/** Whether a func literal in `fn` (a goroutine, a callback) unlocks `key`: another goroutine may release it. */
+export function unlockedElsewhere(pkg: Package, fn: SyntaxNode, key: string): boolean {
+  return fn
+    .descendantsOfType('func_literal')
+    .some((lit) => lit.id !== fn.id && lockSites(pkg, lit).some((s) => s.key === key && (s.op === 'Unlock' || s.op === 'RUnlock')));
+}
+
+function parameterNames(fn: SyntaxNode): string[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => p.childrenForFieldName('name').map((n) => n.text));
+}
+
+/** Whether `node` runs only under an `if` (or switch) of `fn` whose condition mentions one of `params`. */
+function guardedByParameter(node: SyntaxNode, fn: SyntaxNode, params: Set<string>): boolean {
+  if (!params.size) return false;
+  for (let n = node.parent; n && n.id !== fn.id; n = n.parent) {
+    const cond = n.type === 'if_statement' ? n.childForFieldName('condition') : n.type === 'expression_switch_statement' ? n.childForFieldName('value') : null;
+    if (cond && cond.descendantsOfType('identifier').concat(cond.type === 'identifier' ? [cond] : []).some((id) => params.has(id.text))) return true;
+  }
+  return false;
+}
