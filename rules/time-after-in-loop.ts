@@ -5,6 +5,7 @@ import { caseGoesRoundLoop, statementsLeaveLoop, statementsOf } from '../src/go/
 import { frequencyOf } from '../src/go/model/frequency.js';
 import { objectOf } from '../src/go/model/names.js';
 import { enclosingLoops } from '../src/go/syntax.js';
+import { durationOf } from '../src/go/duration.js';
 import { durationText, howOftenPhrase, timeCall } from '../src/go/timers.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
 import { nodesOfType } from '../src/go/nodes.js';
@@ -16,7 +17,9 @@ export const timeAfterInLoop: Rule = {
     why:
       'Each evaluation of time.After starts a new timer. In a select inside a loop, every iteration ' +
       'that takes another case leaves its timer behind, and before Go 1.23 a timer is freed only when ' +
-      'it fires. A busy loop with a long timeout holds thousands of live timers.',
+      'it fires: a busy loop holds as many live timers as it iterates in one timeout. The message gives ' +
+      'the timeout. A case that leaves no timer behind is not counted: one that sleeps at least as long ' +
+      'as the timer, and a stop signal the loop also leaves on elsewhere (once closed, the loop ends).',
     fix:
       'Create one timer before the loop (time.NewTimer, defer Stop) and Reset it each iteration, ' +
       'or compute a deadline once (context.WithTimeout) and select on ctx.Done().',
@@ -44,10 +47,12 @@ export const timeAfterInLoop: Rule = {
         const others = select.namedChildren.filter(
           (c) => (c.type === 'communication_case' || c.type === 'default_case') && c.id !== timerCase.id,
         );
-        if (!others.some((c) => caseGoesRoundLoop(c, loop) && !stopSignal(pkg, file, c, loop))) continue;
+        const duration = durationText(pkg, file, call.childForFieldName('arguments')?.namedChildren[0]);
+        const leavesTimer = (c: SyntaxNode) =>
+          caseGoesRoundLoop(c, loop) && !stopSignal(pkg, file, c, loop) && !outlasts(pkg, file, c, duration.nanos);
+        if (!others.some(leavesTimer)) continue;
         const how = frequencyOf(pkg, call);
         if (how.kind !== 'per-iteration') continue;
-        const duration = durationText(pkg, file, call.childForFieldName('arguments')?.namedChildren[0]);
         const timer = duration.nanos !== null ? `a ${duration.text} timer from time.After` : `a timer from time.After(${duration.text})`;
         report({
           node: call,
@@ -74,4 +79,15 @@ function stopSignal(pkg: Package, file: GoFile, clause: SyntaxNode, loop: Syntax
   return loop
     .descendantsOfType('communication_case')
     .some((c) => c.id !== clause.id && receivedChannel(c) !== null && same(receivedChannel(c)!) && statementsLeaveLoop(statementsOf(c), loop));
+}
+
+/** A case that sleeps at least as long as the timer before going round: the timer has fired, and is freed, by then. */
+function outlasts(pkg: Package, file: GoFile, clause: SyntaxNode, nanos: number | null): boolean {
+  if (nanos === null) return false;
+  return statementsOf(clause).some((stmt) => {
+    const call = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+    const arg = call?.type === 'call_expression' && timeCall(pkg, file, call, ['Sleep']) ? call.childForFieldName('arguments')?.namedChildren[0] : null;
+    const slept = arg ? durationOf(pkg, file, arg) : null;
+    return slept !== null && slept >= nanos;
+  });
 }

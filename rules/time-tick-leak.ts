@@ -13,11 +13,13 @@ export const timeTickLeak: Rule = {
     title: 'time.Tick in a function that returns leaks its ticker',
     why:
       'time.Tick creates a ticker that cannot be stopped. Before Go 1.23 the runtime never frees it: ' +
-      'when the function that called time.Tick returns, the ticker goes on firing into a channel nobody ' +
-      'reads, for the life of the process. Called per request or per connection, this grows without bound.',
+      'once the code that reads it is done (its function returns, its goroutine ends), the ticker goes on ' +
+      'firing into a channel nobody reads, for the life of the process. Made per call, per iteration or ' +
+      'per value, this grows without bound. Made once per process (a package variable, init, main outside ' +
+      'its loops, code only those call) or read by a loop that never ends, it is one ticker, and is not reported.',
     fix:
-      'Use time.NewTicker and `defer t.Stop()`. time.Tick is fine where it runs once and forever: ' +
-      'in package main, in init, and in a loop that never ends.',
+      'Use time.NewTicker and `defer t.Stop()`. time.Tick is fine where it runs once per process and ' +
+      'in a loop that never ends.',
     example: {
       bad: 'func (c *Client) waitReady(ctx context.Context) error {\n\tfor range time.Tick(100 * time.Millisecond) {\n\t\tif c.ready() {\n\t\t\treturn nil\n\t\t}\n\t}\n\treturn nil\n}',
       good: 'func (c *Client) waitReady(ctx context.Context) error {\n\tt := time.NewTicker(100 * time.Millisecond)\n\tdefer t.Stop()\n\tfor range t.C {\n\t\tif c.ready() {\n\t\t\treturn nil\n\t\t}\n\t}\n\treturn nil\n}',

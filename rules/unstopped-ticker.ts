@@ -30,7 +30,9 @@ export const unstoppedTicker: Rule = {
       'iteration or per value and never stopped keeps firing for the life of the process. A timer is freed ' +
       'when it fires, so an unstopped one costs how many are made times how long each waits: it is reported ' +
       'only when it is made per call or per iteration, with its duration. A timer made once per process or ' +
-      'per value, reused with Reset and left unstopped at shutdown, lingers once and is not reported.',
+      'per value, reused with Reset and left unstopped at shutdown, lingers once and is not reported; ' +
+      'nor is a timer of at most a second, or a ticker whose only reader is a loop that never ends (that ' +
+      'loop is the leak: goroutine-no-exit).',
     fix:
       'Call Stop when done: `defer t.Stop()` right after creating it, or `t.Stop()` in the Close or Stop ' +
       'method of the struct that holds it. The value is followed through variables, closures, fields of ' +

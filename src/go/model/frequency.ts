@@ -1,6 +1,6 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { GoFile, Package } from '../../engine/types.js';
-import { FUNCTION_TYPES, lineOf, unparen } from '../syntax.js';
+import { FUNCTION_TYPES, isTestCode, lineOf, unparen } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';
 import { objectOf, usesOf } from './names.js';
 import { assignedValue } from '../escape.js';
@@ -109,7 +109,7 @@ function nilGuardFrequency(pkg: Package, ifStmt: SyntaxNode): HowOften | null {
   for (const sel of selectorsOfField(pkg, field.name)) {
     if (nilled(sel) && fieldOfSelector(pkg, fileOfNode(pkg, sel), sel) === field) return null;
   }
-  return { kind: 'once-per-value', reason: `once per ${field.owner.name} value, while ${guarded.text} is nil` };
+  return { kind: 'once-per-value', reason: `once per ${field.owner.name} value (made while ${guarded.text} is nil)` };
 }
 
 /** A test for "is `target` the variable or field `x` denotes": same object, or same field of the same operand text. */
@@ -182,10 +182,43 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
     if (!worst || ORDER.indexOf(how.kind) > ORDER.indexOf(worst.kind)) worst = how;
   }
   const w = worst!;
-  if (w.kind === 'once-per-process') return { kind: w.kind, reason: `${display} is only called ${w.reason}` };
-  if (w.kind === 'per-iteration') return { kind: w.kind, reason: `${display} is called ${w.reason}` };
+  // Name the loop once, and the function called in it: "f runs through g in the loop at line 9 of h".
+  if (w.kind === 'once-per-process') return { kind: w.kind, reason: w.reason.startsWith('in ') ? `${display} is only called ${w.reason}` : w.reason };
+  if (w.kind === 'per-iteration') {
+    const through = /^(.+?) (?:is called|runs through (.+?)) (in the loop .*)$/.exec(w.reason);
+    if (!through) return { kind: w.kind, reason: `${display} is called ${w.reason}` };
+    return { kind: w.kind, reason: `${display} runs through ${through[2] ?? through[1]} ${through[3]}` };
+  }
   if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
   return { kind: w.kind, reason: w.kind === 'per-call' ? `per call of ${display}` : w.reason };
+}
+
+/**
+ * Whether only test code runs `node`: it is test code itself (a `_test.go` file, a function
+ * taking a `*testing.T`), or its function is unexported and every caller in the package is
+ * only run by tests (a helper of a test-support package). Exported code may have callers elsewhere.
+ */
+export function onlyTestsRun(pkg: Package, node: SyntaxNode): boolean {
+  const file = fileOfNode(pkg, node);
+  if (isTestCode(node, file.isTest)) return true;
+  let fn = enclosing(node);
+  while (fn?.type === 'func_literal') fn = enclosing(fn);
+  return fn ? onlyTestsCall(pkg, fn, new Set()) : false;
+}
+
+function onlyTestsCall(pkg: Package, fn: SyntaxNode, seen: Set<SyntaxNode>): boolean {
+  const name = fn.childForFieldName('name')?.text ?? '';
+  if (/^[A-Z]/.test(name) || name === 'main' || name === 'init') return false;
+  if ([...seen].some((s) => s.id === fn.id && s.tree === fn.tree)) return true; // a cycle adds no caller outside tests
+  seen.add(fn);
+  const { sites, escapes } = callersOf(pkg, fn);
+  if (escapes.length || sites.length === 0) return false;
+  return sites.every((site) => {
+    if (isTestCode(site.call, site.file.isTest)) return true;
+    let caller = enclosing(site.call);
+    while (caller?.type === 'func_literal') caller = enclosing(caller);
+    return caller !== null && onlyTestsCall(pkg, caller, seen);
+  });
 }
 
 /** `F`, `(*T).M`, or `a func literal in F`. */
