@@ -1,8 +1,13 @@
-import { selectCaseOf } from '../src/go/channels.js';
-import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
-import { caseGoesRoundLoop } from '../src/go/flow.js';
-import { enclosingLoops, isTestCode } from '../src/go/syntax.js';
-import type { Rule } from '../src/engine/types.js';
+import type { SyntaxNode } from 'tree-sitter';
+import { receivedChannel, selectCaseOf } from '../src/go/channels.js';
+import { importsPackage } from '../src/go/imports.js';
+import { caseGoesRoundLoop, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import { frequencyOf } from '../src/go/model/frequency.js';
+import { objectOf } from '../src/go/model/names.js';
+import { enclosingLoops } from '../src/go/syntax.js';
+import { durationOf } from '../src/go/duration.js';
+import { durationText, howOftenPhrase, timeCall } from '../src/go/timers.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
 import { nodesOfType } from '../src/go/nodes.js';
 
 export const timeAfterInLoop: Rule = {
@@ -12,7 +17,9 @@ export const timeAfterInLoop: Rule = {
     why:
       'Each evaluation of time.After starts a new timer. In a select inside a loop, every iteration ' +
       'that takes another case leaves its timer behind, and before Go 1.23 a timer is freed only when ' +
-      'it fires. A busy loop with a long timeout holds thousands of live timers.',
+      'it fires: a busy loop holds as many live timers as it iterates in one timeout. The message gives ' +
+      'the timeout. A case that leaves no timer behind is not counted: one that sleeps at least as long ' +
+      'as the timer, and a stop signal the loop also leaves on elsewhere (once closed, the loop ends).',
     fix:
       'Create one timer before the loop (time.NewTimer, defer Stop) and Reset it each iteration, ' +
       'or compute a deadline once (context.WithTimeout) and select on ctx.Done().',
@@ -30,7 +37,7 @@ export const timeAfterInLoop: Rule = {
     for (const file of pkg.files) {
       if (!importsPackage(file.imports, 'time')) continue;
       for (const call of nodesOfType(file, 'call_expression')) {
-        if (!calledPackageFunc(call, file.imports, 'time', ['After']) || isTestCode(call, file.isTest)) continue;
+        if (!timeCall(pkg, file, call, ['After'])) continue;
         const timerCase = selectCaseOf(call);
         const select = timerCase?.parent;
         if (!timerCase || select?.type !== 'select_statement') continue;
@@ -40,15 +47,47 @@ export const timeAfterInLoop: Rule = {
         const others = select.namedChildren.filter(
           (c) => (c.type === 'communication_case' || c.type === 'default_case') && c.id !== timerCase.id,
         );
-        if (!others.some((c) => caseGoesRoundLoop(c, loop))) continue;
+        const duration = durationText(pkg, file, call.childForFieldName('arguments')?.namedChildren[0]);
+        const leavesTimer = (c: SyntaxNode) =>
+          caseGoesRoundLoop(c, loop) && !stopSignal(pkg, file, c, loop) && !outlasts(pkg, file, c, duration.nanos);
+        if (!others.some(leavesTimer)) continue;
+        const how = frequencyOf(pkg, call);
+        if (how.kind !== 'per-iteration') continue;
+        const timer = duration.nanos !== null ? `a ${duration.text} timer from time.After` : `a timer from time.After(${duration.text})`;
         report({
           node: call,
           file,
-          message:
-            "time.After in this loop's select starts a new timer on every iteration, and before Go 1.23 " +
-            'each stays in memory until it fires; create one timer before the loop and Reset it',
+          message: `${timer} ${howOftenPhrase(how)} is left behind whenever another case wins: before Go 1.23 each stays in memory until it fires`,
         });
       }
     }
   },
 };
+
+/**
+ * A heuristic, named as one: a case receiving from a channel that another select of the
+ * loop leaves the loop on (`case <-stop: return`) is a stop signal. Once it fires it stays
+ * ready, so the loop ends at that other select: the timer is left behind once, not per iteration.
+ */
+function stopSignal(pkg: Package, file: GoFile, clause: SyntaxNode, loop: SyntaxNode): boolean {
+  const ch = clause.type === 'communication_case' ? receivedChannel(clause) : null;
+  if (!ch) return false;
+  const same = (other: SyntaxNode) => {
+    if (other.text !== ch.text) return false;
+    return ch.type !== 'identifier' || objectOf(pkg, file, other) === objectOf(pkg, file, ch);
+  };
+  return loop
+    .descendantsOfType('communication_case')
+    .some((c) => c.id !== clause.id && receivedChannel(c) !== null && same(receivedChannel(c)!) && statementsLeaveLoop(statementsOf(c), loop));
+}
+
+/** A case that sleeps at least as long as the timer before going round: the timer has fired, and is freed, by then. */
+function outlasts(pkg: Package, file: GoFile, clause: SyntaxNode, nanos: number | null): boolean {
+  if (nanos === null) return false;
+  return statementsOf(clause).some((stmt) => {
+    const call = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+    const arg = call?.type === 'call_expression' && timeCall(pkg, file, call, ['Sleep']) ? call.childForFieldName('arguments')?.namedChildren[0] : null;
+    const slept = arg ? durationOf(pkg, file, arg) : null;
+    return slept !== null && slept >= nanos;
+  });
+}

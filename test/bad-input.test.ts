@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { lines, pollSource, tempTree, tickerLine, type GoTree, type RunResult } from './helpers.js';
 
 const WARN = 'goleak-lint: warning: ';
-const GOOD = tickerLine('good.go');
+const GOOD = tickerLine('good.go', 6, 7, 't', 'Good');
 
 /** A module at go 1.21 with good.go, whose unstopped ticker is reported at 6:7. */
 function treeWithGoodFile(t: Parameters<typeof tempTree>[0]): GoTree {
@@ -52,7 +52,7 @@ describe('bad input', () => {
     tree.write('syntax.go', leakThenBroken);
     assertReported(
       tree.run(['--jobs', '1', './...']),
-      [GOOD, tickerLine('syntax.go'), '2 findings (2 warnings) in 1 package (2 files)'],
+      [GOOD, tickerLine('syntax.go', 6, 7, 't', 'Leak'), '2 findings (2 warnings) in 1 package (2 files)'],
       ['syntax.go:11:7: syntax error: findings in this file may be incomplete'],
     );
   });
@@ -64,7 +64,7 @@ describe('bad input', () => {
     assert.ok(readFileSync(tree.path('latin1.go')).includes(Buffer.from([0xff, 0xfe])));
     assertReported(
       tree.run(['--jobs', '1', './...']),
-      [GOOD, tickerLine('latin1.go', 7), '2 findings (2 warnings) in 1 package (2 files)'],
+      [GOOD, tickerLine('latin1.go', 7, 7, 't', 'Latin1'), '2 findings (2 warnings) in 1 package (2 files)'],
       ['latin1.go: not valid UTF-8: linted with the bad bytes replaced'],
     );
   });
@@ -114,7 +114,7 @@ describe('bad input', () => {
     const head = pollSource('svc', 'Edge') + '// ';
     const size = 8 * 1024 * 1024;
     tree.write('edge.go', Buffer.concat([Buffer.from(head), Buffer.alloc(size - head.length - 1, 'x'), Buffer.from('\n')]));
-    assertReported(tree.run(['--jobs', '1', './...']), [tickerLine('edge.go'), GOOD, '2 findings (2 warnings) in 1 package (2 files)'], []);
+    assertReported(tree.run(['--jobs', '1', './...']), [tickerLine('edge.go', 6, 7, 't', 'Edge'), GOOD, '2 findings (2 warnings) in 1 package (2 files)'], []);
   });
 
   it('a symlink loop inside a tree linted with ./... is skipped, one warning per link', (t) => {
@@ -169,7 +169,7 @@ describe('bad input', () => {
     tree.write('crlf.go', pollSource('svc', 'Crlf').replace(/\n/g, '\r\n'));
     assertReported(
       tree.run(['--jobs', '1', '.']),
-      [tickerLine('bom.go'), tickerLine('crlf.go'), GOOD, '3 findings (3 warnings) in 1 package (3 files)'],
+      [tickerLine('bom.go', 6, 7, 't', 'Bom'), tickerLine('crlf.go', 6, 7, 't', 'Crlf'), GOOD, '3 findings (3 warnings) in 1 package (3 files)'],
       [],
     );
   });
@@ -194,7 +194,7 @@ describe('bad input', () => {
       'c/dangling.go: skipped: no such file or directory',
     ].sort();
     const stdout = [
-      tickerLine('a/syntax.go'),
+      tickerLine('a/syntax.go', 6, 7, 't', 'Leak'),
       tickerLine('c/c.go'),
       GOOD,
       '3 findings (3 warnings) in 4 packages (4 files)',

@@ -21,7 +21,7 @@ describe('baselines', () => {
     tree.write('svc/poll.go', '// Package svc polls.\n\n' + pollSource() + pollSource('svc', 'Again').replace(/^package svc\n\nimport .*\n/, ''));
     const r = tree.run(['--jobs', '1', '--baseline', '../goleak-baseline.json', '.'], { cwd: 'svc' });
     assertExit(r, 1);
-    assert.deepEqual(lines(r.stdout), [tickerLine('poll.go', 19), '1 finding (1 warning) in 1 package (1 file), 1 in the baseline']);
+    assert.deepEqual(lines(r.stdout), [tickerLine('poll.go', 19, 7, 't', 'Again'), '1 finding (1 warning) in 1 package (1 file), 1 in the baseline']);
   });
 
   it('a baseline set in the config file applies; a broken one is a usage error', (t) => {
@@ -46,10 +46,10 @@ describe('--new-from-rev', () => {
     git(tree.dir, 'add', '.');
     git(tree.dir, 'commit', '-q', '-m', 'old');
     tree.write('old.go', pollSource() + pollSource('svc', 'Edited').replace(/^package svc\n\nimport .*\n/, ''));
-    tree.write('new.go', pollSource('svc', 'New'));
+    tree.write('new.go', pollSource('svc', 'Fresh'));
     const r = tree.run(['--jobs', '1', '--new-from-rev', 'HEAD', '.']);
     assertExit(r, 1);
-    assert.deepEqual(lines(r.stdout), [tickerLine('new.go'), tickerLine('old.go', 17), '2 findings (2 warnings) in 1 package (2 files)']);
+    assert.deepEqual(lines(r.stdout), [tickerLine('new.go', 6, 7, 't', 'Fresh'), tickerLine('old.go', 17, 7, 't', 'Edited'), '2 findings (2 warnings) in 1 package (2 files)']);
     assertUsageError(tree.run(['--new-from-rev', 'no-such-rev', '.']), /^goleak-lint: --new-from-rev no-such-rev: /);
   });
 });

@@ -10,8 +10,8 @@ import { describe, it } from 'node:test';
 import { allRules } from '../rules/index.js';
 import { profileRules } from '../src/profile/hotspots.js';
 import {
-  AFTER_MESSAGE,
-  TICK_MESSAGE,
+  afterMessage,
+  tickMessage,
   assertExit,
   assertUsageError,
   goModAbove,
@@ -95,8 +95,8 @@ describe('patterns', () => {
       tickerLine('a/a.go'),
       tickerLine('a/b/b.go'),
       tickerLine('c/c.go'),
-      tickerLine('c/c2.go'),
-      tickerLine('e/e2.go'),
+      tickerLine('c/c2.go', 6, 7, 't', 'Poll2'),
+      tickerLine('e/e2.go', 6, 7, 't', 'Poll2'),
       '5 findings (5 warnings) in 4 packages (6 files)',
     ]);
   });
@@ -283,8 +283,8 @@ describe('file selection', () => {
     assertExit(r, 1);
     assert.equal(r.stderr, '');
     assert.deepEqual(lines(r.stdout), [
-      tickerLine('almost.go', 8),
-      tickerLine('late.go'),
+      tickerLine('almost.go', 8, 7, 't', 'Almost'),
+      tickerLine('late.go', 6, 7, 't', 'Late'),
       tickerLine('poll.go'),
       '3 findings (3 warnings) in 1 package (3 files)',
     ]);
@@ -292,10 +292,10 @@ describe('file selection', () => {
     assertExit(all, 1);
     assert.equal(all.stderr, '');
     assert.deepEqual(lines(all.stdout), [
-      tickerLine('almost.go', 8),
-      tickerLine('gen.go', 8),
-      tickerLine('gencrlf.go', 8),
-      tickerLine('late.go'),
+      tickerLine('almost.go', 8, 7, 't', 'Almost'),
+      tickerLine('gen.go', 8, 7, 't', 'Gen'),
+      tickerLine('gencrlf.go', 8, 7, 't', 'Gen2'),
+      tickerLine('late.go', 6, 7, 't', 'Late'),
       tickerLine('poll.go'),
       '5 findings (5 warnings) in 1 package (5 files)',
     ]);
@@ -353,7 +353,7 @@ describe('text output', () => {
     tree.goMod('.', '1.21');
     tree.write('poll.go', pollSource());
     const plain = [tickerLine('poll.go'), '1 finding (1 warning) in 1 package (1 file)'];
-    const msg = 'ticker t is never stopped: before Go 1.23 it keeps firing and is never freed; call t.Stop() when done (defer it)';
+    const msg = 'a ticker per call of Poll, held in t, is never stopped: before Go 1.23 each keeps firing and is never freed';
     const coloured = [
       `\x1b[1mpoll.go:6:7:\x1b[0m \x1b[33m${msg}\x1b[0m \x1b[2m(unstopped-ticker)\x1b[0m`,
       '1 finding (1 warning) in 1 package (1 file)',
@@ -427,8 +427,7 @@ describe('json and sarif', () => {
     assertExit(r, 1);
     assert.deepEqual(lines(r.stderr), ['goleak-lint: warning: p/dangling.go: skipped: no such file or directory']);
     assert.ok(r.stdout.endsWith('}\n'));
-    const msg = (name: string) =>
-      `ticker ${name} is never stopped: before Go 1.23 it keeps firing and is never freed; call ${name}.Stop() when done (defer it)`;
+    const msg = (func: string) => `a ticker per call of ${func}, held in t, is never stopped: before Go 1.23 each keeps firing and is never freed`;
     const doc = JSON.parse(r.stdout);
     const fingerprints = doc.findings.map((f: { fingerprint: string }) => f.fingerprint);
     assert.ok(fingerprints.every((fp: string) => /^[0-9a-f]{32}$/.test(fp)), fingerprints.join());
@@ -441,7 +440,7 @@ describe('json and sarif', () => {
         {
           ruleId: 'unstopped-ticker',
           severity: 'warning',
-          message: msg('t'),
+          message: msg('Forever'),
           file: 'p/forever.go',
           line: 7,
           column: 7,
@@ -454,7 +453,7 @@ describe('json and sarif', () => {
         {
           ruleId: 'unstopped-ticker',
           severity: 'warning',
-          message: msg('t'),
+          message: msg('Grüße'),
           file: 'p/u.go',
           line: 6,
           column: 26,
@@ -581,14 +580,14 @@ describe('--output and order', () => {
     tree.symlink('nowhere.go', 'r/broken.go');
     tree.symlink('nowhere.go', 'p/broken.go');
     const want = [
-      tickerLine('p/mix.go', 6, 7, 'a'),
-      tickerLine('p/mix.go', 6, 41, 'b'),
-      `p/mix.go:10:10: ${AFTER_MESSAGE} (time-after-in-loop)`,
-      `p/mix.go:12:10: ${TICK_MESSAGE} (time-tick-leak)`,
+      tickerLine('p/mix.go', 6, 7, 'a', 'Mix'),
+      tickerLine('p/mix.go', 6, 41, 'b', 'Mix'),
+      `p/mix.go:10:10: ${afterMessage('1m0s', 7, 'Mix')} (time-after-in-loop)`,
+      'p/mix.go:12:10: a ticker from time.Tick made in the loop at line 7 of Mix cannot be stopped: before Go 1.23 it outlives its reader and is never freed (time-tick-leak)',
       tickerLine('p/q/poll.go'),
-      tickerLine('r/a.go'),
-      tickerLine('r/z.go'),
-      `s/tick.go:6:12: ${TICK_MESSAGE} (time-tick-leak)`,
+      tickerLine('r/a.go', 6, 7, 't', 'A'),
+      tickerLine('r/z.go', 6, 7, 't', 'Z'),
+      `s/tick.go:6:12: ${tickMessage('Wait')} (time-tick-leak)`,
       '8 findings (8 warnings) in 4 packages (5 files)',
     ];
     const wantErr = [
@@ -715,8 +714,8 @@ describe('rules, explain and flags', () => {
         '',
       ].join('\n'),
     );
-    const tick = `s/tick.go:6:12: ${TICK_MESSAGE} (time-tick-leak)`;
-    const after = `a/after.go:9:10: ${AFTER_MESSAGE} (time-after-in-loop)`;
+    const tick = `s/tick.go:6:12: ${tickMessage('Wait')} (time-tick-leak)`;
+    const after = `a/after.go:9:10: ${afterMessage('1m0s', 6, 'Loop')} (time-after-in-loop)`;
     const ticker = tickerLine('p/poll.go');
     const cases: [string[], string[]][] = [
       [['--disable', 'all', '--enable', 'time-tick-leak'], [tick, '1 finding (1 warning) in 3 packages (3 files)']],
@@ -853,10 +852,10 @@ describe('suppression comments', () => {
       'goleak-lint: warning: s.go:17: goleak-lint:ignore needs a rule id and a reason: //goleak-lint:ignore rule-id why',
     ]);
     assert.deepEqual(lines(r.stdout), [
-      tickerLine('s.go', 17),
-      tickerLine('s.go', 28),
-      tickerLine('s.go', 38),
-      tickerLine('s.go', 45),
+      tickerLine('s.go', 17, 7, 't', 'NoReason'),
+      tickerLine('s.go', 28, 7, 't', 'OtherRule'),
+      tickerLine('s.go', 38, 7, 't', 'OtherLinter'),
+      tickerLine('s.go', 45, 7, 't', 'TooFar'),
       '4 findings (4 warnings) in 1 package (1 file), 4 suppressed',
     ]);
   });
@@ -870,13 +869,13 @@ describe('suppression comments', () => {
     assertExit(r, 1);
     assert.equal(lines(r.stderr).length, 1);
     assert.deepEqual(lines(r.stdout), [
-      tickerLine('s.go', 17),
+      tickerLine('s.go', 17, 7, 't', 'NoReason'),
       unused(27),
-      tickerLine('s.go', 28),
+      tickerLine('s.go', 28, 7, 't', 'OtherRule'),
       unused(33),
-      tickerLine('s.go', 38),
+      tickerLine('s.go', 38, 7, 't', 'OtherLinter'),
       unused(43),
-      tickerLine('s.go', 45),
+      tickerLine('s.go', 45, 7, 't', 'TooFar'),
       '7 findings (4 warnings, 3 notes) in 1 package (1 file), 4 suppressed',
     ]);
   });

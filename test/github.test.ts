@@ -55,7 +55,7 @@ describe('--format github', () => {
     assertExit(r, 1);
     assert.deepEqual(lines(r.stdout), [
       '::warning file=svc/poll%2C1.go,line=6,endLine=6,col=7,endColumn=34,title=goleak-lint (unstopped-ticker)::' +
-        'ticker t is never stopped: before Go 1.23 it keeps firing and is never freed; call t.Stop() when done (defer it)',
+        'a ticker per call of Poll, held in t, is never stopped: before Go 1.23 each keeps firing and is never freed',
     ]);
   });
 });

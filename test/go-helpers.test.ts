@@ -4,7 +4,6 @@ import Parser from 'tree-sitter';
 import Go from 'tree-sitter-go';
 import { escapeOf } from '../src/go/escape.js';
 import { calledPackageFunc, defaultImportName, readImports } from '../src/go/imports.js';
-import { constantDuration } from '../src/go/duration.js';
 import { loopCanEnd } from '../src/go/flow.js';
 
 const parser = new Parser();
@@ -65,20 +64,5 @@ describe('loops', () => {
     assert.equal(loopCanEnd(loop('for range time.Tick(d) { f() }')), false);
     assert.equal(loopCanEnd(loop('for range items { f() }')), true);
     assert.equal(loopCanEnd(loop('for { go func() { return }() }')), false);
-  });
-});
-
-describe('constantDuration', () => {
-  it('evaluates constant durations and gives up on the rest', () => {
-    const imports = { byName: new Map([['time', 'time']]), dotImports: new Set<string>() };
-    const value = (expr: string) => {
-      const root = parse(`package p\nvar d = ${expr}\n`);
-      const e = root.descendantsOfType('expression_list')[0].namedChildren[0];
-      return constantDuration(e, imports);
-    };
-    assert.equal(value('100 * time.Millisecond'), 1e8);
-    assert.equal(value('time.Second / 2'), 5e8);
-    assert.equal(value('time.Duration(3) * time.Minute'), 180e9);
-    assert.equal(value('n * time.Second'), null);
   });
 });

@@ -145,19 +145,26 @@ export function pollSource(pkg = 'svc', func = 'Poll', stop = false): string {
   ].join('\n');
 }
 
-/** The text line the CLI prints for the leak in pollSource(), at `file` (line 6, column 7). */
-export function tickerLine(file: string, line = 6, col = 7, name = 't'): string {
+/** The text line the CLI prints for the leak in pollSource(pkg, func), at `file` (line 6, column 7). */
+export function tickerLine(file: string, line = 6, col = 7, name = 't', func = 'Poll'): string {
   return (
-    `${file}:${line}:${col}: ticker ${name} is never stopped: before Go 1.23 it keeps firing and is never freed; ` +
-    `call ${name}.Stop() when done (defer it) (unstopped-ticker)`
+    `${file}:${line}:${col}: a ticker per call of ${func}, held in ${name}, is never stopped: ` +
+    'before Go 1.23 each keeps firing and is never freed (unstopped-ticker)'
   );
 }
 
-export const TICK_MESSAGE =
-  'time.Tick leaks its ticker once this function returns: before Go 1.23 it is never freed; use time.NewTicker with defer t.Stop()';
+/** The message for a `time.Tick` per call of `func`. */
+export function tickMessage(func: string): string {
+  return `a ticker from time.Tick per call of ${func} cannot be stopped: before Go 1.23 it outlives its reader and is never freed`;
+}
 
-export const AFTER_MESSAGE =
-  "time.After in this loop's select starts a new timer on every iteration, and before Go 1.23 each stays in memory until it fires; create one timer before the loop and Reset it";
+/** The message for a `time.After(d)` in the select of the loop at `line` of `func`. */
+export function afterMessage(duration: string, line: number, func: string): string {
+  return (
+    `a ${duration} timer from time.After made in the loop at line ${line} of ${func} is left behind whenever another case wins: ` +
+    'before Go 1.23 each stays in memory until it fires'
+  );
+}
 
 export function assertExit(r: RunResult, code: number): void {
   assert.equal(r.error, undefined, `spawn failed: ${r.error}`);

@@ -4,7 +4,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../src/engine/types.js';
 import { readImports } from '../src/go/imports.js';
 import { calleesOf, callersOf } from '../src/go/model/calls.js';
-import { frequencyOf } from '../src/go/model/frequency.js';
+import { frequencyOf, onlyTestsRun } from '../src/go/model/frequency.js';
 import { objectOf, usesOf } from '../src/go/model/names.js';
 import { fieldOfSelector, typeOf, type GoType } from '../src/go/model/types.js';
 import { flowOf, handedOff, releasedBy } from '../src/go/model/values.js';
@@ -185,5 +185,88 @@ func init() { setup() }
     const cancel = flowOf(pkg, file, call('context.WithCancel'), 1);
     assert.equal(releasedBy(cancel, [], true).length, 1, 'c.cancel() in Close');
     assert.equal(handedOff(cancel).length, 0);
+  });
+});
+
+describe('model: lazy initialization and imports', () => {
+  const src = `package svc
+import (
+	tm "time"
+	"time"
+)
+type Source struct{ expiry *time.Timer }
+func (s *Source) OnExpiry() <-chan time.Time {
+	if s.expiry == nil {
+		s.expiry = time.NewTimer(time.Hour)
+	}
+	return s.expiry.C
+}
+type Lease struct{ t *time.Timer }
+func (l *Lease) Expiry() {
+	if l.t == nil {
+		l.t = time.NewTimer(time.Hour)
+	}
+}
+func (l *Lease) Drop() { l.t = nil }
+var shared *time.Ticker
+func Shared() {
+	if shared == nil {
+		shared = tm.NewTicker(time.Second)
+	}
+}
+func Loop(n int) {
+	var t *time.Timer
+	for i := 0; i < n; i++ {
+		if t == nil {
+			t = time.NewTimer(time.Second)
+		}
+	}
+}
+`;
+  const pkg = pkgOf('svc', { 'l.go': src });
+  const file = pkg.files[0];
+  const calls = file.tree.rootNode.descendantsOfType('call_expression').filter((c) => /New(Timer|Ticker)/.test(c.text));
+
+  it('runs what fills a nil field, package var or local once per its life, unless something sets it back to nil', () => {
+    assert.deepEqual(
+      calls.map((c) => frequencyOf(pkg, c)),
+      [
+        { kind: 'once-per-value', reason: 'once per Source value (made while s.expiry is nil)' },
+        { kind: 'per-call', reason: 'per call of (*Lease).Expiry' },
+        { kind: 'once-per-process', reason: 'once, while shared is nil' },
+        { kind: 'per-call', reason: 'per call of Loop' },
+      ],
+    );
+  });
+
+  it('resolves an unaliased import next to an aliased one of the same path', () => {
+    const time = objectOf(pkg, file, ident(file, 'time', 0));
+    const tm = objectOf(pkg, file, ident(file, 'tm', 0));
+    assert.equal(time?.kind, 'import');
+    assert.equal(time?.name, 'time');
+    assert.equal(tm?.name, 'tm');
+  });
+});
+
+describe('model: code only tests run', () => {
+  const pkg = pkgOf('svc', {
+    'a.go': `package svc
+func helper() { inner() }
+func inner() {}
+func Exported() {}
+func shared() {}
+func Serve() { shared() }
+`,
+    'a_test.go': `package svc
+import "testing"
+func TestA(t *testing.T) { helper(); Exported(); shared() }
+`,
+  });
+  pkg.files[1].isTest = true;
+  const file = pkg.files[0];
+  const body = (name: string) => file.tree.rootNode.descendantsOfType('function_declaration').find((f) => f.childForFieldName('name')?.text === name)!.childForFieldName('body')!;
+
+  it('follows unexported callers to test code, not exported or shared code', () => {
+    assert.deepEqual(['helper', 'inner', 'Exported', 'shared'].map((n) => onlyTestsRun(pkg, body(n))), [true, true, false, false]);
   });
 });

@@ -2,7 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { compareGoVersions, parseGoVersion } from '../gomod.js';
 import { fingerprint } from './fingerprint.js';
 import { applyDirectives, readDirectives } from './suppress.js';
-import { isTestCode } from '../go/syntax.js';
+import { onlyTestsRun } from '../go/model/frequency.js';
 import type { Finding, GoFile, Package, Rule, Span } from './types.js';
 
 export const UNUSED_IGNORE_ID = 'unused-ignore';
@@ -47,7 +47,7 @@ export function checkPackage(pkg: Package, rules: Rule[], reportUnusedIgnores: b
     ran.add(rule.meta.id);
     try {
       rule.check(pkg, (r) => {
-        if (rule.meta.inTests === 'skipped' && isTestCode(r.node, r.file.isTest)) return;
+        if (rule.meta.inTests === 'skipped' && onlyTestsRun(pkg, r.node)) return;
         findings.push({
           ruleId: rule.meta.id,
           severity: rule.meta.severity,

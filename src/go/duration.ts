@@ -1,5 +1,8 @@
 import type { SyntaxNode } from 'tree-sitter';
-import type { ImportTable } from './imports.js';
+import type { GoFile, Package } from '../engine/types.js';
+import { isAssignedTo } from './escape.js';
+import { objectOf, usesOf, type GoObject } from './model/names.js';
+import { fileOfNode } from './model/types.js';
 import { unparen } from './syntax.js';
 
 const UNIT_NANOS: Record<string, number> = {
@@ -12,11 +15,14 @@ const UNIT_NANOS: Record<string, number> = {
 };
 
 /**
- * The value in nanoseconds of a constant duration expression such as `100 * time.Millisecond`
- * or `time.Second / 2`; null when it is not made of literals and time units alone.
+ * The value in nanoseconds of a duration the package fixes: literals, time units
+ * (`100 * time.Millisecond`, `time.Second / 2`), and names bound to such a value once — a
+ * constant, or a variable nothing assigns again (`timeout := time.Second`). Null otherwise.
  */
-export function constantDuration(expr: SyntaxNode, imports: ImportTable): number | null {
+export function durationOf(pkg: Package, file: GoFile, expr: SyntaxNode, depth = 0): number | null {
+  if (depth > 8) return null;
   const e = unparen(expr);
+  const sub = (n: SyntaxNode | null) => (n ? durationOf(pkg, file, n, depth + 1) : null);
   switch (e.type) {
     case 'int_literal':
     case 'float_literal': {
@@ -24,33 +30,74 @@ export function constantDuration(expr: SyntaxNode, imports: ImportTable): number
       return Number.isFinite(n) ? n : null;
     }
     case 'selector_expression': {
-      const pkg = e.childForFieldName('operand');
+      const operand = e.childForFieldName('operand');
       const unit = e.childForFieldName('field')?.text ?? '';
-      if (pkg?.type !== 'identifier' || imports.byName.get(pkg.text) !== 'time') return null;
-      return UNIT_NANOS[unit] ?? null;
+      if (operand?.type !== 'identifier') return null;
+      const obj = objectOf(pkg, file, operand);
+      return obj?.kind === 'import' && obj.importPath === 'time' ? (UNIT_NANOS[unit] ?? null) : null;
     }
-    case 'identifier':
-      return imports.dotImports.has('time') ? (UNIT_NANOS[e.text] ?? null) : null;
+    case 'identifier': {
+      const obj = objectOf(pkg, file, e);
+      if (!obj) return file.imports.dotImports.has('time') ? (UNIT_NANOS[e.text] ?? null) : null;
+      const value = boundOnce(pkg, obj);
+      return value ? durationOf(pkg, obj.file ?? fileOfNode(pkg, value), value, depth + 1) : null;
+    }
     case 'binary_expression': {
-      const left = e.childForFieldName('left');
-      const right = e.childForFieldName('right');
-      const op = e.childForFieldName('operator')?.text;
-      const a = left ? constantDuration(left, imports) : null;
-      const b = right ? constantDuration(right, imports) : null;
+      const a = sub(e.childForFieldName('left'));
+      const b = sub(e.childForFieldName('right'));
       if (a === null || b === null) return null;
-      if (op === '*') return a * b;
-      if (op === '/') return b === 0 ? null : a / b;
-      if (op === '+') return a + b;
-      if (op === '-') return a - b;
-      return null;
+      switch (e.childForFieldName('operator')?.text) {
+        case '*':
+          return a * b;
+        case '/':
+          return b === 0 ? null : a / b;
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        default:
+          return null;
+      }
     }
-    case 'call_expression': {
+    case 'call_expression':
+    case 'type_conversion_expression': {
       // time.Duration(100) * time.Millisecond
-      const fn = e.childForFieldName('function')?.text;
-      const args = e.childForFieldName('arguments')?.namedChildren ?? [];
-      return fn && /(^|\.)Duration$/.test(fn) && args.length === 1 ? constantDuration(args[0], imports) : null;
+      const fn = (e.childForFieldName('function') ?? e.childForFieldName('type'))?.text;
+      const args = e.type === 'call_expression' ? (e.childForFieldName('arguments')?.namedChildren ?? []) : [e.childForFieldName('operand')];
+      return fn && /(^|\.)Duration$/.test(fn) && args.length === 1 ? sub(args[0] ?? null) : null;
     }
     default:
       return null;
   }
+}
+
+/** The value a constant, or a variable never assigned after its declaration, is bound to. */
+function boundOnce(pkg: Package, obj: GoObject): SyntaxNode | null {
+  const decl = obj.decl;
+  if (obj.kind !== 'const' && obj.kind !== 'var') return null;
+  let value: SyntaxNode | null = null;
+  if (decl?.type === 'const_spec' || decl?.type === 'var_spec') value = decl.childForFieldName('value')?.namedChildren[obj.index] ?? null;
+  else if (decl?.type === 'short_var_declaration') value = decl.childForFieldName('right')?.namedChildren[obj.index] ?? null;
+  if (!value || obj.kind === 'const') return value;
+  const mutated = usesOf(pkg, obj).some((u) => {
+    const p = u.parent;
+    return isAssignedTo(u) || p?.type === 'inc_statement' || p?.type === 'dec_statement' || (p?.type === 'unary_expression' && p.child(0)?.type === '&');
+  });
+  return mutated ? null : value;
+}
+
+/** A duration as Go prints it (time.Duration.String): 500ms, 30s, 1m30s, 2h0m0s. */
+export function formatDuration(nanos: number): string {
+  if (nanos < 0) return `-${formatDuration(-nanos)}`;
+  if (nanos === 0) return '0s';
+  const trim = (n: number) => String(Number(n.toFixed(9)));
+  if (nanos < 1e3) return `${trim(nanos)}ns`;
+  if (nanos < 1e6) return `${trim(nanos / 1e3)}µs`;
+  if (nanos < 1e9) return `${trim(nanos / 1e6)}ms`;
+  const h = Math.floor(nanos / 3600e9);
+  const m = Math.floor((nanos - h * 3600e9) / 60e9);
+  const s = trim((nanos - h * 3600e9 - m * 60e9) / 1e9);
+  if (h) return `${h}h${m}m${s}s`;
+  if (m) return `${m}m${s}s`;
+  return `${s}s`;
 }

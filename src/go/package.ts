@@ -6,7 +6,6 @@ import { nodesOfType } from './nodes.js';
 /** Per-package indexes, built on first use and shared by all rules. */
 interface PackageIndex {
   varNames: Set<string>;
-  fieldNames: Set<string>;
   channelFieldNames: Set<string>;
   functions: Map<string, SyntaxNode>;
   methods: Map<string, SyntaxNode[]>;
@@ -19,7 +18,6 @@ function indexOf(pkg: Package): PackageIndex {
   let index = indexes.get(pkg);
   if (index) return index;
   const varNames = new Set<string>();
-  const fieldNames = new Set<string>();
   const channelFieldNames = new Set<string>();
   const functions = new Map<string, SyntaxNode>();
   const methods = new Map<string, SyntaxNode[]>();
@@ -36,11 +34,8 @@ function indexOf(pkg: Package): PackageIndex {
       }
     }
     for (const field of nodesOfType(file, 'field_declaration')) {
-      const isChannel = field.childForFieldName('type')?.type === 'channel_type';
-      for (const name of field.childrenForFieldName('name')) {
-        fieldNames.add(name.text);
-        if (isChannel) channelFieldNames.add(name.text);
-      }
+      if (field.childForFieldName('type')?.type !== 'channel_type') continue;
+      for (const name of field.childrenForFieldName('name')) channelFieldNames.add(name.text);
     }
     for (const sel of nodesOfType(file, 'selector_expression')) {
       const field = sel.childForFieldName('field')?.text;
@@ -50,7 +45,7 @@ function indexOf(pkg: Package): PackageIndex {
       else selectorsByField.set(field, [sel]);
     }
   }
-  index = { varNames, fieldNames, channelFieldNames, functions, methods, selectorsByField };
+  index = { varNames, channelFieldNames, functions, methods, selectorsByField };
   indexes.set(pkg, index);
   return index;
 }
@@ -80,11 +75,6 @@ export function fieldValues(pkg: Package, field: string): SyntaxNode[] {
     }
   }
   return values;
-}
-
-/** Names of the fields of the struct types the package declares. */
-export function declaredFieldNames(pkg: Package): Set<string> {
-  return indexOf(pkg).fieldNames;
 }
 
 /** Names of struct fields of channel type declared in the package. */

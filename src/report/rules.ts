@@ -5,7 +5,7 @@ export function testCodePolicy(m: RuleMeta): string {
   if (!m.inTests) return 'Profiles are judged whatever code the stacks run.';
   return m.inTests === 'reported'
     ? 'Test code is linted too: a goroutine that hangs forever makes a test hang, or leaks into the tests after it.'
-    : 'Test code (`_test.go` files and functions that take a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`) is not reported: what grows or lingers there ends with the test.';
+    : 'Test code (`_test.go` files, functions that take a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`, and unexported helpers that only such code calls) is not reported: what grows or lingers there ends with the test.';
 }
 
 /** Anything with rule metadata: a rule, or a profile check. */

@@ -1,8 +1,11 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { GoFile, Package } from '../../engine/types.js';
-import { FUNCTION_TYPES, lineOf, unparen } from '../syntax.js';
+import { FUNCTION_TYPES, isTestCode, lineOf, unparen } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';
-import { objectOf } from './names.js';
+import { objectOf, usesOf } from './names.js';
+import { assignedValue } from '../escape.js';
+import { statementsOf } from '../flow.js';
+import { selectorsOfField } from '../package.js';
 import { fieldOfSelector, fileOfNode, isNamed, receiverTypeName, typeOf } from './types.js';
 
 /**
@@ -30,6 +33,10 @@ export function frequencyOf(pkg: Package, node: SyntaxNode): HowOften {
     // A loop's body repeats; its initializer and range expression run once.
     if (n.type === 'for_statement' && child.type === 'block') {
       return { kind: 'per-iteration', reason: `in the loop at line ${lineOf(n)} of ${displayName(enclosing(n))}` };
+    }
+    if (n.type === 'if_statement' && n.childForFieldName('consequence')?.id === child.id) {
+      const how = nilGuardFrequency(pkg, n);
+      if (how) return how;
     }
     if (n.type === 'func_literal') {
       const how = literalFrequency(pkg, n);
@@ -66,6 +73,53 @@ function literalFrequency(pkg: Package, lit: SyntaxNode): HowOften | null {
     if (target?.type === 'identifier') return null;
   }
   return { kind: 'per-call', reason: 'in a func value stored or returned' };
+}
+
+/**
+ * Lazy initialization, `if x.f == nil { x.f = ...; ... }`: the body runs once per life of
+ * what it fills, when nothing in the package sets it back to nil — once per value for a
+ * field, once per process for a package variable, as often as its declaration for a local.
+ */
+function nilGuardFrequency(pkg: Package, ifStmt: SyntaxNode): HowOften | null {
+  const cond = ifStmt.childForFieldName('condition');
+  const c = cond ? unparen(cond) : null;
+  if (c?.type !== 'binary_expression' || c.childForFieldName('operator')?.type !== '==') return null;
+  const [left, right] = [c.childForFieldName('left'), c.childForFieldName('right')].map((x) => (x ? unparen(x) : null));
+  const guarded = right?.type === 'nil' ? left : left?.type === 'nil' ? right : null;
+  if (guarded?.type !== 'identifier' && guarded?.type !== 'selector_expression') return null;
+  const file = fileOfNode(pkg, ifStmt);
+  const same = sameVariable(pkg, file, guarded);
+  const body = ifStmt.childForFieldName('consequence');
+  const fills = (body ? statementsOf(body) : []).some(
+    (stmt) => stmt.type === 'assignment_statement' && (stmt.childForFieldName('left')?.namedChildren ?? []).some((t) => same(file, t)),
+  );
+  if (!fills) return null;
+  const nilled = (target: SyntaxNode) => {
+    const value = assignedValue(target);
+    return value !== null && unparen(value).type === 'nil';
+  };
+  if (guarded.type === 'identifier') {
+    const obj = objectOf(pkg, file, guarded);
+    if (!obj || (obj.kind !== 'var' && obj.kind !== 'param') || usesOf(pkg, obj).some(nilled)) return null;
+    if (!obj.fn) return { kind: 'once-per-process', reason: `once, while ${obj.name} is nil` };
+    return obj.kind === 'param' || !obj.ident ? functionFrequency(pkg, obj.fn) : frequencyOf(pkg, obj.ident);
+  }
+  const field = fieldOfSelector(pkg, file, guarded);
+  if (!field) return null;
+  for (const sel of selectorsOfField(pkg, field.name)) {
+    if (nilled(sel) && fieldOfSelector(pkg, fileOfNode(pkg, sel), sel) === field) return null;
+  }
+  return { kind: 'once-per-value', reason: `once per ${field.owner.name} value (made while ${guarded.text} is nil)` };
+}
+
+/** A test for "is `target` the variable or field `x` denotes": same object, or same field of the same operand text. */
+function sameVariable(pkg: Package, file: GoFile, x: SyntaxNode): (f: GoFile, target: SyntaxNode) => boolean {
+  if (x.type === 'identifier') {
+    const obj = objectOf(pkg, file, x);
+    return (f, t) => t.type === 'identifier' && obj !== null && objectOf(pkg, f, t) === obj;
+  }
+  const field = fieldOfSelector(pkg, file, x);
+  return (f, t) => t.type === 'selector_expression' && t.text === x.text && field !== null && fieldOfSelector(pkg, f, t) === field;
 }
 
 /** `once.Do(f)` on a sync.Once: once per process for a package-level Once, once per value for a field. */
@@ -128,10 +182,43 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
     if (!worst || ORDER.indexOf(how.kind) > ORDER.indexOf(worst.kind)) worst = how;
   }
   const w = worst!;
-  if (w.kind === 'once-per-process') return { kind: w.kind, reason: `${display} is only called ${w.reason}` };
-  if (w.kind === 'per-iteration') return { kind: w.kind, reason: `${display} is called ${w.reason}` };
+  // Name the loop once, and the function called in it: "f runs through g in the loop at line 9 of h".
+  if (w.kind === 'once-per-process') return { kind: w.kind, reason: w.reason.startsWith('in ') ? `${display} is only called ${w.reason}` : w.reason };
+  if (w.kind === 'per-iteration') {
+    const through = /^(.+?) (?:is called|runs through (.+?)) (in the loop .*)$/.exec(w.reason);
+    if (!through) return { kind: w.kind, reason: `${display} is called ${w.reason}` };
+    return { kind: w.kind, reason: `${display} runs through ${through[2] ?? through[1]} ${through[3]}` };
+  }
   if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
   return { kind: w.kind, reason: w.kind === 'per-call' ? `per call of ${display}` : w.reason };
+}
+
+/**
+ * Whether only test code runs `node`: it is test code itself (a `_test.go` file, a function
+ * taking a `*testing.T`), or its function is unexported and every caller in the package is
+ * only run by tests (a helper of a test-support package). Exported code may have callers elsewhere.
+ */
+export function onlyTestsRun(pkg: Package, node: SyntaxNode): boolean {
+  const file = fileOfNode(pkg, node);
+  if (isTestCode(node, file.isTest)) return true;
+  let fn = enclosing(node);
+  while (fn?.type === 'func_literal') fn = enclosing(fn);
+  return fn ? onlyTestsCall(pkg, fn, new Set()) : false;
+}
+
+function onlyTestsCall(pkg: Package, fn: SyntaxNode, seen: Set<SyntaxNode>): boolean {
+  const name = fn.childForFieldName('name')?.text ?? '';
+  if (/^[A-Z]/.test(name) || name === 'main' || name === 'init') return false;
+  if ([...seen].some((s) => s.id === fn.id && s.tree === fn.tree)) return true; // a cycle adds no caller outside tests
+  seen.add(fn);
+  const { sites, escapes } = callersOf(pkg, fn);
+  if (escapes.length || sites.length === 0) return false;
+  return sites.every((site) => {
+    if (isTestCode(site.call, site.file.isTest)) return true;
+    let caller = enclosing(site.call);
+    while (caller?.type === 'func_literal') caller = enclosing(caller);
+    return caller !== null && onlyTestsCall(pkg, caller, seen);
+  });
 }
 
 /** `F`, `(*T).M`, or `a func literal in F`. */

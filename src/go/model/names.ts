@@ -1,5 +1,6 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { GoFile, Package } from '../../engine/types.js';
+import { defaultImportName } from '../imports.js';
 import { identifierUses } from '../nodes.js';
 import { FUNCTION_TYPES } from '../syntax.js';
 
@@ -63,7 +64,8 @@ function packageScope(pkg: Package): PackageScope {
         for (const spec of decl.descendantsOfType('import_spec')) {
           const path = spec.childForFieldName('path')?.text.slice(1, -1) ?? '';
           const alias = spec.childForFieldName('name');
-          const name = alias?.text ?? [...file.imports.byName].find(([, p]) => p === path)?.[0];
+          // Unaliased, the name readImports gave it (a file may import one path twice, once aliased).
+          const name = alias?.text ?? defaultImportName(path);
           if (!name || name === '_' || name === '.') continue;
           imports.set(name, { kind: 'import', name, ident: alias, decl: spec, index: 0, fn: null, file, scope: null, importPath: path });
         }
