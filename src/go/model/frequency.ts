@@ -128,8 +128,10 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
     if (!worst || ORDER.indexOf(how.kind) > ORDER.indexOf(worst.kind)) worst = how;
   }
   const w = worst!;
-  if (w.kind === 'once-per-process') return { kind: w.kind, reason: `${display} is only called ${w.reason}` };
-  if (w.kind === 'per-iteration') return { kind: w.kind, reason: `${display} is called ${w.reason}` };
+  // A caller's own "g is called in the loop ..." already names where the repetition is.
+  const nested = /^\S+ is (only )?called /.test(w.reason);
+  if (w.kind === 'once-per-process') return { kind: w.kind, reason: nested ? w.reason : `${display} is only called ${w.reason}` };
+  if (w.kind === 'per-iteration') return { kind: w.kind, reason: nested ? w.reason : `${display} is called ${w.reason}` };
   if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
   return { kind: w.kind, reason: w.kind === 'per-call' ? `per call of ${display}` : w.reason };
 }
