@@ -1,20 +1,23 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { receivedChannel } from '../src/go/channels.js';
-import { escapeOf, rootIdentifier, storeTarget } from '../src/go/escape.js';
-import { comesRoundAgain, loopCanEnd, loopClause, statementsOf } from '../src/go/flow.js';
+import { assignedValue, escapeOf, isAssignedTo, rootIdentifier, storeTarget } from '../src/go/escape.js';
+import { comesRoundAgain, jumpTarget, loopCanEnd, loopClause, statementsOf } from '../src/go/flow.js';
 import { importPathOf, type ImportTable } from '../src/go/imports.js';
-import { assignedIn, loopVariables, namesBoundIn, valuesBoundTo } from '../src/go/scopes.js';
+import { frequencyOf } from '../src/go/model/frequency.js';
+import { objectOf, usesOf, type GoObject } from '../src/go/model/names.js';
+import { fileOfNode } from '../src/go/model/types.js';
+import { assignedIn, loopVariables, namesBoundIn } from '../src/go/scopes.js';
 import {
   boundNames,
   contains,
   enclosingFunction,
   enclosingLoops,
   functionName,
-  isTestCode,
   mentionsAny,
+  ownDescendantsOfType,
   unparen,
 } from '../src/go/syntax.js';
-import type { GoFile, Rule } from '../src/engine/types.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
 import { identifierUses, nodesOfType } from '../src/go/nodes.js';
 
 export const deferInLoop: Rule = {
@@ -30,7 +33,10 @@ export const deferInLoop: Rule = {
       'Not reported in a loop that ends: a defer after which the iteration always returns or breaks out, ' +
       'one that can run only once (a lazy-init guard, a timer case), one that holds nothing (a log line, ' +
       'wg.Done, a panic handler, a cleanup that runs only on error), a lock taken on a different element ' +
-      'each iteration, and the release of what exists before the loop or is kept for use after it.',
+      'each iteration, the release of what exists before the loop or is kept for use after it, a loop over a ' +
+      'fixed list (a literal, or a package-level table nothing grows), and a defer whose iteration releases ' +
+      'the same value itself before it goes round (the defer then only covers the returns in between). ' +
+      'The message says how often the loop runs, as the package shows it (per call of a function, in main).',
     fix:
       'Move the loop body into its own function (or a func literal called in the loop) so that the defer ' +
       'runs at the end of each iteration, or release the resource explicitly at the end of the iteration.',
@@ -46,8 +52,6 @@ export const deferInLoop: Rule = {
   check(pkg, report) {
     for (const file of pkg.files) {
       for (const defer of nodesOfType(file, 'defer_statement')) {
-        // A test's deferred calls run when the test ends: held per case, not for the life of a process.
-        if (isTestCode(defer, file.isTest)) continue;
         const call = defer.namedChildren.find((c) => c.type === 'call_expression');
         const fn = enclosingFunction(defer);
         if (!call || !fn) continue;
@@ -58,11 +62,13 @@ export const deferInLoop: Rule = {
         const held = heldBy(call, loop, file.imports);
         const deadlock = held?.lock ? relocksEachIteration(held.lock, loop) : false;
         // A loop that never ends never runs its defers: always a leak. A re-locked mutex always deadlocks.
-        if (!endless && !deadlock && !heldTooLong(held, defer, loop, fn)) continue;
+        if (!endless && !deadlock && !heldTooLong(pkg, file, held, defer, loop)) continue;
+        // The iteration releases it itself: the defer only covers the returns in between.
+        if (releasedEachIteration(pkg, file, defer, call, loop)) continue;
         report({
           node: defer,
           file,
-          message: messageFor(call, held, loop, functionName(fn), endless, deadlock),
+          message: messageFor(call, held, loop, functionName(fn), endless, deadlock, frequencyOf(pkg, loop).reason),
           related: [
             endlessLoop
               ? { node: loopHeader(endlessLoop), file, message: 'this loop never ends, so the function never returns' }
@@ -80,12 +86,26 @@ export const deferInLoop: Rule = {
  * when the call holds nothing, locks every element on purpose, runs a fixed handful of times,
  * or releases what exists before the loop or is used after it.
  */
-function heldTooLong(held: Held | null, defer: SyntaxNode, loop: SyntaxNode, fn: SyntaxNode): held is Held {
+function heldTooLong(pkg: Package, file: GoFile, held: Held | null, defer: SyntaxNode, loop: SyntaxNode): held is Held {
   if (!held) return false;
   if (held.lock && changesPerIteration(held.lock.receiver, loop)) return false;
-  if (rangesOverLiteral(loop, fn)) return false;
+  if (rangesOverFixedList(pkg, file, loop)) return false;
   const resource = held.resource;
+  if (resource && elementUsedAfterLoop(pkg, file, resource, loop)) return false;
   return !resource || !(existsBeforeLoop(resource, loop) || keptAfterIteration(resource, loop, defer));
+}
+
+/**
+ * `defer closeHandle(fd[i])` where `fd` is made before the loop and read after it: each
+ * iteration fills an element the code after the loop uses (syscall's StartProcess hands the
+ * duplicated handles to the child), so releasing them at the end of the function is the point.
+ */
+function elementUsedAfterLoop(pkg: Package, file: GoFile, resource: SyntaxNode, loop: SyntaxNode): boolean {
+  const r = unparen(resource);
+  const operand = r.type === 'index_expression' ? unparen(r.childForFieldName('operand') ?? r) : null;
+  const obj = operand?.type === 'identifier' ? objectOf(pkg, file, operand) : null;
+  if (!obj?.fn || !obj.ident || contains(loop, obj.ident)) return false;
+  return usesOf(pkg, obj).some((u) => u.startIndex > loop.endIndex && contains(obj.fn!, u));
 }
 
 /** What a deferred call keeps until it runs, for the message and the evidence. */
@@ -347,19 +367,84 @@ function relocksEachIteration(lock: NonNullable<Held['lock']>, loop: SyntaxNode)
 }
 
 /**
- * `for _, name := range []string{"a", "b"}`, or a range over a local variable that is only
- * ever bound to such literals (or resliced): a fixed, visible handful of iterations.
+ * `for _, name := range []string{"a", "b"}`, or a range over a variable (local, or package
+ * level like a generator's table of curves) that the package only ever binds to such
+ * literals, reslices of itself, or (a local) appends of single elements outside loops: a
+ * fixed, visible handful of iterations.
  */
-function rangesOverLiteral(loop: SyntaxNode, fn: SyntaxNode): boolean {
+function rangesOverFixedList(pkg: Package, file: GoFile, loop: SyntaxNode): boolean {
   const header = loop.namedChildren.find((c) => c.type === 'range_clause');
   const right = header?.childForFieldName('right');
   if (!right) return false;
   if (right.type === 'composite_literal') return true;
-  if (right.type !== 'identifier') return false;
-  const values = valuesBoundTo(right.text, fn);
-  const fixed = (v: SyntaxNode): boolean =>
-    v.type === 'composite_literal' || (v.type === 'slice_expression' && v.childForFieldName('operand')?.text === right.text);
+  const obj = right.type === 'identifier' ? objectOf(pkg, file, right) : null;
+  if (obj?.kind !== 'var') return false;
+  const uses = usesOf(pkg, obj);
+  // `&list` may grow it behind the package's back.
+  if (uses.some((u) => u.parent?.type === 'unary_expression' && u.parent.child(0)?.type === '&')) return false;
+  const values = [declaredValue(obj), ...uses.map((u) => (isAssignedTo(u) ? (assignedValue(u) ?? u) : null))].filter(
+    (v): v is SyntaxNode => v !== null,
+  );
+  const self = (n: SyntaxNode | null | undefined) => n?.type === 'identifier' && objectOf(pkg, fileOfNode(pkg, n), n) === obj;
+  const fixed = (v: SyntaxNode): boolean => {
+    if (v.type === 'composite_literal' || v.type === 'nil') return true;
+    if (v.type === 'slice_expression') return self(v.childForFieldName('operand'));
+    // `roots = append(roots, dir)` outside any loop of a function: one more element each, a handful in all.
+    const args = v.type === 'call_expression' && v.childForFieldName('function')?.text === 'append' ? v.childForFieldName('arguments') : null;
+    if (!args || !obj.fn || !self(args.namedChildren[0]) || args.text.includes('...')) return false;
+    return enclosingLoops(v).length === 0 && enclosingFunction(v)?.id === obj.fn.id;
+  };
   return values.length > 0 && values.every(fixed);
+}
+
+/** The value a variable is declared with (`var x = v`, `x := v`), if any. */
+function declaredValue(obj: GoObject): SyntaxNode | null {
+  const decl = obj.decl;
+  if (decl?.type !== 'var_spec' && decl?.type !== 'short_var_declaration') return null;
+  const values = decl.childForFieldName(decl.type === 'var_spec' ? 'value' : 'right')?.namedChildren ?? [];
+  return values.length === boundNames(decl).length ? (values[obj.index] ?? null) : null;
+}
+
+/**
+ * Whether the iteration itself releases what the defer does, on every way round the loop:
+ * the same call on the same value (`f.Close()` after `defer f.Close()`), in a statement
+ * list between the defer and the loop body, with no `continue` between them that skips it.
+ * The defer then only covers the returns before that release.
+ */
+function releasedEachIteration(pkg: Package, file: GoFile, defer: SyntaxNode, call: SyntaxNode, loop: SyntaxNode): boolean {
+  const body = loop.childForFieldName('body');
+  if (!body || unparen(call.childForFieldName('function') ?? call).type === 'func_literal') return false;
+  for (let n: SyntaxNode = defer; n.parent && n.id !== body.id; n = n.parent) {
+    if (n.parent.type !== 'statement_list') continue;
+    const release = statementsOf(n.parent).find((s) => s.startIndex > n.endIndex && releaseCalls(s).some((c) => sameCall(pkg, file, c, call)));
+    if (!release) continue;
+    const skips = ownDescendantsOfType(body, 'continue_statement').some((c) => {
+      if (c.startIndex < defer.endIndex || c.startIndex > release.startIndex) return false;
+      const target = jumpTarget(c);
+      return !!target && contains(target, loop);
+    });
+    return !skips;
+  }
+  return false;
+}
+
+/** The calls a statement makes whatever way it goes: `f.Close()`, `err = f.Close()`, `if err := f.Close(); ...`. */
+function releaseCalls(stmt: SyntaxNode): SyntaxNode[] {
+  const header = stmt.type === 'if_statement' ? stmt.childForFieldName('initializer') : stmt;
+  if (!header) return [];
+  if (header.type === 'expression_statement') return header.namedChildren.filter((c) => c.type === 'call_expression');
+  if (header.type === 'assignment_statement' || header.type === 'short_var_declaration') {
+    return (header.childForFieldName('right')?.namedChildren ?? []).filter((c) => c.type === 'call_expression');
+  }
+  return [];
+}
+
+/** The same call written twice on the same values: equal text, and each identifier in it the same object. */
+function sameCall(pkg: Package, file: GoFile, a: SyntaxNode, b: SyntaxNode): boolean {
+  if (a.text !== b.text) return false;
+  const ids = (n: SyntaxNode) => n.descendantsOfType('identifier');
+  const [x, y] = [ids(a), ids(b)];
+  return x.length === y.length && x.every((id, i) => objectOf(pkg, file, id) === objectOf(pkg, file, y[i]));
 }
 
 /** The loop's clause (`i := 0; i < n; i++`, `_, p := range paths`) or its `for` keyword. */
@@ -389,34 +474,39 @@ function evidenceFor(defer: SyntaxNode, held: Held | null, loop: SyntaxNode, fil
   return [{ node: made ?? defer, file }];
 }
 
-function messageFor(call: SyntaxNode, held: Held | null, loop: SyntaxNode, fnName: string | null, endless: boolean, deadlock: boolean): string {
+function messageFor(
+  call: SyntaxNode,
+  held: Held | null,
+  loop: SyntaxNode,
+  fnName: string | null,
+  endless: boolean,
+  deadlock: boolean,
+  reason: string,
+): string {
   const callee = unparen(call.childForFieldName('function') ?? call);
   const shown = callee.type === 'func_literal' ? 'func() {...}()' : oneLine(call.text);
   const fn = fnName ?? 'the enclosing func literal';
-  const fix = `move the loop body into a function (or a func literal called in the loop) so the defer runs at the end of each iteration, or call ${shown} there yourself`;
   if (deadlock && held?.lock) {
     const mu = oneLine(held.lock.receiver.text);
-    const when = endless ? 'never runs, since this loop never ends' : `runs only when ${fn} returns`;
+    const when = endless ? 'never runs, since this loop never ends' : `waits for ${fn} to return`;
     const blocks =
       held.lock.lockMethod === 'Lock'
-        ? `${mu} stays locked after the first iteration, so the next iteration's ${mu}.Lock() blocks forever`
-        : `${mu} stays read-locked after the first iteration, so once a writer waits for it the next iteration's ${mu}.RLock() blocks forever`;
-    return `defer ${shown} ${when}: ${blocks}; unlock at the end of the iteration, or ${fix}`;
+        ? `${mu} stays locked, so the next iteration's ${mu}.Lock() blocks forever`
+        : `${mu} stays read-locked, so once a writer waits the next iteration's ${mu}.RLock() blocks forever`;
+    return `defer ${shown} ${when}: ${blocks} (${reason})`;
   }
   if (!held) {
-    return `defer ${shown} never runs: this loop never ends, so ${fn} never returns, and each iteration adds a deferred call whose record stays in memory for as long as it runs; call it at the end of the iteration instead`;
+    return `defer ${shown} never runs: this loop never ends, so each iteration adds a deferred call that stays in memory (${reason})`;
   }
   const perIteration = !held.resource || changesPerIteration(held.resource, loop);
   if (endless) {
-    const kept = perIteration
-      ? `every iteration's ${held.what} stays ${held.state} for good`
-      : `${held.what} stays ${held.state} for good while deferred calls pile up`;
-    return `defer ${shown} never runs: this loop never ends, so ${fn} never returns, and ${kept}, each iteration adding a defer record; ${fix}`;
+    const kept = perIteration ? `every iteration's ${held.what} stays ${held.state} for good` : `deferred calls pile up`;
+    return `defer ${shown} never runs: this loop never ends, so ${kept} (${reason})`;
   }
   const kept = perIteration
     ? `every iteration's ${held.what} stays ${held.state} until then`
     : `${held.what} stays ${held.state} until then, with one more deferred call per iteration`;
-  return `defer ${shown} runs only when ${fn} returns, not at the end of each iteration: ${kept}; ${fix}`;
+  return `defer ${shown} waits for ${fn} to return, not for the iteration's end: ${kept} (${reason})`;
 }
 
 function oneLine(text: string): string {

@@ -1,7 +1,11 @@
-import type { SyntaxNode } from 'tree-sitter';
-import { assignmentTarget, escapeOf, receivingCall } from '../src/go/escape.js';
+import type { SyntaxNode, Tree } from 'tree-sitter';
+import { assignedValue, assignmentTarget, escapeOf, receivingCall } from '../src/go/escape.js';
 import { calledPackageFunc, importNames, importPathOf, type ImportTable } from '../src/go/imports.js';
-import { runsOncePerProcess } from '../src/go/once.js';
+import { frequencyOf } from '../src/go/model/frequency.js';
+import { calleesOf } from '../src/go/model/calls.js';
+import { objectOf, usesOf, type GoObject } from '../src/go/model/names.js';
+import { fileOfNode, interfaceMethodResults, isNamed, selectionOf, typeOf, type GoType } from '../src/go/model/types.js';
+import { flowOf, handedOff, type Flow } from '../src/go/model/values.js';
 import { mainPathExit, onMainPath } from '../src/go/paths.js';
 import { declaringFunction, isNamedResult } from '../src/go/scopes.js';
 import {
@@ -12,22 +16,19 @@ import {
   enclosingLoops,
   insideFuncLiteral,
   isCallee,
-  isTestCode,
+  ownDescendantsOfType,
   selectedField,
+  unparen,
 } from '../src/go/syntax.js';
-import { hasImportedType, type ImportedType } from '../src/go/types.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
 import { identifierUses, nodesOfType } from '../src/go/nodes.js';
 
 const HTTP = 'net/http';
-const HTTP_CLIENT: ImportedType = { path: HTTP, name: 'Client', variables: ['DefaultClient'] };
 /**
- * Calls that return an `*http.Response` with a body to close. HEAD is left out on purpose:
- * its response has no body, and the Transport puts the connection back in the idle pool
- * as soon as the headers are read, closed or not.
+ * A heuristic, named as one, for calls whose result type the model cannot see (another
+ * package's client): the methods of `*http.Client` that return a response with a body, and
+ * how many arguments they take. The response's use must then show it is an *http.Response.
  */
-const PACKAGE_FUNCS = ['Get', 'Post', 'PostForm'];
-/** Methods of `*http.Client` that return a response with a body, and how many arguments they take. */
 const CLIENT_METHOD_ARITY = new Map([
   ['Do', 1],
   ['Get', 1],
@@ -74,7 +75,13 @@ export const unclosedBody: Rule = {
       'a decoder stops at the end of its value, and an early return or a read error leaves the rest ' +
       'unread; closing only when an error is returned leaves every successful response open. A client ' +
       'that does this per request leaks a connection, a file descriptor and two goroutines each time, ' +
-      'until it runs out of one of them.',
+      'until it runs out of one of them. A response is any value the package shows to be an ' +
+      '*http.Response: from http.Get, Post or PostForm, from (*http.Client).Do, Get, Post or PostForm, or ' +
+      'from a function, method or interface method of the package declared to return one (whose callers ' +
+      'in the package are then judged the same way). Passing the response (or its Body) to a function of ' +
+      'the package counts when that function closes it or hands it on. Not reported: HEAD requests, a 101 ' +
+      'Switching Protocols upgrade, and code that runs once per process (main, init, what only they call) ' +
+      'outside a loop.',
     fix:
       'Right after the error check, `defer resp.Body.Close()`; or close it on every path once done. ' +
       'Returning the response, storing it, or passing it (or its Body) to a function that closes it also ' +
@@ -89,14 +96,16 @@ export const unclosedBody: Rule = {
     tags: ['http', 'resource', 'goroutine'],
   },
   check(pkg, report) {
+    const importsHTTP = pkg.files.some((f) => importNames(f.imports, HTTP).length > 0);
+    const names = importsHTTP ? responseFunctionNames(pkg) : new Set<string>();
     for (const file of pkg.files) {
-      if (!mayHoldResponses(file)) continue;
+      if (!importsHTTP && !mentionsResponse(file)) continue;
       for (const call of nodesOfType(file, 'call_expression')) {
-        const callee = responseCallee(call, file, pkg);
-        if (!callee || !enclosingFunction(call) || isTestCode(call, file.isTest)) continue;
-        const once = runsOncePerProcess(enclosingDeclaredFunction(call), pkg.name);
-        if (once && enclosingLoops(call).length === 0) continue;
-        const finding = judgeResponse(call, callee, file);
+        const callee = responseCallee(pkg, file, call, names);
+        if (!callee || !enclosingFunction(call)) continue;
+        const how = frequencyOf(pkg, call);
+        if (how.kind === 'once-per-process') continue;
+        const finding = judgeResponse(pkg, file, call, callee, how.reason);
         if (finding) report({ ...finding, file, evidence: [{ node: call, file }] });
       }
     }
@@ -106,32 +115,138 @@ export const unclosedBody: Rule = {
 interface Callee {
   /** The call's function as written (`http.Get`, `c.client.Do`). */
   text: string;
-  /** Whether the callee is known to be net/http's; otherwise the response's use must show it. */
+  /** Whether the model's types show an *http.Response; otherwise the response's use must show it. */
   known: boolean;
 }
 
-/** A cheap pre-check: the file imports net/http or at least mentions a response's fields. */
-function mayHoldResponses(file: GoFile): boolean {
-  if (importNames(file.imports, HTTP).length > 0) return true;
+/** A cheap pre-check for a package that does not import net/http: a file mentions a response's fields. */
+function mentionsResponse(file: GoFile): boolean {
   return file.source.includes('.Body') || file.source.includes('.StatusCode');
 }
 
 /**
- * `http.Get/Post/PostForm` under any import name, or a `Do/Get/Post/PostForm` method call
- * with the arity of `*http.Client`'s; `known` when the receiver is visibly an http.Client.
+ * The names of the package's functions, methods and interface methods whose declared
+ * results mention a Response: with `Do`, `Get`, `Post` and `PostForm`, the
+ * only calls whose type is worth asking the model for.
  */
-function responseCallee(call: SyntaxNode, file: GoFile, pkg: Package): Callee | null {
+function responseFunctionNames(pkg: Package): Set<string> {
+  const names = new Set(['Do', 'Get', 'Post', 'PostForm']);
+  for (const file of pkg.files) {
+    const decls = [...file.tree.rootNode.namedChildren, ...nodesOfType(file, 'method_elem')];
+    for (const decl of decls) {
+      if (!['function_declaration', 'method_declaration', 'method_elem'].includes(decl.type)) continue;
+      const name = decl.childForFieldName('name')?.text;
+      if (name && decl.childForFieldName('result')?.text.includes('Response')) names.add(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * The call returns an *http.Response as the model's types show it (known), or, where the
+ * model cannot see the callee's type, the heuristic: a `Do/Get/Post/PostForm` method call
+ * with the arity of `*http.Client`'s (not another package's function, nor a `(ctx, ...)`
+ * signature), whose use must then show a response. HEAD responses have no body.
+ */
+function responseCallee(pkg: Package, file: GoFile, call: SyntaxNode, names: Set<string>): Callee | null {
   const fn = call.childForFieldName('function');
-  if (!fn) return null;
-  if (calledPackageFunc(call, file.imports, HTTP, PACKAGE_FUNCS)) return { text: fn.text, known: true };
-  if (fn.type !== 'selector_expression') return null;
-  const method = fn.childForFieldName('field')?.text ?? '';
-  const operand = fn.childForFieldName('operand');
+  const f = fn ? unparen(fn) : null;
+  const name = f?.type === 'selector_expression' ? f.childForFieldName('field')?.text : f?.type === 'identifier' ? f.text : undefined;
+  if (!fn || !f || !name || (!names.has(name) && !CLIENT_METHOD_ARITY.has(name))) return null;
+  const t = typeOf(pkg, file, call);
+  if (isResponse(t)) return !notJudged(pkg, file, f) && opensResponse(pkg, file, call, 0) ? { text: fn.text, known: true } : null;
+  if (t.kind !== 'unknown' || f.type !== 'selector_expression') return null;
   const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
-  if (!operand || CLIENT_METHOD_ARITY.get(method) !== args.length || takesContextFirst(args)) return null;
+  if (CLIENT_METHOD_ARITY.get(name) !== args.length || takesContextFirst(args)) return null;
   // Another package's function (`ctxhttp.Do`, `resty.Get`): its contract is its own.
-  if (importPathOf(fn, file.imports)) return null;
-  return { text: fn.text, known: hasImportedType(operand, call, file, pkg, HTTP_CLIENT) };
+  if (importPathOf(f, file.imports)) return null;
+  return { text: fn.text, known: false };
+}
+
+/** Whether a type (or the first of several results) is *http.Response. */
+function isResponse(t: GoType): boolean {
+  const first = t.kind === 'tuple' ? t.types[0] : t;
+  return first?.kind === 'pointer' && isNamed(first, HTTP, 'Response');
+}
+
+const opensCache = new WeakMap<Tree, Map<number, boolean>>();
+
+/**
+ * Whether a call typed *http.Response hands out a response whose body is still open: one
+ * of net/http's, or package code that returns only nil or such a response and leaves its
+ * Body alone (a function that reads, closes or replaces the body, or that got the response
+ * from code the model cannot see, such as a REST library that closes it, does not). For an
+ * interface method of the package, whose code the model cannot see, a heuristic named as
+ * one: it opens a response when it returns `(*http.Response, error)` as http.Client does,
+ * not when the body's bytes come with it.
+ */
+function opensResponse(pkg: Package, file: GoFile, call: SyntaxNode, depth: number): boolean {
+  const callee = unparen(call.childForFieldName('function') ?? call);
+  const s = callee.type === 'selector_expression' ? selectionOf(pkg, file, callee) : null;
+  if (s?.kind === 'package' || s?.kind === 'external-method') return true;
+  const operand = callee.type === 'selector_expression' ? callee.childForFieldName('operand') : null;
+  const name = callee.childForFieldName('field')?.text ?? '';
+  const results = operand ? interfaceMethodResults(pkg, typeOf(pkg, file, operand), name) : null;
+  if (results) return results.length === 1 || (results.length === 2 && results[1].kind === 'basic' && results[1].name === 'error');
+  const callees = calleesOf(pkg, file, call);
+  return callees.length > 0 && depth < 4 && callees.every((fn) => returnsOpenResponse(pkg, fn, depth + 1));
+}
+
+function returnsOpenResponse(pkg: Package, fn: SyntaxNode, depth: number): boolean {
+  let cache = opensCache.get(fn.tree);
+  if (!cache) opensCache.set(fn.tree, (cache = new Map()));
+  let known = cache.get(fn.id);
+  if (known === undefined) {
+    cache.set(fn.id, false); // recursion: not proven
+    known = computeReturnsOpenResponse(pkg, fn, depth);
+    cache.set(fn.id, known);
+  }
+  return known;
+}
+
+function computeReturnsOpenResponse(pkg: Package, fn: SyntaxNode, depth: number): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body || body.descendantsOfType('field_identifier').some((f) => f.text === 'Body')) return false;
+  const file = fileOfNode(pkg, fn);
+  const opens = (v: SyntaxNode | undefined): boolean => {
+    const e = v ? unparen(v) : null;
+    return e?.type === 'call_expression' && isResponse(typeOf(pkg, file, e)) && opensResponse(pkg, file, e, depth);
+  };
+  let some = false;
+  for (const ret of ownDescendantsOfType(body, 'return_statement')) {
+    const value = ret.namedChildren.find((c) => c.type === 'expression_list')?.namedChildren[0];
+    if (!value) return false; // a bare return of named results: not followed
+    const v = unparen(value);
+    if (v.type === 'nil') continue;
+    if (v.type === 'identifier') {
+      const obj = objectOf(pkg, file, v);
+      if (!obj?.fn || obj.fn.id !== fn.id) return false;
+      const bound = [boundValue(obj), ...usesOf(pkg, obj).map(assignedValue)].filter((b): b is SyntaxNode => !!b);
+      if (bound.length === 0 || !bound.every((b) => b.type === 'nil' || opens(b))) return false;
+    } else if (!opens(v)) return false;
+    some = true;
+  }
+  return some;
+}
+
+/** The value `x` is declared with in `x, err := call()` (the call, for any of its names). */
+function boundValue(obj: GoObject): SyntaxNode | null {
+  const decl = obj.decl;
+  if (decl?.type !== 'short_var_declaration' && decl?.type !== 'var_spec') return null;
+  const values = decl.childForFieldName(decl.type === 'var_spec' ? 'value' : 'right')?.namedChildren ?? [];
+  return values.length === 1 ? values[0] : (values[obj.index] ?? null);
+}
+
+/**
+ * net/http's `Head` (the Transport reuses the connection as soon as the headers are read),
+ * and `RoundTrip`: middleware hands that response back up, and code that drops one knows
+ * what its own transport answers (httputil.DumpRequestOut's 204 from a fake connection).
+ */
+function notJudged(pkg: Package, file: GoFile, callee: SyntaxNode): boolean {
+  const name = callee.type === 'selector_expression' ? callee.childForFieldName('field')?.text : null;
+  if (name !== 'Head' && name !== 'RoundTrip') return false;
+  const s = selectionOf(pkg, file, callee);
+  return s?.kind === 'package' || s?.kind === 'external-method';
 }
 
 /** `api.Post(ctx, path, body)`: a context first is another client's signature, not http.Client's. */
@@ -142,21 +257,19 @@ function takesContextFirst(args: SyntaxNode[]): boolean {
 
 type Finding = Omit<Report, 'file' | 'evidence'>;
 
-const LEAK =
-  'until the body is closed (or happens to be read to EOF) its connection cannot go back to the Transport\'s ' +
-  'idle pool, and the connection\'s read and write goroutines stay blocked with their buffers';
+const LEAK = "its connection stays out of the Transport's idle pool, with its read and write goroutines";
 
 /** Decides whether the response of `call` leaks, and says how. */
-function judgeResponse(call: SyntaxNode, callee: Callee, file: GoFile): Finding | null {
+function judgeResponse(pkg: Package, file: GoFile, call: SyntaxNode, callee: Callee, reason: string): Finding | null {
   if (requestsHead(call, file)) return null;
   const stmt = call.parent;
   if (stmt?.type === 'expression_statement' || stmt?.type === 'go_statement' || stmt?.type === 'defer_statement') {
-    return callee.known ? discarded(call, callee) : null;
+    return callee.known ? discarded(call, callee, reason) : null;
   }
   if (escapeOf(call) !== 'aliased') return null; // returned, passed on, stored in a field or a map
   const target = assignmentTarget(call);
   if (target?.type !== 'identifier') return null;
-  if (target.text === '_') return callee.known ? discarded(call, callee) : null;
+  if (target.text === '_') return callee.known ? discarded(call, callee, reason) : null;
   // A variable of an outer function (a retry closure filling it) is judged over that function.
   const owner = declaringFunction(target.text, call);
   const body = owner?.childForFieldName('body');
@@ -164,29 +277,19 @@ function judgeResponse(call: SyntaxNode, callee: Callee, file: GoFile): Finding 
   const uses = responseUses(call, target, body);
   if (!callee.known && !uses.some((u) => showsHTTPResponse(u, file.imports))) return null;
   if (expectsUpgrade(body, uses)) return null;
-  const handled = uses.filter((u) => closesOrHandsOff(u, file.imports));
+  const handled = uses.filter((u) => releases(pkg, file, u));
   if (handled.some((u) => onMainPath(u, call, body))) return null;
   const name = target.text;
-  const what =
-    handled.length > 0
-      ? 'is closed (or handed off) only on the error path or an early return, not on the path that goes on'
-      : `is never closed and ${name} is not handed off`;
+  const what = handled.length > 0 ? 'is closed only on an error path or an early return' : 'is never closed';
   return {
     node: call,
-    message:
-      `${name}.Body of the response from ${callee.text} ${what}: ${LEAK}; ` +
-      `add defer ${name}.Body.Close() right after the error check`,
+    message: `${name}.Body of the response from ${callee.text} ${what}, ${reason}: ${LEAK}`,
     related: whereOutOfUse(call, name, body).map(({ node, message }) => ({ node, file, message })),
   };
 }
 
-function discarded(call: SyntaxNode, callee: Callee): Finding {
-  return {
-    node: call,
-    message:
-      `the response from ${callee.text} is discarded, so its Body can never be closed: ${LEAK}; ` +
-      'keep the response and defer resp.Body.Close()',
-  };
+function discarded(call: SyntaxNode, callee: Callee, reason: string): Finding {
+  return { node: call, message: `the response from ${callee.text} is discarded unclosed, ${reason}: ${LEAK}` };
 }
 
 /**
@@ -272,37 +375,44 @@ function expectsUpgrade(body: SyntaxNode, uses: SyntaxNode[]): boolean {
 }
 
 /**
- * A use that ends our responsibility for the body: `resp.Body.Close()`, `resp.Write(w)`
- * (which closes it), or the response or its Body handed to code that may close it.
+ * Whether a use of the response ends our responsibility for its body, by the model's value
+ * flow from there: the body is closed (`resp.Body.Close()`, `resp.Write(w)`, in this function
+ * or in a package function it is passed to), or the response or its Body goes where the model
+ * cannot see (returned, stored, sent, handed to another package's code that is not a known
+ * reader or printer).
  */
-function closesOrHandsOff(use: SyntaxNode, imports: ImportTable): boolean {
-  const field = selectedField(use);
-  if (field === null) return handsOff(use, imports, RESPONSE_INSPECTORS, new Set());
-  const sel = use.parent!;
-  if (field === 'Write') return sel.parent?.type === 'call_expression';
-  if (field !== 'Body') return false;
-  const outer = sel.parent;
-  if (outer?.type === 'selector_expression' && outer.childForFieldName('operand')?.id === sel.id) {
+function releases(pkg: Package, file: GoFile, use: SyntaxNode): boolean {
+  const flow = flowOf(pkg, file, use);
+  if (handsOn(pkg, flow, RESPONSE_INSPECTORS, new Set())) return true;
+  return flow.uses.some((u) => {
+    const field = selectedField(u.node);
+    if (field === 'Write') return isCallee(u.node.parent!); // Response.Write closes the body
+    return field === 'Body' && bodyReleased(pkg, u.file, u.node.parent!);
+  });
+}
+
+/** Whether `resp.Body` (the selector) is closed, or handed on, from where it stands. */
+function bodyReleased(pkg: Package, file: GoFile, body: SyntaxNode): boolean {
+  const outer = body.parent;
+  if (outer?.type === 'selector_expression' && outer.childForFieldName('operand')?.id === body.id) {
     // Called, or handed on as a method value (`defer closeLogged(resp.Body.Close)`).
     return outer.childForFieldName('field')?.text === 'Close';
   }
-  return handsOff(sel, imports, BODY_READERS, READER_METHODS);
+  const flow = flowOf(pkg, file, body);
+  return handsOn(pkg, flow, BODY_READERS, READER_METHODS) || flow.uses.some((u) => selectedField(u.node) === 'Close');
 }
 
 /**
- * Whether a value is returned, stored, aliased, sent, or passed to a call that is not one
- * of the known functions (`known`, by import path) or methods that only read it.
+ * The value leaves what the package's code shows: returned, kept in a field or a container,
+ * or handed to code the model cannot see, other than the `known` calls that only read it.
  */
-function handsOff(
-  value: SyntaxNode,
-  imports: ImportTable,
-  known: Map<string, readonly string[] | 'all'>,
-  methods: Set<string>,
-): boolean {
-  const escape = escapeOf(value);
-  if (escape !== 'passed') return escape !== null;
-  const call = receivingCall(value);
-  return !call || !isKnownCall(call, imports, known, methods);
+function handsOn(pkg: Package, flow: Flow, known: Map<string, readonly string[] | 'all'>, methods: Set<string>): boolean {
+  if (flow.returned || flow.results.length > 0) return true;
+  if (flow.holders.some((h) => h.kind === 'field' || h.kind === 'element')) return true;
+  return handedOff(flow).some((h) => {
+    if (h.kind !== 'unknown' || h.at.type !== 'call_expression') return true;
+    return !isKnownCall(h.at, fileOfNode(pkg, h.at).imports, known, methods);
+  });
 }
 
 /** Whether a call is one of the `known` functions (by import path) or `methods` (any receiver). */

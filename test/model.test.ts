@@ -270,3 +270,54 @@ func TestA(t *testing.T) { helper(); Exported(); shared() }
     assert.deepEqual(['helper', 'inner', 'Exported', 'shared'].map((n) => onlyTestsRun(pkg, body(n))), [true, true, false, false]);
   });
 });
+
+describe('model: what the resource rules ask', () => {
+  const src = `package api
+import (
+	"context"
+	"net/http"
+	"time"
+)
+type Doer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+type Uploader struct{ doer Doer }
+func (u *Uploader) put(req *http.Request) {
+	resp, err := u.doer.Do(req)
+	_, _ = resp, err
+}
+func wrap(p context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(p, time.Second)
+}
+func caller(p context.Context) {
+	_, stop := wrap(p)
+	stop()
+}
+type Client struct{}
+func (c *Client) do(reqs []int) {
+	for range reqs {
+		c.send()
+	}
+}
+func (c *Client) send() { deliver() }
+func deliver() { _ = make(chan int) }
+`;
+  const pkg = pkgOf('api', { 'a.go': src });
+  const file = pkg.files[0];
+  const calls = file.tree.rootNode.descendantsOfType('call_expression');
+  const call = (text: string) => calls.find((n) => n.text.startsWith(text))!;
+
+  it('types a call of a method of an interface the package declares', () => {
+    assert.equal(show(typeOf(pkg, file, ident(file, 'resp'))), '*net/http.Response');
+  });
+
+  it('follows a result of a multi-value call returned as is into the callers', () => {
+    const flow = flowOf(pkg, file, call('context.WithTimeout'), 1);
+    assert.deepEqual(flow.results.map((r) => `${r.fn.childForFieldName('name')?.text}:${r.index}`), ['wrap:1']);
+    assert.equal(releasedBy(flow, [], true).length, 1, 'stop() in caller');
+  });
+
+  it('names the loop once when the repetition is in a caller of a caller', () => {
+    assert.equal(frequencyOf(pkg, call('make(chan int)')).reason, 'deliver runs through (*Client).send in the loop at line 24 of (*Client).do');
+  });
+});

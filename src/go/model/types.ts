@@ -416,12 +416,35 @@ export function callResults(pkg: Package, file: GoFile, call: SyntaxNode): GoTyp
       const d = deref(s.receiver) as GoType & { kind: 'named' };
       return externalMethod(d.pkg!, d.name, s.name) ?? [];
     }
+    const operand = f.childForFieldName('operand');
+    if (!s && operand) {
+      const results = interfaceMethodResults(pkg, typeOf(pkg, file, operand), f.childForFieldName('field')?.text ?? '');
+      if (results) return results;
+    }
   }
   if (['pointer_type', 'parenthesized_type', 'qualified_type', 'generic_type', 'slice_type', 'map_type', 'channel_type', 'array_type'].includes(f.type)) {
     return [typeFromSyntax(pkg, file, f)];
   }
   const t = underlying(pkg, typeOf(pkg, file, f));
   return t.kind === 'func' ? t.results : [];
+}
+
+/**
+ * The declared results of method `name` of an interface type the package declares (its
+ * embedded interfaces of the package included): `Do(*http.Request) (*http.Response, error)`
+ * of `type Doer interface{...}`. Null when `t` is no such interface or lacks the method.
+ */
+export function interfaceMethodResults(pkg: Package, t: GoType, name: string, depth = 0): GoType[] | null {
+  const decl = declOf(pkg, t);
+  if (!decl || decl.typeNode?.type !== 'interface_type' || depth > 5) return null;
+  for (const elem of decl.typeNode.namedChildren) {
+    if (elem.type === 'method_elem' && elem.childForFieldName('name')?.text === name) return signature(pkg, decl.file, elem).results;
+    if (elem.type === 'type_elem') {
+      const inner = interfaceMethodResults(pkg, typeFromSyntax(pkg, decl.file, elem), name, depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return null;
 }
 
 /** The type of a declared object: a declared type, or the type of the value it is bound to. */

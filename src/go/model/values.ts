@@ -35,6 +35,8 @@ export interface Flow {
   uses: ValueUse[];
   /** Returned to callers outside the package's view (an exported function's result, an interface method). */
   returned: boolean;
+  /** Every function whose result `index` the value is returned as (to package callers, outside callers, or both). */
+  results: { fn: SyntaxNode; index: number }[];
 }
 
 const NON_RETAINING = new Set(['len', 'cap', 'print', 'println', 'delete', 'close', 'panic', 'copy', 'clear']);
@@ -47,7 +49,7 @@ const WRAPS = new Set(['parenthesized_expression']);
  * returns several (1 for the cancel func of `context.WithCancel`).
  */
 export function flowOf(pkg: Package, file: GoFile, expr: SyntaxNode, result = 0): Flow {
-  const flow: Flow = { holders: [], uses: [], returned: false };
+  const flow: Flow = { holders: [], uses: [], returned: false, results: [] };
   const seenObjects = new Set<GoObject>();
   const seenFields = new Set<FieldInfo>();
   const seenPositions = new Set<string>();
@@ -90,7 +92,8 @@ function step(pkg: Package, file: GoFile, node: SyntaxNode, index: number, flow:
     case 'expression_list': {
       const stmt = parent.parent;
       const i = parent.namedChildren.findIndex((c) => c.id === x.id);
-      if (stmt?.type === 'return_statement') return returned(pkg, stmt, i, flow, push);
+      // `return f()` of a call with several results returns result `index` of it in that position.
+      if (stmt?.type === 'return_statement') return returned(pkg, stmt, parent.namedChildren.length === 1 ? index : i, flow, push);
       const isRight = stmt?.childForFieldName(stmt.type === 'var_spec' ? 'value' : 'right')?.id === parent.id;
       if (stmt && isRight && (stmt.type === 'assignment_statement' || stmt.type === 'short_var_declaration' || stmt.type === 'var_spec')) {
         const targets = stmt.type === 'var_spec' ? stmt.childrenForFieldName('name') : (stmt.childForFieldName('left')?.namedChildren ?? []);
@@ -163,6 +166,7 @@ function returned(pkg: Package, stmt: SyntaxNode, i: number, flow: Flow, push: P
   if (!fn) return;
   const name = fn.childForFieldName('name')?.text ?? '';
   const { sites, escapes } = callersOf(pkg, fn);
+  if (!flow.results.some((r) => r.fn.id === fn!.id && r.index === i)) flow.results.push({ fn, index: i });
   if ((/^[A-Z]/.test(name) && pkg.name !== 'main') || escapes.length || sites.length === 0) flow.returned = true;
   for (const site of sites) push(site.call, site.file, i);
 }
