@@ -1,6 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { packageChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
+import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import { perWhat, startsHowOften } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
 import { contains, enclosingLoops, lineOf, ownDescendantsOfType } from '../src/go/syntax.js';
 import type { Rule } from '../src/engine/types.js';
@@ -30,23 +31,24 @@ export const goroutineAbandonedSend: Rule = {
   },
   check(pkg, report) {
     for (const ch of packageChannels(pkg)) {
-      if (ch.buffer !== 0 || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
-      for (const send of blockingSends(ch)) {
+      const owner = ch.fn;
+      if (!owner || ch.buffer !== 0 || ch.lost || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+      for (const send of blockingSends(ch, owner)) {
         const goStmt = send.goroutine!;
-        const giveUp = whereReceiverGivesUp(ch, goStmt);
+        const giveUp = whereReceiverGivesUp(ch, owner, goStmt);
         if (!giveUp) continue;
-        const sendFile = fileOf(pkg, send.node);
+        const how = startsHowOften(pkg, goStmt);
+        if (how.kind === 'once-per-process') continue;
+        const name = send.node.text;
         report({
           node: send.node.parent!,
-          file: sendFile,
-          message:
-            `goroutine blocks forever sending on ${ch.name}: ${giveUp.reason}, and ${ch.name} is unbuffered; ` +
-            `${giveUp.fix}, or select on the send with ctx.Done()`,
+          file: send.file,
+          message: `goroutine blocks forever sending on unbuffered ${name}, one ${perWhat(how)}: ${giveUp.reason}`,
           related: [
             { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
             { node: giveUp.node, file: fileOf(pkg, giveUp.node), message: giveUp.label },
           ],
-          evidence: [{ node: send.node, file: sendFile }],
+          evidence: [{ node: send.node, file: send.file }],
         });
       }
     }
@@ -57,12 +59,14 @@ interface GiveUp {
   node: SyntaxNode;
   reason: string;
   label: string;
-  fix: string;
 }
 
-/** Sends in goroutines that wait for a receiver: not one case among others of a select. */
-function blockingSends(ch: LocalChannel): ChannelUse[] {
-  return ch.uses.filter((u) => u.op === 'send' && u.goroutine && !hasAlternatives(u.select));
+/**
+ * Sends in goroutines that the channel's maker starts (`go func() { ch <- v }()`,
+ * `go worker(ch)`) and that wait for a receiver: not one case among others of a select.
+ */
+function blockingSends(ch: Channel, owner: SyntaxNode): ChannelUse[] {
+  return ch.uses.filter((u) => u.op === 'send' && u.goroutine && u.anchor && contains(owner, u.goroutine) && !hasAlternatives(u.select));
 }
 
 function hasAlternatives(select: SyntaxNode | null): boolean {
@@ -70,14 +74,13 @@ function hasAlternatives(select: SyntaxNode | null): boolean {
 }
 
 /** Where the function that made the channel can stop receiving before the goroutine's send, if anywhere. */
-function whereReceiverGivesUp(ch: LocalChannel, goStmt: SyntaxNode): GiveUp | null {
+function whereReceiverGivesUp(ch: Channel, owner: SyntaxNode, goStmt: SyntaxNode): GiveUp | null {
   const receives = ch.uses.filter((u) => u.op === 'receive' || u.op === 'range');
-  // Other goroutines receive: a pipeline whose shape we do not follow. A deferred receive
-  // drains the channel on every way out.
-  if (receives.some((u) => u.goroutine || u.deferred)) return null;
-  const buffered = `make it buffered (make(chan T, 1))`;
+  // Other goroutines or other functions receive: a pipeline whose shape we do not follow. A
+  // deferred receive drains the channel on every way out. A receive in a helper is not followed.
+  if (receives.some((u) => u.goroutine || u.deferred || u.anchor !== u.node)) return null;
   if (receives.length === 0) {
-    return { node: ch.make, reason: 'nothing ever receives from it', label: `${ch.name} is made here and never received from`, fix: buffered };
+    return { node: ch.make, reason: 'nothing ever receives from it', label: 'made here and never received from' };
   }
   const plain = receives.filter((r) => !hasAlternatives(r.select));
   for (const r of receives) {
@@ -88,19 +91,17 @@ function whereReceiverGivesUp(ch: LocalChannel, goStmt: SyntaxNode): GiveUp | nu
         node: exit,
         reason: `the select at line ${lineOf(r.select)} can take another case and stop receiving`,
         label: 'the receiver gives up here',
-        fix: buffered,
       };
     }
   }
   const first = plain.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
   if (!first) return null;
-  const early = returnBefore(ch.fn, goStmt, first.node, receives);
+  const early = returnBefore(owner, goStmt, first.node, receives);
   if (early) {
     return {
       node: early,
       reason: `the function can return at line ${lineOf(early)} before it receives`,
       label: 'returns without receiving',
-      fix: buffered,
     };
   }
   return fanOutShortfall(ch, goStmt, plain);
@@ -151,28 +152,25 @@ function caseOf(node: SyntaxNode, select: SyntaxNode): SyntaxNode | null {
  * N goroutines started in a loop each send once, and the function receives fewer times:
  * once outside any loop, or in a loop that can return or break early (first error wins).
  */
-function fanOutShortfall(ch: LocalChannel, goStmt: SyntaxNode, receives: ChannelUse[]): GiveUp | null {
+function fanOutShortfall(ch: Channel, goStmt: SyntaxNode, receives: ChannelUse[]): GiveUp | null {
   const starter = enclosingLoops(goStmt).find((l) => !contains(l, ch.make));
   if (!starter) return null;
-  const fix = 'give it a buffer for every sender (make(chan T, n))';
   for (const r of receives) {
     const loop = enclosingLoops(r.node).find((l) => !contains(l, goStmt));
     if (!loop) {
       if (enclosingLoops(r.node).some((l) => contains(l, goStmt))) continue;
       return {
         node: r.node.parent ?? r.node,
-        reason: `a goroutine is started per iteration of the loop at line ${lineOf(starter)}, but ${ch.name} is received from only once`,
+        reason: 'it is received from only once',
         label: 'received from only once',
-        fix,
       };
     }
     const exit = loopExits(loop)[0];
     if (exit) {
       return {
         node: exit,
-        reason: `a goroutine is started per iteration of the loop at line ${lineOf(starter)}, but the loop receiving from ${ch.name} can stop early at line ${lineOf(exit)}`,
+        reason: `the receiving loop can stop early at line ${lineOf(exit)}`,
         label: 'stops receiving early',
-        fix,
       };
     }
   }

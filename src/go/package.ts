@@ -7,9 +7,6 @@ import { nodesOfType } from './nodes.js';
 interface PackageIndex {
   varNames: Set<string>;
   fieldNames: Set<string>;
-  channelFieldNames: Set<string>;
-  functions: Map<string, SyntaxNode>;
-  methods: Map<string, SyntaxNode[]>;
   selectorsByField: Map<string, SyntaxNode[]>;
 }
 
@@ -20,27 +17,17 @@ function indexOf(pkg: Package): PackageIndex {
   if (index) return index;
   const varNames = new Set<string>();
   const fieldNames = new Set<string>();
-  const channelFieldNames = new Set<string>();
-  const functions = new Map<string, SyntaxNode>();
-  const methods = new Map<string, SyntaxNode[]>();
   const selectorsByField = new Map<string, SyntaxNode[]>();
   for (const file of pkg.files) {
     const root = file.tree.rootNode;
     for (const decl of root.namedChildren) {
-      const name = decl.childForFieldName('name')?.text;
-      if (decl.type === 'function_declaration' && name) functions.set(name, decl);
-      if (decl.type === 'method_declaration' && name) methods.set(name, [...(methods.get(name) ?? []), decl]);
       if (decl.type !== 'var_declaration') continue;
       for (const spec of decl.descendantsOfType('var_spec')) {
         for (const name of spec.childrenForFieldName('name')) varNames.add(name.text);
       }
     }
     for (const field of nodesOfType(file, 'field_declaration')) {
-      const isChannel = field.childForFieldName('type')?.type === 'channel_type';
-      for (const name of field.childrenForFieldName('name')) {
-        fieldNames.add(name.text);
-        if (isChannel) channelFieldNames.add(name.text);
-      }
+      for (const name of field.childrenForFieldName('name')) fieldNames.add(name.text);
     }
     for (const sel of nodesOfType(file, 'selector_expression')) {
       const field = sel.childForFieldName('field')?.text;
@@ -50,7 +37,7 @@ function indexOf(pkg: Package): PackageIndex {
       else selectorsByField.set(field, [sel]);
     }
   }
-  index = { varNames, fieldNames, channelFieldNames, functions, methods, selectorsByField };
+  index = { varNames, fieldNames, selectorsByField };
   indexes.set(pkg, index);
   return index;
 }
@@ -85,21 +72,6 @@ export function fieldValues(pkg: Package, field: string): SyntaxNode[] {
 /** Names of the fields of the struct types the package declares. */
 export function declaredFieldNames(pkg: Package): Set<string> {
   return indexOf(pkg).fieldNames;
-}
-
-/** Names of struct fields of channel type declared in the package. */
-export function channelFieldNames(pkg: Package): Set<string> {
-  return indexOf(pkg).channelFieldNames;
-}
-
-/** The package-level function of that name, in any file of the package. */
-export function packageFunction(pkg: Package, name: string): SyntaxNode | null {
-  return indexOf(pkg).functions.get(name) ?? null;
-}
-
-/** The methods of that name declared in the package, on any receiver type. */
-export function packageMethods(pkg: Package, name: string): SyntaxNode[] {
-  return indexOf(pkg).methods.get(name) ?? [];
 }
 
 /** The file of the package that holds a node. */

@@ -1,5 +1,6 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { GoFile, Package } from '../../engine/types.js';
+import { statementsOf } from '../flow.js';
 import { FUNCTION_TYPES, lineOf, unparen } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';
 import { objectOf } from './names.js';
@@ -115,16 +116,18 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
   }
   // Another package can call an exported name at any rate; package main has no importers.
   const exported = /^[A-Z]/.test(name) && pkg.name !== 'main';
-  const { sites, escapes } = callersOf(pkg, fn);
+  const { sites, escapes: allEscapes } = callersOf(pkg, fn);
+  // `once.Do(s.start)`: handed to a sync.Once, it runs as often as the Once allows.
+  const onceRuns = allEscapes.map((e) => handedToOnce(pkg, e));
+  const escapes = allEscapes.filter((_, i) => !onceRuns[i]);
   const constructor = fn.type === 'function_declaration' && /^[Nn]ew[A-Z_]?/.test(name);
-  if (exported || escapes.length || sites.length === 0) {
+  if (exported || escapes.length || sites.length + allEscapes.length === 0) {
     if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
     const why = exported ? '' : escapes.length ? ' (used as a value)' : ' (no caller in the package: an interface method or unused)';
     return { kind: 'per-call', reason: `per call of ${display}${why}` };
   }
   let worst: HowOften | null = null;
-  for (const site of sites) {
-    const how = frequencyOf(pkg, site.call);
+  for (const how of [...sites.map((site) => frequencyOf(pkg, site.call)), ...onceRuns.filter((o) => o !== null)]) {
     if (!worst || ORDER.indexOf(how.kind) > ORDER.indexOf(worst.kind)) worst = how;
   }
   const w = worst!;
@@ -132,6 +135,20 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
   if (w.kind === 'per-iteration') return { kind: w.kind, reason: `${display} is called ${w.reason}` };
   if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
   return { kind: w.kind, reason: w.kind === 'per-call' ? `per call of ${display}` : w.reason };
+}
+
+/**
+ * How often a function handed as a value to `once.Do` runs (`once.Do(s.start)`): as often
+ * as the Do call allows, and no more often than the Do call itself runs. Null for any other use.
+ */
+function handedToOnce(pkg: Package, ref: SyntaxNode): HowOften | null {
+  const args = ref.parent;
+  const call = args?.type === 'argument_list' ? args.parent : null;
+  if (!call || args!.namedChildren.length !== 1) return null;
+  const once = onceOfDo(pkg, fileOfNode(pkg, call), call);
+  if (!once) return null;
+  const around = frequencyOf(pkg, call);
+  return ORDER.indexOf(around.kind) < ORDER.indexOf(once.kind) ? around : once;
 }
 
 /** `F`, `(*T).M`, or `a func literal in F`. */
@@ -151,4 +168,56 @@ export function displayName(fn: SyntaxNode | null): string {
 function enclosing(node: SyntaxNode): SyntaxNode | null {
   for (let n = node.parent; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
   return null;
+}
+
+const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
+
+/**
+ * A heuristic, named as one, for starts of long-lived things (goroutines): `node` runs once
+ * per process (or once per key of a registry) behind a check on package-level state that its
+ * function sets — `if started != nil { return }; started = ...`, `if atomic.CompareAndSwapInt32(&running, 0, 1) {`,
+ * `if w, ok := workers[key]; ok { return w }; workers[key] = w`. Not for what grows: a cache
+ * filled behind `if _, ok := cache[k]; ok` is the same shape. Null when no such check guards it.
+ */
+export function startOnceGuard(pkg: Package, node: SyntaxNode): HowOften | null {
+  let fn: SyntaxNode | null = enclosing(node);
+  while (fn?.type === 'func_literal') fn = enclosing(fn);
+  if (!fn) return null;
+  const file = fileOfNode(pkg, fn);
+  const isPackageVar = (id: SyntaxNode) => {
+    const obj = objectOf(pkg, file, id);
+    return obj?.kind === 'var' && obj.fn === null;
+  };
+  const assigned = new Set<string>();
+  for (const a of fn.descendantsOfType('assignment_statement')) {
+    for (const id of a.childForFieldName('left')?.descendantsOfType('identifier') ?? []) if (isPackageVar(id)) assigned.add(id.text);
+  }
+  for (const header of guardHeaders(node, fn)) {
+    const cas = header.descendantsOfType('call_expression').some((c) => COMPARE_AND_SWAP.test(c.childForFieldName('function')?.text ?? ''));
+    const state = header.descendantsOfType('identifier').find((id) => assigned.has(id.text) && isPackageVar(id));
+    if (cas || state) {
+      return { kind: 'once-per-process', reason: `behind the start-once check at line ${lineOf(header)} of ${displayName(fn)}` };
+    }
+  }
+  return null;
+}
+
+/**
+ * The headers (initializer and condition) of the `if` statements that decide whether `node`
+ * runs: those around it, and those before it whose body returns.
+ */
+function guardHeaders(node: SyntaxNode, fn: SyntaxNode): SyntaxNode[] {
+  const headers: SyntaxNode[] = [];
+  const headerOf = (ifStmt: SyntaxNode) => ['initializer', 'condition'].flatMap((field) => ifStmt.childForFieldName(field) ?? []);
+  for (let n: SyntaxNode = node; n.parent && n.id !== fn.id; n = n.parent) {
+    const parent = n.parent;
+    if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) headers.push(...headerOf(parent));
+    if (parent.type !== 'statement_list') continue;
+    for (const before of parent.namedChildren) {
+      if (before.startIndex >= n.startIndex) break;
+      const consequence = before.type === 'if_statement' ? before.childForFieldName('consequence') : null;
+      if (consequence && statementsOf(consequence).at(-1)?.type === 'return_statement') headers.push(...headerOf(before));
+    }
+  }
+  return headers;
 }
