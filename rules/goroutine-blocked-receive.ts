@@ -1,9 +1,9 @@
 import type { SyntaxNode } from 'tree-sitter';
 import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, type Channel, type ChannelUse } from '../src/go/channels.js';
-import { perWhat, startsHowOften } from '../src/go/goroutines.js';
+import { perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
 import { loopClause } from '../src/go/flow.js';
-import { contains, FUNCTION_TYPES, lineOf, ownDescendantsOfType } from '../src/go/syntax.js';
+import { contains, FUNCTION_TYPES, lineOf } from '../src/go/syntax.js';
 import type { Package, Rule } from '../src/engine/types.js';
 
 export const goroutineBlockedReceive: Rule = {
@@ -11,9 +11,12 @@ export const goroutineBlockedReceive: Rule = {
     id: 'goroutine-blocked-receive',
     title: 'goroutine receives from a channel nobody sends to or closes',
     why:
-      'A receive blocks until a value is sent or the channel is closed. When the function that made ' +
-      'the channel never sends on it nor closes it (or returns early, on an error path, before it does), ' +
-      'the goroutine waiting on it blocks forever, with its stack and everything it references.',
+      'A receive blocks until a value is sent or the channel is closed. When nothing in the package ' +
+      'sends on the channel or closes it — followed from its make through variables, the struct fields ' +
+      'of their type, parameters and results — or the function that made it returns early, on an error ' +
+      'path, before it does, the goroutine waiting on it blocks forever, with its stack and everything ' +
+      'it references. A channel handed to code the package cannot see (another package, an exported ' +
+      'field) may be closed there and is not reported; nor is a goroutine started once per process.',
     fix:
       'Make sure every path signals the goroutine: `defer close(done)` right after starting it, or send ' +
       '/ close before each return. If the goroutine should also stop on cancellation, select on ctx.Done().',
@@ -36,7 +39,7 @@ export const goroutineBlockedReceive: Rule = {
         if (reported.has(key) || !blocksOnlyOnSilent(pkg, recv) || guardedByLength(recv, ch)) continue;
         const why = isSilent(ch)
           ? { reason: 'nothing in the package sends on or closes it', node: ch.make, label: 'made here, never sent on or closed' }
-          : earlyReturn(ch, recv);
+          : earlyReturn(pkg, ch, recv);
         if (!why) continue;
         const how = startsHowOften(pkg, recv.goroutine);
         if (how.kind === 'once-per-process') continue;
@@ -99,10 +102,11 @@ function guardedByLength(recv: ChannelUse, ch: Channel): boolean {
  * When only the function that made the channel sends on or closes it, not deferred, and it
  * can return after starting the goroutine but before the first of those: that return.
  */
-function earlyReturn(ch: Channel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
+function earlyReturn(pkg: Package, ch: Channel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
   const owner = ch.fn;
   const goStmt = recv.goroutine!;
-  if (!owner || !contains(owner, goStmt)) return null;
+  // Started by the maker as it runs, not from a callback it hands on.
+  if (!owner || !recv.anchor || !contains(owner, goStmt)) return null;
   const wakers = ch.uses.filter(wakes);
   const anchors: SyntaxNode[] = [];
   for (const w of wakers) {
@@ -110,12 +114,7 @@ function earlyReturn(ch: Channel, recv: ChannelUse): { reason: string; node: Syn
     anchors.push(w.anchor);
   }
   const first = anchors.reduce((a, b) => (a.startIndex <= b.startIndex ? a : b));
-  const body = owner.childForFieldName('body');
-  const ret = body
-    ? ownDescendantsOfType(body, 'return_statement').find(
-        (r) => r.startIndex > goStmt.endIndex && r.endIndex < first.startIndex && !contains(r, first),
-      )
-    : undefined;
+  const ret = returnsBetween(pkg, fileOf(pkg, owner), owner, goStmt, first)[0];
   if (!ret) return null;
   return {
     reason: `the function can return at line ${lineOf(ret)} before it sends on or closes it`,

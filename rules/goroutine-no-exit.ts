@@ -3,6 +3,7 @@ import { loopCanEnd, neverReturnsAfter, topLevelLoops } from '../src/go/flow.js'
 import { perWhat, startsHowOften } from '../src/go/goroutines.js';
 import { calledPackageFunc } from '../src/go/imports.js';
 import { calleesOf } from '../src/go/model/calls.js';
+import { isNamed, typeOf, underlying } from '../src/go/model/types.js';
 import { fileOf } from '../src/go/package.js';
 import { lineOf, ownDescendantsOfType, unparen } from '../src/go/syntax.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
@@ -14,10 +15,12 @@ export const goroutineNoExit: Rule = {
     title: 'goroutine runs an endless loop that nothing can stop',
     why:
       'A goroutine whose loop has no return, no break out of it and no ctx.Done() or quit-channel ' +
-      'case runs until the process exits. Started from main or init that is a daemon; started from a ' +
-      'constructor, a method or a request handler it is one more goroutine, with its stack and ' +
-      'everything it references, for every call: the value it serves can never be freed and the ' +
-      'goroutine count grows with the traffic.',
+      'case runs until the process exits, with its stack and everything it references. Started once ' +
+      'per process (from main or init, behind a package-level sync.Once or a start-once check, by a ' +
+      'function only those call) it is a daemon, and is not reported. Started per call (a method, a ' +
+      'request handler), per loop iteration, or per value (a constructor, a sync.Once in a field) it ' +
+      'is one more goroutine every time: the value it serves can never be freed and the goroutine ' +
+      'count grows with the traffic. The message says which, as the package shows it.',
     fix:
       'Give the loop a way out: a `case <-ctx.Done(): return` in its select, or a quit channel that a ' +
       'Close or Stop method closes. Start process-wide workers once (from main, init or a sync.Once).',
@@ -45,7 +48,7 @@ function checkGoStatement(goStmt: SyntaxNode, file: GoFile, pkg: Package, report
   const targets = calleesOf(pkg, file, call);
   const loops = targets.map(endlessLoopOf);
   const loop = loops[0];
-  if (!loop || loops.some((l) => l === null)) return;
+  if (!loop || loops.some((l) => l === null) || loops.some((l) => waitsForSignals(pkg, l!))) return;
   const how = startsHowOften(pkg, goStmt);
   if (how.kind === 'once-per-process') return;
   // A starter that itself never returns once it has started the goroutine lives and dies with it.
@@ -58,6 +61,23 @@ function checkGoStatement(goStmt: SyntaxNode, file: GoFile, pkg: Package, report
     message: `goroutine never exits, one ${perWhat(how)}: the loop at ${loopAt} never ends and nothing stops it${tickerHint(loop)}`,
     related: [{ node: loop, file: loopFile, message: 'this loop never ends' }],
     evidence: [{ node: blockingPoint(loop, loopFile), file: loopFile }],
+  });
+}
+
+/**
+ * A heuristic, named as one: a loop that waits for OS signals (`<-sigs` on a chan os.Signal
+ * handed to signal.Notify) serves the process, which has one set of signals; it is its
+ * signal handler, whoever starts it.
+ */
+function waitsForSignals(pkg: Package, loop: SyntaxNode): boolean {
+  const file = fileOf(pkg, loop);
+  const range = loop.namedChildren.find((c) => c.type === 'range_clause')?.childForFieldName('right');
+  const received = ownDescendantsOfType(loop, 'unary_expression')
+    .filter((u) => u.child(0)?.type === '<-')
+    .map((u) => u.namedChildren[0]);
+  return [range, ...received].some((ch) => {
+    const t = ch ? underlying(pkg, typeOf(pkg, file, ch)) : null;
+    return t?.kind === 'chan' && isNamed(t.elem, 'os', 'Signal');
   });
 }
 

@@ -12,7 +12,9 @@ export const goroutineUnclosedRange: Rule = {
       'A `for v := range ch` loop ends only when ch is closed. When nothing ever closes the channel, ' +
       'the goroutine running the loop waits for the next value forever once the senders are done, ' +
       'keeping its stack and everything it references. Started per request or per object, each one ' +
-      'is a goroutine leaked.',
+      'is a goroutine leaked. The channel is followed from its make through variables, the struct ' +
+      'fields of their type, parameters and results: a close anywhere in the package counts, a channel ' +
+      'handed to code the package cannot see is not reported, nor a goroutine started once per process.',
     fix:
       'Close the channel when the last value has been sent: `defer close(ch)` in the (single) sender, ' +
       'or close it after a sync.WaitGroup of the senders is done, or in the Close method of the type ' +

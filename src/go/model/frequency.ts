@@ -109,21 +109,34 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
   const name = fn.childForFieldName('name')?.text ?? '';
   const display = displayName(fn);
   if (fn.type === 'function_declaration' && name === 'init') return { kind: 'once-per-process', reason: 'in init' };
-  if (fn.type === 'function_declaration' && name === 'main' && pkg.name === 'main') return { kind: 'once-per-process', reason: 'in main' };
+  // The runtime's own main is the process's main goroutine: the runtime starts it once.
+  if (fn.type === 'function_declaration' && name === 'main' && (pkg.name === 'main' || pkg.name === 'runtime')) {
+    return { kind: 'once-per-process', reason: 'in main' };
+  }
   if (fn.type === 'func_literal') {
     const outer = enclosing(fn);
     return outer ? functionFrequency(pkg, outer) : { kind: 'once-per-process', reason: 'in a package-level initializer' };
   }
   // Another package can call an exported name at any rate; package main has no importers.
   const exported = /^[A-Z]/.test(name) && pkg.name !== 'main';
-  const { sites, escapes: allEscapes } = callersOf(pkg, fn);
+  const callers = callersOf(pkg, fn);
+  // How often production code runs it: for code outside _test.go files, the tests' calls do not count.
+  const production = !fileOfNode(pkg, fn).isTest;
+  const sites = callers.sites.filter((s) => !production || !s.file.isTest);
+  const allEscapes = callers.escapes.filter((e) => !production || !fileOfNode(pkg, e).isTest);
   // `once.Do(s.start)`: handed to a sync.Once, it runs as often as the Once allows.
   const onceRuns = allEscapes.map((e) => handedToOnce(pkg, e));
   const escapes = allEscapes.filter((_, i) => !onceRuns[i]);
   const constructor = fn.type === 'function_declaration' && /^[Nn]ew[A-Z_]?/.test(name);
   if (exported || escapes.length || sites.length + allEscapes.length === 0) {
     if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
-    const why = exported ? '' : escapes.length ? ' (used as a value)' : ' (no caller in the package: an interface method or unused)';
+    const why = exported
+      ? ''
+      : escapes.length
+        ? ' (used as a value)'
+        : callers.sites.length
+          ? ' (called only from tests)'
+          : ' (no caller in the package: an interface method or unused)';
     return { kind: 'per-call', reason: `per call of ${display}${why}` };
   }
   let worst: HowOften | null = null;
@@ -176,7 +189,7 @@ const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
  * A heuristic, named as one, for starts of long-lived things (goroutines): `node` runs once
  * per process (or once per key of a registry) behind a check on package-level state that its
  * function sets — `if started != nil { return }; started = ...`, `if atomic.CompareAndSwapInt32(&running, 0, 1) {`,
- * `if w, ok := workers[key]; ok { return w }; workers[key] = w`. Not for what grows: a cache
+ * `if w, ok := workers[key]; ok { return w }; workers[key] = w`, `for started < limit { go w(); started++ }`. Not for what grows: a cache
  * filled behind `if _, ok := cache[k]; ok` is the same shape. Null when no such check guards it.
  */
 export function startOnceGuard(pkg: Package, node: SyntaxNode): HowOften | null {
@@ -189,8 +202,10 @@ export function startOnceGuard(pkg: Package, node: SyntaxNode): HowOften | null 
     return obj?.kind === 'var' && obj.fn === null;
   };
   const assigned = new Set<string>();
-  for (const a of fn.descendantsOfType('assignment_statement')) {
-    for (const id of a.childForFieldName('left')?.descendantsOfType('identifier') ?? []) if (isPackageVar(id)) assigned.add(id.text);
+  for (const a of fn.descendantsOfType(['assignment_statement', 'inc_statement', 'dec_statement'])) {
+    const target = a.type === 'assignment_statement' ? a.childForFieldName('left') : a.namedChildren[0];
+    for (const id of target?.descendantsOfType('identifier') ?? []) if (isPackageVar(id)) assigned.add(id.text);
+    if (target?.type === 'identifier' && isPackageVar(target)) assigned.add(target.text);
   }
   for (const header of guardHeaders(node, fn)) {
     const cas = header.descendantsOfType('call_expression').some((c) => COMPARE_AND_SWAP.test(c.childForFieldName('function')?.text ?? ''));
@@ -212,6 +227,12 @@ function guardHeaders(node: SyntaxNode, fn: SyntaxNode): SyntaxNode[] {
   for (let n: SyntaxNode = node; n.parent && n.id !== fn.id; n = n.parent) {
     const parent = n.parent;
     if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) headers.push(...headerOf(parent));
+    // `for started < limit { go worker(); started++ }`: a pool grown up to a bound, once.
+    if (parent.type === 'for_statement' && parent.childForFieldName('body')?.id === n.id) {
+      const clause = parent.namedChildren.find((c) => c.type !== 'block' && c.type !== 'comment');
+      const condition = clause?.type === 'for_clause' ? clause.childForFieldName('condition') : clause?.type === 'range_clause' ? null : clause;
+      if (condition) headers.push(condition);
+    }
     if (parent.type !== 'statement_list') continue;
     for (const before of parent.namedChildren) {
       if (before.startIndex >= n.startIndex) break;

@@ -5,7 +5,7 @@ import { nodesOfType } from '../nodes.js';
 import { FUNCTION_TYPES } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';
 import { objectOf, usesOf, type GoObject } from './names.js';
-import { fieldOf, fieldOfSelector, fileOfNode, typeFromSyntax, underlying, UNKNOWN, type FieldInfo, type GoType } from './types.js';
+import { declOf, fieldOf, fieldOfSelector, fileOfNode, typeFromSyntax, underlying, UNKNOWN, type FieldInfo, type GoType } from './types.js';
 
 /**
  * Where a tracked value (a channel, timer, cancel func, body, container) is kept:
@@ -235,29 +235,37 @@ function parameterAt(fn: SyntaxNode, i: number): SyntaxNode | null {
 function inLiteral(pkg: Package, file: GoFile, element: SyntaxNode, hold: (h: Holder) => void, push: Push): void {
   const keyed = element.parent?.type === 'keyed_element' ? element.parent : null;
   const body = (keyed ?? element).parent;
-  const literal = body?.parent;
-  if (literal?.type !== 'composite_literal') return;
+  // `T{...}`, or an elided `{...}` inside another literal.
+  const literal = body?.parent?.type === 'composite_literal' ? body.parent : body?.parent?.type === 'literal_element' ? body : null;
+  if (!literal) return;
   if (keyed && keyed.childForFieldName('value')?.id === element.id) {
     const key = keyed.childForFieldName('key')?.text ?? '';
     const field = fieldOf(pkg, literalType(pkg, file, literal), key);
     if (field) return hold({ kind: 'field', field });
   }
   if (keyed && keyed.childForFieldName('key')?.id === element.id) return;
+  if (!keyed) {
+    // `T{a, b}`: a struct literal's elements are its fields, in order.
+    const decl = declOf(pkg, literalType(pkg, file, literal));
+    const elements = body!.namedChildren.filter((c) => c.type !== 'comment');
+    const field = decl?.typeNode?.type === 'struct_type' ? decl.fields[elements.findIndex((c) => c.id === element.id)] : undefined;
+    if (field) return hold({ kind: 'field', field });
+  }
   hold({ kind: 'element', container: literal });
   push(literal, file, 0);
 }
 
 /**
- * The type of a composite literal: written, or elided inside an outer literal
- * (`[]T{{...}}`, `map[K]*T{k: {...}}`) and then the outer one's element type.
+ * The type of a composite literal (`T{...}`), or of an elided one inside another
+ * (`[]T{{...}}`, `map[K]*T{k: {...}}`: a literal_value), which is the outer one's element type.
  */
 export function literalType(pkg: Package, file: GoFile, literal: SyntaxNode): GoType {
-  const written = literal.childForFieldName('type');
-  if (written) return typeFromSyntax(pkg, file, written);
-  const element = literal.parent?.type === 'literal_element' ? literal.parent : null;
+  if (literal.type === 'composite_literal') return typeFromSyntax(pkg, file, literal.childForFieldName('type'));
+  const element = literal.type === 'literal_value' && literal.parent?.type === 'literal_element' ? literal.parent : null;
   const keyed = element?.parent?.type === 'keyed_element' ? element.parent : null;
-  const outer = (keyed ?? element)?.parent?.parent;
-  if (!element || outer?.type !== 'composite_literal') return UNKNOWN;
+  const outerBody = (keyed ?? element)?.parent;
+  const outer = outerBody?.type === 'literal_value' ? (outerBody.parent?.type === 'composite_literal' ? outerBody.parent : outerBody) : null;
+  if (!element || !outer) return UNKNOWN;
   const u = underlying(pkg, literalType(pkg, file, outer));
   const elem = u.kind === 'map' ? (keyed?.childForFieldName('key')?.id === element.id ? u.key : u.value) : u.kind === 'slice' || u.kind === 'array' ? u.elem : UNKNOWN;
   // `{...}` for a pointer element type is `&T{...}`.
@@ -396,11 +404,13 @@ function fieldWrites(pkg: Package, field: FieldInfo): Writes {
   }
   const position = field.owner.fields.indexOf(field);
   for (const file of pkg.files) {
-    for (const literal of nodesOfType(file, 'composite_literal')) {
+    const elided = nodesOfType(file, 'literal_value').filter((v) => v.parent?.type === 'literal_element');
+    for (const literal of [...nodesOfType(file, 'composite_literal'), ...elided]) {
       const type = literalType(pkg, file, literal);
       const unknown = type.kind === 'unknown';
       const ofOwner = !unknown && fieldOf(pkg, type, field.name) === field;
-      const elements = literal.childForFieldName('body')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+      const body = literal.type === 'composite_literal' ? literal.childForFieldName('body') : literal;
+      const elements = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
       for (const [i, element] of elements.entries()) {
         if (element.type === 'keyed_element') {
           // A literal whose type the model cannot see may be of the owner: counted, to be safe.
