@@ -290,7 +290,7 @@ func grow() {
     assert.deepEqual(startOnceGuard(pkg, gos[1]), { kind: 'once-per-process', reason: 'behind the start-once check at line 25 of watch' });
     assert.deepEqual(startOnceGuard(pkg, gos[2]), { kind: 'once-per-process', reason: 'behind the start-once check at line 30 of listen' });
     assert.equal(frequencyOf(pkg, gos[2]).kind, 'per-call', 'frequencyOf itself does not guess');
-    assert.deepEqual(startOnceGuard(pkg, gos[3]), { kind: 'once-per-process', reason: 'behind the start-once check at line 41 of grow' });
+    assert.deepEqual(startOnceGuard(pkg, gos[3]), { kind: 'once-per-process', reason: 'behind the start-once check at line 43 of grow' });
   });
 });
 
