@@ -1,9 +1,10 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { packageChannels, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
+import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import { failsTest, perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
-import { contains, enclosingLoops, lineOf, ownDescendantsOfType } from '../src/go/syntax.js';
-import type { Rule } from '../src/engine/types.js';
+import { contains, enclosingLoops, lineOf } from '../src/go/syntax.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
 export const goroutineAbandonedSend: Rule = {
   meta: {
@@ -14,7 +15,9 @@ export const goroutineAbandonedSend: Rule = {
       'the channel stops listening first (a select that times out or sees ctx.Done(), an early error ' +
       'return, a "first result wins" receive from N goroutines), the goroutine blocks on its send ' +
       'forever, holding its stack and everything it references. Once per call, this is the most common ' +
-      'goroutine leak in Go services.',
+      'goroutine leak in Go services. The channel is followed from its make through variables, struct ' +
+      'fields, parameters and results (`r.resp <- v` with r a request the function built); a goroutine ' +
+      'started once per process, and a receiver whose give-up path fails the test (`t.Fatal`), are not reported.',
     fix:
       'Give the channel room for every send that may be abandoned: make(chan T, 1) for one sender, ' +
       'make(chan T, n) for n senders. Or make the send itself give up: ' +
@@ -30,23 +33,24 @@ export const goroutineAbandonedSend: Rule = {
   },
   check(pkg, report) {
     for (const ch of packageChannels(pkg)) {
-      if (ch.buffer !== 0 || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
-      for (const send of blockingSends(ch)) {
+      const owner = ch.fn;
+      if (!owner || ch.buffer !== 0 || ch.lost || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+      for (const send of blockingSends(ch, owner)) {
         const goStmt = send.goroutine!;
-        const giveUp = whereReceiverGivesUp(ch, goStmt);
+        const giveUp = whereReceiverGivesUp(pkg, ch, owner, goStmt);
         if (!giveUp) continue;
-        const sendFile = fileOf(pkg, send.node);
+        const how = startsHowOften(pkg, goStmt);
+        if (how.kind === 'once-per-process') continue;
+        const name = send.node.text;
         report({
           node: send.node.parent!,
-          file: sendFile,
-          message:
-            `goroutine blocks forever sending on ${ch.name}: ${giveUp.reason}, and ${ch.name} is unbuffered; ` +
-            `${giveUp.fix}, or select on the send with ctx.Done()`,
+          file: send.file,
+          message: `goroutine blocks forever sending on unbuffered ${name}, one ${perWhat(how)}: ${giveUp.reason}`,
           related: [
             { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
             { node: giveUp.node, file: fileOf(pkg, giveUp.node), message: giveUp.label },
           ],
-          evidence: [{ node: send.node, file: sendFile }],
+          evidence: [{ node: send.node, file: send.file }],
         });
       }
     }
@@ -57,12 +61,14 @@ interface GiveUp {
   node: SyntaxNode;
   reason: string;
   label: string;
-  fix: string;
 }
 
-/** Sends in goroutines that wait for a receiver: not one case among others of a select. */
-function blockingSends(ch: LocalChannel): ChannelUse[] {
-  return ch.uses.filter((u) => u.op === 'send' && u.goroutine && !hasAlternatives(u.select));
+/**
+ * Sends in goroutines that the channel's maker starts (`go func() { ch <- v }()`,
+ * `go worker(ch)`) and that wait for a receiver: not one case among others of a select.
+ */
+function blockingSends(ch: Channel, owner: SyntaxNode): ChannelUse[] {
+  return ch.uses.filter((u) => u.op === 'send' && u.goroutine && u.anchor && contains(owner, u.goroutine) && !hasAlternatives(u.select));
 }
 
 function hasAlternatives(select: SyntaxNode | null): boolean {
@@ -70,47 +76,57 @@ function hasAlternatives(select: SyntaxNode | null): boolean {
 }
 
 /** Where the function that made the channel can stop receiving before the goroutine's send, if anywhere. */
-function whereReceiverGivesUp(ch: LocalChannel, goStmt: SyntaxNode): GiveUp | null {
+function whereReceiverGivesUp(pkg: Package, ch: Channel, owner: SyntaxNode, goStmt: SyntaxNode): GiveUp | null {
   const receives = ch.uses.filter((u) => u.op === 'receive' || u.op === 'range');
-  // Other goroutines receive: a pipeline whose shape we do not follow. A deferred receive
-  // drains the channel on every way out.
-  if (receives.some((u) => u.goroutine || u.deferred)) return null;
-  const buffered = `make it buffered (make(chan T, 1))`;
+  // Other goroutines or other functions receive: a pipeline whose shape we do not follow. A
+  // deferred receive drains the channel on every way out. A receive in a helper is not followed.
+  if (receives.some((u) => u.goroutine || u.deferred || u.anchor !== u.node)) return null;
   if (receives.length === 0) {
-    return { node: ch.make, reason: 'nothing ever receives from it', label: `${ch.name} is made here and never received from`, fix: buffered };
+    return { node: ch.make, reason: 'nothing ever receives from it', label: 'made here and never received from' };
   }
-  const plain = receives.filter((r) => !hasAlternatives(r.select));
+  const plain = receives.filter((r) => waitsForSender(pkg, r));
   for (const r of receives) {
-    if (!r.select || !hasAlternatives(r.select)) continue;
-    const exit = caseThatStopsListening(r, plain);
+    if (!r.select || waitsForSender(pkg, r)) continue;
+    const exit = caseThatStopsListening(pkg, r, plain);
     if (exit) {
       return {
         node: exit,
         reason: `the select at line ${lineOf(r.select)} can take another case and stop receiving`,
         label: 'the receiver gives up here',
-        fix: buffered,
       };
     }
   }
   const first = plain.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
   if (!first) return null;
-  const early = returnBefore(ch.fn, goStmt, first.node, receives);
+  const early = returnBefore(pkg, first.file, owner, goStmt, first.node, receives);
   if (early) {
     return {
       node: early,
       reason: `the function can return at line ${lineOf(early)} before it receives`,
       label: 'returns without receiving',
-      fix: buffered,
     };
   }
-  return fanOutShortfall(ch, goStmt, plain);
+  return fanOutShortfall(pkg, first.file, ch, goStmt, plain);
+}
+
+/**
+ * A receive that waits until the sender comes: plain, or in a select whose other cases all
+ * end the process or fail the test (`case <-time.After(d): t.Fatal("timeout")`).
+ */
+function waitsForSender(pkg: Package, r: ChannelUse): boolean {
+  if (!hasAlternatives(r.select)) return true;
+  return r.select!.namedChildren.every((c) => {
+    if (!c.type.endsWith('_case') || contains(c, r.node)) return true;
+    const body = statementsOf(c);
+    return statementsEndProcess(body) || failsTest(pkg, r.file, body);
+  });
 }
 
 /**
  * The other case of the select around receive `r` that ends the listening: it leaves the
  * loop around the select (or there is no loop), and no plain receive follows the select.
  */
-function caseThatStopsListening(r: ChannelUse, plain: ChannelUse[]): SyntaxNode | null {
+function caseThatStopsListening(pkg: Package, r: ChannelUse, plain: ChannelUse[]): SyntaxNode | null {
   const select = r.select!;
   if (plain.some((p) => p.node.startIndex > select.endIndex)) return null;
   const loop = enclosingLoops(select)[0];
@@ -118,7 +134,8 @@ function caseThatStopsListening(r: ChannelUse, plain: ChannelUse[]): SyntaxNode 
     // A case that receives later itself (`case <-ctx.Done(): cancel(); <-done`) keeps listening.
     if (!c.type.endsWith('_case') || plain.some((p) => contains(c, p.node)) || contains(c, r.node)) continue;
     const body = statementsOf(c);
-    if (statementsEndProcess(body)) continue;
+    // Ending the process, or failing the test (`case <-time.After(d): t.Fatal("timeout")`), leaks nothing that lives on.
+    if (statementsEndProcess(body) || failsTest(pkg, r.file, body)) continue;
     if (!loop || statementsLeaveLoop(body, loop)) return c;
   }
   return null;
@@ -128,16 +145,10 @@ function caseThatStopsListening(r: ChannelUse, plain: ChannelUse[]): SyntaxNode 
  * A `return` of `fn` between the `go` statement and the first plain receive, other than
  * one in a select case that has just received (`case r := <-ch: return r`).
  */
-function returnBefore(fn: SyntaxNode, goStmt: SyntaxNode, receive: SyntaxNode, receives: ChannelUse[]): SyntaxNode | null {
-  const body = fn.childForFieldName('body');
-  if (!body) return null;
+function returnBefore(pkg: Package, file: GoFile, fn: SyntaxNode, goStmt: SyntaxNode, receive: SyntaxNode, receives: ChannelUse[]): SyntaxNode | null {
   return (
-    ownDescendantsOfType(body, 'return_statement').find(
-      (ret) =>
-        ret.startIndex > goStmt.endIndex &&
-        ret.endIndex < receive.startIndex &&
-        !contains(ret, receive) &&
-        !receives.some((r) => r.select && caseOf(r.node, r.select) && contains(caseOf(r.node, r.select)!, ret)),
+    returnsBetween(pkg, file, fn, goStmt, receive).find(
+      (ret) => !receives.some((r) => r.select && caseOf(r.node, r.select) && contains(caseOf(r.node, r.select)!, ret)),
     ) ?? null
   );
 }
@@ -149,33 +160,21 @@ function caseOf(node: SyntaxNode, select: SyntaxNode): SyntaxNode | null {
 
 /**
  * N goroutines started in a loop each send once, and the function receives fewer times:
- * once outside any loop, or in a loop that can return or break early (first error wins).
+ * once, outside any loop, or in a loop that can return or break early (first error wins).
+ * A loop that receives with no way out drains them all.
  */
-function fanOutShortfall(ch: LocalChannel, goStmt: SyntaxNode, receives: ChannelUse[]): GiveUp | null {
+function fanOutShortfall(pkg: Package, file: GoFile, ch: Channel, goStmt: SyntaxNode, receives: ChannelUse[]): GiveUp | null {
   const starter = enclosingLoops(goStmt).find((l) => !contains(l, ch.make));
   if (!starter) return null;
-  const fix = 'give it a buffer for every sender (make(chan T, n))';
-  for (const r of receives) {
-    const loop = enclosingLoops(r.node).find((l) => !contains(l, goStmt));
-    if (!loop) {
-      if (enclosingLoops(r.node).some((l) => contains(l, goStmt))) continue;
-      return {
-        node: r.node.parent ?? r.node,
-        reason: `a goroutine is started per iteration of the loop at line ${lineOf(starter)}, but ${ch.name} is received from only once`,
-        label: 'received from only once',
-        fix,
-      };
-    }
-    const exit = loopExits(loop)[0];
-    if (exit) {
-      return {
-        node: exit,
-        reason: `a goroutine is started per iteration of the loop at line ${lineOf(starter)}, but the loop receiving from ${ch.name} can stop early at line ${lineOf(exit)}`,
-        label: 'stops receiving early',
-        fix,
-      };
-    }
-  }
-  return null;
+  // Receives in the loop that starts the senders pair with them, one each.
+  const apart = receives.filter((r) => !enclosingLoops(r.node).some((l) => contains(l, goStmt)));
+  const looping = apart.map((r) => enclosingLoops(r.node)[0]).filter((l) => l !== undefined);
+  // A way out that fails the test first (`t.Error(err); return`) leaves nothing that passes hanging.
+  const exits = (loop: SyntaxNode) =>
+    loopExits(loop).filter((e) => !(e.parent?.type === 'statement_list' && failsTest(pkg, file, statementsOf(e.parent))));
+  if (looping.some((loop) => exits(loop).length === 0)) return null;
+  const exit = looping.map((loop) => exits(loop)[0]).find((e) => e !== undefined);
+  if (exit) return { node: exit, reason: `the receiving loop can stop early at line ${lineOf(exit)}`, label: 'stops receiving early' };
+  if (apart.length !== 1) return null;
+  return { node: apart[0].node.parent ?? apart[0].node, reason: 'it is received from only once', label: 'received from only once' };
 }
-

@@ -1,18 +1,22 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { packageChannels, receivedChannel, type ChannelUse, type LocalChannel } from '../src/go/channels.js';
-import { runsOncePerProcess } from '../src/go/once.js';
+import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, type Channel, type ChannelUse } from '../src/go/channels.js';
+import { perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
-import { contains, enclosingDeclaredFunction, lineOf, ownDescendantsOfType } from '../src/go/syntax.js';
-import type { Package, Report, Rule } from '../src/engine/types.js';
+import { loopClause } from '../src/go/flow.js';
+import { contains, FUNCTION_TYPES, lineOf } from '../src/go/syntax.js';
+import type { Package, Rule } from '../src/engine/types.js';
 
 export const goroutineBlockedReceive: Rule = {
   meta: {
     id: 'goroutine-blocked-receive',
     title: 'goroutine receives from a channel nobody sends to or closes',
     why:
-      'A receive blocks until a value is sent or the channel is closed. When the function that made ' +
-      'the channel never sends on it nor closes it (or returns early, on an error path, before it does), ' +
-      'the goroutine waiting on it blocks forever, with its stack and everything it references.',
+      'A receive blocks until a value is sent or the channel is closed. When nothing in the package ' +
+      'sends on the channel or closes it — followed from its make through variables, the struct fields ' +
+      'of their type, parameters and results — or the function that made it returns early, on an error ' +
+      'path, before it does, the goroutine waiting on it blocks forever, with its stack and everything ' +
+      'it references. A channel handed to code the package cannot see (another package, an exported ' +
+      'field) may be closed there and is not reported; nor is a goroutine started once per process.',
     fix:
       'Make sure every path signals the goroutine: `defer close(done)` right after starting it, or send ' +
       '/ close before each return. If the goroutine should also stop on cancellation, select on ctx.Done().',
@@ -26,21 +30,31 @@ export const goroutineBlockedReceive: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
-    const byFunction = new Map<number, LocalChannel[]>();
+    const reported = new Set<string>();
     for (const ch of packageChannels(pkg)) {
-      if (ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
-      if (runsOncePerProcess(enclosingDeclaredFunction(ch.make), pkg.name)) continue;
-      byFunction.set(ch.fn.id, [...(byFunction.get(ch.fn.id) ?? []), ch]);
-    }
-    for (const channels of byFunction.values()) {
-      const silent = new Set(channels.filter((ch) => !ch.uses.some(wakes)).map((ch) => ch.name));
-      for (const ch of channels) {
-        for (const recv of ch.uses.filter((u) => u.op === 'receive' && u.goroutine && blocksOnlyOn(u, silent, ch))) {
-          const why = silent.has(ch.name)
-            ? { reason: `nothing ever sends on or closes ${ch.name}`, node: ch.make, label: `${ch.name} is made here and never sent on or closed` }
-            : earlyReturn(ch, recv);
-          if (why) reportReceive(recv, ch, why, pkg, report);
-        }
+      if (ch.lost || !ch.owned || ch.uses.some((u) => u.op === 'handoff')) continue;
+      for (const recv of ch.uses) {
+        if (recv.op !== 'receive' || !recv.goroutine || !resolvedStrictly(pkg, recv.file, recv.node)) continue;
+        const key = `${recv.file.path}:${recv.node.startIndex}`;
+        if (reported.has(key) || !blocksOnlyOnSilent(pkg, recv) || guardedByLength(recv, ch)) continue;
+        const why = isSilent(ch)
+          ? { reason: 'nothing in the package sends on or closes it', node: ch.make, label: 'made here, never sent on or closed' }
+          : earlyReturn(pkg, ch, recv);
+        if (!why) continue;
+        const how = startsHowOften(pkg, recv.goroutine);
+        if (how.kind === 'once-per-process') continue;
+        reported.add(key);
+        const node = recv.node.parent!;
+        report({
+          node,
+          file: recv.file,
+          message: `goroutine blocks forever receiving from ${recv.node.text}, one ${perWhat(how)}: ${why.reason}`,
+          related: [
+            { node: recv.goroutine, file: fileOf(pkg, recv.goroutine), message: 'the goroutine is started here' },
+            { node: why.node, file: fileOf(pkg, why.node), message: why.label },
+          ],
+          evidence: [{ node, file: recv.file }],
+        });
       }
     }
   },
@@ -51,64 +65,60 @@ function wakes(u: ChannelUse): boolean {
   return u.op === 'send' || u.op === 'close';
 }
 
+/** Followed everywhere, and nothing ever sends on it or closes it. */
+function isSilent(ch: Channel): boolean {
+  return !ch.lost && ch.owned && !ch.uses.some((u) => wakes(u) || u.op === 'handoff');
+}
+
 /**
  * A plain receive, or a select whose every case receives from a channel that nothing
  * ever sends on or closes (a select with a default never blocks).
  */
-function blocksOnlyOn(recv: ChannelUse, silent: Set<string>, ch: LocalChannel): boolean {
+function blocksOnlyOnSilent(pkg: Package, recv: ChannelUse): boolean {
   if (!recv.select) return true;
   return recv.select.namedChildren
     .filter((c) => c.type.endsWith('_case'))
     .every((c) => {
       if (c.type !== 'communication_case') return false;
       const received = receivedChannel(c);
-      const operand = received?.type === 'identifier' ? received.text : null;
-      return operand === ch.name || (operand !== null && silent.has(operand));
+      if (!received) return false;
+      if (received.id === recv.node.id) return true;
+      const others = channelsAt(pkg, received);
+      return others.length > 0 && others.every(isSilent);
     });
 }
 
-/**
- * When only the function itself sends on or closes the channel, not deferred, and it can
- * return after starting the goroutine but before the first of those: that return.
- */
-function earlyReturn(ch: LocalChannel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
-  const goStmt = recv.goroutine!;
-  const wakers = ch.uses.filter(wakes);
-  if (wakers.some((w) => w.goroutine || w.deferred || w.inCallback || w.node.startIndex < goStmt.endIndex)) return null;
-  const first = wakers.reduce((a, b) => (a.node.startIndex <= b.node.startIndex ? a : b));
-  const body = ch.fn.childForFieldName('body');
-  const ret = body
-    ? ownDescendantsOfType(body, 'return_statement').find(
-        (r) => r.startIndex > goStmt.endIndex && r.endIndex < first.node.startIndex && !contains(r, first.node),
-      )
-    : undefined;
-  if (!ret) return null;
-  return {
-    reason: `the function can return at line ${lineOf(ret)} before it sends on or closes ${ch.name}`,
-    node: ret,
-    label: `returns without signalling ${ch.name}`,
-  };
+/** `for len(ch) > 0 { <-ch }`, `if len(ch) > 0 { <-ch }`: the receive runs only when a value is waiting. */
+function guardedByLength(recv: ChannelUse, ch: Channel): boolean {
+  const lengths = ch.uses.filter((u) => u.op === 'inspect' && u.node.parent?.parent?.childForFieldName('function')?.text === 'len');
+  for (let n = recv.node.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    const header = n.type === 'if_statement' ? n.childForFieldName('condition') : n.type === 'for_statement' ? loopClause(n) : null;
+    if (header && lengths.some((l) => contains(header, l.node))) return true;
+  }
+  return false;
 }
 
-function reportReceive(
-  recv: ChannelUse,
-  ch: LocalChannel,
-  why: { reason: string; node: SyntaxNode; label: string },
-  pkg: Package,
-  report: (r: Report) => void,
-): void {
-  const node = recv.node.parent!;
-  const file = fileOf(pkg, node);
-  report({
-    node,
-    file,
-    message:
-      `goroutine blocks forever receiving from ${ch.name}: ${why.reason}; ` +
-      `close(${ch.name}) on every path (defer it), or send before each return`,
-    related: [
-      { node: recv.goroutine!, file: fileOf(pkg, recv.goroutine!), message: 'the goroutine is started here' },
-      { node: why.node, file: fileOf(pkg, why.node), message: why.label },
-    ],
-    evidence: [{ node, file }],
-  });
+/**
+ * When only the function that made the channel sends on or closes it, not deferred, and it
+ * can return after starting the goroutine but before the first of those: that return.
+ */
+function earlyReturn(pkg: Package, ch: Channel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
+  const owner = ch.fn;
+  const goStmt = recv.goroutine!;
+  // Started by the maker as it runs, not from a callback it hands on.
+  if (!owner || !recv.anchor || !contains(owner, goStmt)) return null;
+  const wakers = ch.uses.filter(wakes);
+  const anchors: SyntaxNode[] = [];
+  for (const w of wakers) {
+    if (!w.anchor || w.goroutine || w.deferred || w.inCallback || w.anchor.startIndex < goStmt.endIndex) return null;
+    anchors.push(w.anchor);
+  }
+  const first = anchors.reduce((a, b) => (a.startIndex <= b.startIndex ? a : b));
+  const ret = returnsBetween(pkg, fileOf(pkg, owner), owner, goStmt, first)[0];
+  if (!ret) return null;
+  return {
+    reason: `the function can return at line ${lineOf(ret)} before it sends on or closes it`,
+    node: ret,
+    label: 'returns without signalling the goroutine',
+  };
 }

@@ -4,10 +4,10 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../src/engine/types.js';
 import { readImports } from '../src/go/imports.js';
 import { calleesOf, callersOf } from '../src/go/model/calls.js';
-import { frequencyOf, onlyTestsRun } from '../src/go/model/frequency.js';
+import { frequencyOf, onlyTestsRun, startOnceGuard } from '../src/go/model/frequency.js';
 import { objectOf, usesOf } from '../src/go/model/names.js';
-import { fieldOfSelector, typeOf, type GoType } from '../src/go/model/types.js';
-import { flowOf, handedOff, releasedBy } from '../src/go/model/values.js';
+import { fieldOfSelector, typeIndex, typeOf, type GoType } from '../src/go/model/types.js';
+import { flowOf, flowOfHolder, handedOff, literalType, releasedBy, writesOf } from '../src/go/model/values.js';
 import { parseGo } from '../src/load.js';
 
 function pkgOf(name: string, sources: Record<string, string>): Package {
@@ -319,5 +319,139 @@ func deliver() { _ = make(chan int) }
 
   it('names the loop once when the repetition is in a caller of a caller', () => {
     assert.equal(frequencyOf(pkg, call('make(chan int)')).reason, 'deliver runs through (*Client).send in the loop at line 24 of (*Client).do');
+  });
+});
+
+describe('model: holders, writes, literals, once.Do and start-once checks', () => {
+  const src = `package q
+import (
+	"sync"
+	"sync/atomic"
+)
+type req struct{ resp chan int }
+type conn struct{ Done chan int }
+var startOnce sync.Once
+var running int32
+var started chan int
+func newReq(ch chan int) *req { return &req{resp: ch} }
+func serve() {
+	r := newReq(make(chan int))
+	rs := []*req{{resp: make(chan int, 1)}}
+	select {
+	case v := <-r.resp:
+		_ = v
+	}
+	_ = rs
+}
+func Exported(ch chan int) { _ = ch }
+func (c *conn) start() { go func() {}() }
+func kick(c *conn) { startOnce.Do(c.start) }
+func watch() {
+	if atomic.CompareAndSwapInt32(&running, 0, 1) {
+		go func() {}()
+	}
+}
+func listen() {
+	if started != nil {
+		return
+	}
+	started = make(chan int)
+	go func() {}()
+}
+type pair struct {
+	n int
+	c chan int
+}
+func positional() pair { return pair{1, make(chan int, 2)} }
+var workers int
+func grow() {
+	for workers < 4 {
+		go func() {}()
+		workers++
+	}
+}
+`;
+  const pkg = pkgOf('q', { 'q.go': src });
+  const file = pkg.files[0];
+  const root = file.tree.rootNode;
+  const gos = root.descendantsOfType('go_statement');
+
+  it('binds a select case receive to its variable', () => {
+    const recv = root.descendantsOfType('unary_expression').find((u) => u.text === '<-r.resp')!;
+    const flow = flowOf(pkg, file, recv);
+    assert.deepEqual(flow.holders.map((h) => (h.kind === 'object' ? h.obj.name : h.kind)), ['v']);
+  });
+
+  it('follows a value from a holder it is already in', () => {
+    const param = objectOf(pkg, file, ident(file, 'ch', 0))!;
+    const flow = flowOfHolder(pkg, { kind: 'object', obj: param });
+    assert.deepEqual(flow.holders.map((h) => (h.kind === 'field' ? h.field.name : h.kind)), ['object', 'resp']);
+  });
+
+  it('lists the values stored into a parameter and a field, and what it cannot see', () => {
+    const param = objectOf(pkg, file, ident(file, 'ch', 0))!;
+    const writes = writesOf(pkg, { kind: 'object', obj: param });
+    assert.equal(writes.unseen, null);
+    assert.deepEqual(writes.values.map((w) => w.node.text), ['make(chan int)']);
+    const resp = fieldOfSelector(pkg, file, root.descendantsOfType('selector_expression').find((s) => s.text === 'r.resp')!)!;
+    assert.deepEqual(
+      writesOf(pkg, { kind: 'field', field: resp }).values.map((w) => w.node.text),
+      ['ch', 'make(chan int, 1)'],
+      'keyed in &req{...} and in the elided literal of []*req{{...}}',
+    );
+    const exported = objectOf(pkg, file, ident(file, 'ch', 2))!;
+    assert.equal(writesOf(pkg, { kind: 'object', obj: exported }).unseen, 'Exported is exported');
+    const done = typeIndex(pkg).decls.get('conn')!.fields[0];
+    assert.equal(writesOf(pkg, { kind: 'field', field: done }).unseen, 'field Done is exported');
+  });
+
+  it('follows an element of a positional struct literal into its field', () => {
+    const made = root.descendantsOfType('call_expression').find((c) => c.text === 'make(chan int, 2)')!;
+    assert.deepEqual(flowOf(pkg, file, made).holders.map((h) => (h.kind === 'field' ? `${h.field.owner.name}.${h.field.name}` : h.kind)), ['pair.c']);
+  });
+
+  it('gives an elided literal the element type of the literal around it', () => {
+    const inner = root.descendantsOfType('literal_value').find((l) => l.text === '{resp: make(chan int, 1)}')!;
+    assert.equal(show(literalType(pkg, file, inner)), 'req');
+  });
+
+  it('runs a method handed to a package-level once.Do once per process', () => {
+    assert.deepEqual(frequencyOf(pkg, gos[0]), { kind: 'once-per-process', reason: '(*conn).start is only called behind sync.Once startOnce' });
+  });
+
+  it('names the start-once checks on package state', () => {
+    assert.equal(startOnceGuard(pkg, gos[0]), null);
+    assert.deepEqual(startOnceGuard(pkg, gos[1]), { kind: 'once-per-process', reason: 'behind the start-once check at line 25 of watch' });
+    assert.deepEqual(startOnceGuard(pkg, gos[2]), { kind: 'once-per-process', reason: 'behind the start-once check at line 30 of listen' });
+    assert.equal(frequencyOf(pkg, gos[2]).kind, 'per-call', 'frequencyOf itself does not guess');
+    assert.deepEqual(startOnceGuard(pkg, gos[3]), { kind: 'once-per-process', reason: 'behind the start-once check at line 43 of grow' });
+  });
+});
+
+describe('model: the runtime main', () => {
+  it('runs once per process, like package main', () => {
+    const pkg = pkgOf('runtime', { 'proc.go': 'package runtime\nfunc main() { gcenable() }\nfunc gcenable() { go bgsweep() }\nfunc bgsweep() {}\n' });
+    const go = pkg.files[0].tree.rootNode.descendantsOfType('go_statement')[0];
+    assert.deepEqual(frequencyOf(pkg, go), { kind: 'once-per-process', reason: 'gcenable is only called in main' });
+  });
+});
+
+describe('model: callers across platform files and tests', () => {
+  const pkg = pkgOf('srv', {
+    'srv.go': 'package srv\ntype S struct{}\nfunc NewS() *S { s := &S{}; s.trap(); return s }\nfunc helper() { go func() {}() }\nfunc Run() { helper() }\n',
+    'trap_unix.go': '//go:build unix\n\npackage srv\nfunc (s *S) trap() {}\n',
+    'trap_windows.go': '//go:build windows\n\npackage srv\nfunc (s *S) trap() { go func() {}() }\n',
+    'srv_test.go': 'package srv\nfunc TestHelper() { for i := 0; i < 3; i++ { helper() } }\n',
+  });
+  pkg.files[3].isTest = true;
+  it('finds the calls of a method declared again for another platform', () => {
+    const windows = pkg.files[2].tree.rootNode.descendantsOfType('method_declaration')[0];
+    assert.deepEqual(callersOf(pkg, windows).sites.map((s) => s.kind), ['call']);
+    const go = pkg.files[2].tree.rootNode.descendantsOfType('go_statement')[0];
+    assert.deepEqual(frequencyOf(pkg, go), { kind: 'once-per-value', reason: 'once per value built by NewS' });
+  });
+  it('judges production code by its production callers, not by the tests', () => {
+    const go = pkg.files[0].tree.rootNode.descendantsOfType('go_statement')[0];
+    assert.deepEqual(frequencyOf(pkg, go), { kind: 'per-call', reason: 'per call of helper' });
   });
 });

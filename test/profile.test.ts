@@ -268,7 +268,7 @@ describe('ranking with the committed profiles', () => {
     const dir = path.join(programs, 'sender');
     const r = run(['--jobs', '1', '--profile', 'goroutine.pb.gz', '--profile', 'heap.pb.gz', './...'], dir);
     const out = lines(r.stdout);
-    assert.match(out[0], /^quotes\/quotes\.go:31:3: goroutine blocks forever sending on ch: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
+    assert.match(out[0], /^quotes\/quotes\.go:31:3: goroutine blocks forever sending on unbuffered ch, one per call of Quote: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
     assert.equal(r.status, 1);
   });
 

@@ -1,7 +1,5 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { Package } from '../engine/types.js';
-import { statementsOf } from './flow.js';
-import { packageVarNames } from './package.js';
 import { enclosingDeclaredFunction, enclosingFunction, functionName, isCallee } from './syntax.js';
 import { identifierUses, nodesOfType } from './nodes.js';
 
@@ -72,53 +70,4 @@ function onceOfDo(call: SyntaxNode): SyntaxNode | null {
   const callee = call.childForFieldName('function');
   if (callee?.type !== 'selector_expression' || callee.childForFieldName('field')?.text !== 'Do') return null;
   return callee.childForFieldName('operand');
-}
-
-const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
-
-/**
- * Whether `node` of function `fn` runs once per process behind a guard on package-level
- * state that `fn` sets: `if started != nil { return }; started = ...; go ...`,
- * `if atomic.Cas(&running, 0, 1) { go ... }`, or a registry of started workers
- * (`if w, ok := workers[key]; ok { return w }; workers[key] = w`).
- */
-export function guardedByPackageState(node: SyntaxNode, fn: SyntaxNode, pkg: Package): boolean {
-  const vars = packageVarNames(pkg);
-  const assigned = new Set(
-    fn
-      .descendantsOfType('assignment_statement')
-      .flatMap((a) => a.childForFieldName('left')?.descendantsOfType('identifier') ?? [])
-      .map((id) => id.text)
-      .filter((name) => vars.has(name)),
-  );
-  return guardHeaders(node, fn).some(
-    (header) =>
-      header
-        .descendantsOfType('call_expression')
-        .some((c) => COMPARE_AND_SWAP.test(c.childForFieldName('function')?.text ?? '')) ||
-      header.descendantsOfType('identifier').some((id) => assigned.has(id.text)),
-  );
-}
-
-/**
- * The headers (initializer and condition) of the `if` statements that decide whether `node`
- * runs: those around it, and those before it whose body returns.
- */
-function guardHeaders(node: SyntaxNode, fn: SyntaxNode): SyntaxNode[] {
-  const headers: SyntaxNode[] = [];
-  const headerOf = (ifStmt: SyntaxNode) =>
-    ['initializer', 'condition'].flatMap((field) => ifStmt.childForFieldName(field) ?? []);
-  for (let n: SyntaxNode = node; n.parent && n.id !== fn.id; n = n.parent) {
-    const parent = n.parent;
-    if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
-      headers.push(...headerOf(parent));
-    }
-    if (parent.type !== 'statement_list') continue;
-    for (const before of parent.namedChildren) {
-      if (before.startIndex >= n.startIndex) break;
-      const consequence = before.type === 'if_statement' ? before.childForFieldName('consequence') : null;
-      if (consequence && statementsOf(consequence).at(-1)?.type === 'return_statement') headers.push(...headerOf(before));
-    }
-  }
-  return headers;
 }

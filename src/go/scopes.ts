@@ -81,13 +81,6 @@ function declaresLocally(body: SyntaxNode, name: string): boolean {
   );
 }
 
-/** Whether `name` is a parameter or a local variable anywhere in `fn`, its func literals included. */
-export function declaredAnywhereIn(fn: SyntaxNode, name: string): boolean {
-  return fn
-    .descendantsOfType(['parameter_declaration', 'short_var_declaration', 'var_spec'])
-    .some((d) => boundNames(d).some((id) => id.text === name));
-}
-
 /** The variables a loop's header declares: `i` of `for i := 0; ...`, `k, v` of `for k, v := range m`. */
 export function loopVariables(loop: SyntaxNode): Set<string> {
   const names = new Set<string>();

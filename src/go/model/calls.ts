@@ -4,7 +4,7 @@ import { assignedValue } from '../escape.js';
 import { selectorsOfField } from '../package.js';
 import { FUNCTION_TYPES, unparen } from '../syntax.js';
 import { objectOf, packageObjects, usesOf, type GoObject } from './names.js';
-import { fieldOfSelector, fileOfNode, selectionOf, typeIndex, type FieldInfo } from './types.js';
+import { fieldOfSelector, fileOfNode, receiverTypeName, selectionOf, typeIndex, type FieldInfo } from './types.js';
 
 /** How a call site runs its callee. */
 export type CallKind = 'call' | 'go' | 'defer';
@@ -149,10 +149,20 @@ function findCallers(pkg: Package, fn: SyntaxNode): CallersOf {
   for (const sel of selectorsOfField(pkg, name)) {
     const file = fileOfNode(pkg, sel);
     const s = selectionOf(pkg, file, sel);
-    const runs = s?.kind === 'method' ? s.decl.id === fn.id && s.decl.tree === fn.tree : !s && methodsNamed(pkg, name).length === 1;
+    const runs = s?.kind === 'method' ? sameMethod(s.decl, fn) : !s && methodsNamed(pkg, name).length === 1;
     if (runs) record(sel, file);
   }
   return { sites, escapes };
+}
+
+/**
+ * The same method: the very declaration, or another declaration of that method on that type
+ * in a file for another platform (`debug_unix.go`, `debug_windows.go`), which the type index
+ * does not keep: a call runs whichever the build picks.
+ */
+function sameMethod(a: SyntaxNode, b: SyntaxNode): boolean {
+  if (a.id === b.id && a.tree === b.tree) return true;
+  return a.childForFieldName('name')?.text === b.childForFieldName('name')?.text && receiverTypeName(a) === receiverTypeName(b);
 }
 
 /** The function or func literal a node belongs to. */

@@ -162,28 +162,43 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
   const name = fn.childForFieldName('name')?.text ?? '';
   const display = displayName(fn);
   if (fn.type === 'function_declaration' && name === 'init') return { kind: 'once-per-process', reason: 'in init' };
-  if (fn.type === 'function_declaration' && name === 'main' && pkg.name === 'main') return { kind: 'once-per-process', reason: 'in main' };
+  // The runtime's own main is the process's main goroutine: the runtime starts it once.
+  if (fn.type === 'function_declaration' && name === 'main' && (pkg.name === 'main' || pkg.name === 'runtime')) {
+    return { kind: 'once-per-process', reason: 'in main' };
+  }
   if (fn.type === 'func_literal') {
     const outer = enclosing(fn);
     return outer ? functionFrequency(pkg, outer) : { kind: 'once-per-process', reason: 'in a package-level initializer' };
   }
   // Another package can call an exported name at any rate; package main has no importers.
   const exported = /^[A-Z]/.test(name) && pkg.name !== 'main';
-  const { sites, escapes } = callersOf(pkg, fn);
+  const callers = callersOf(pkg, fn);
+  // How often production code runs it: for code outside _test.go files, the tests' calls do not count.
+  const production = !fileOfNode(pkg, fn).isTest;
+  const sites = callers.sites.filter((s) => !production || !s.file.isTest);
+  const allEscapes = callers.escapes.filter((e) => !production || !fileOfNode(pkg, e).isTest);
+  // `once.Do(s.start)`: handed to a sync.Once, it runs as often as the Once allows.
+  const onceRuns = allEscapes.map((e) => handedToOnce(pkg, e));
+  const escapes = allEscapes.filter((_, i) => !onceRuns[i]);
   const constructor = fn.type === 'function_declaration' && /^[Nn]ew[A-Z_]?/.test(name);
-  if (exported || escapes.length || sites.length === 0) {
+  if (exported || escapes.length || sites.length + allEscapes.length === 0) {
     if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
-    const why = exported ? '' : escapes.length ? ' (used as a value)' : ' (no caller in the package: an interface method or unused)';
+    const why = exported
+      ? ''
+      : escapes.length
+        ? ' (used as a value)'
+        : callers.sites.length
+          ? ' (called only from tests)'
+          : ' (no caller in the package: an interface method or unused)';
     return { kind: 'per-call', reason: `per call of ${display}${why}` };
   }
   let worst: HowOften | null = null;
-  for (const site of sites) {
-    const how = frequencyOf(pkg, site.call);
+  for (const how of [...sites.map((site) => frequencyOf(pkg, site.call)), ...onceRuns.filter((o) => o !== null)]) {
     if (!worst || ORDER.indexOf(how.kind) > ORDER.indexOf(worst.kind)) worst = how;
   }
   const w = worst!;
   // Name the loop once, and the function called in it: "f runs through g in the loop at line 9 of h".
-  if (w.kind === 'once-per-process') return { kind: w.kind, reason: w.reason.startsWith('in ') ? `${display} is only called ${w.reason}` : w.reason };
+  if (w.kind === 'once-per-process') return { kind: w.kind, reason: /^\S+ (is only called|runs through) /.test(w.reason) ? w.reason : `${display} is only called ${w.reason}` };
   if (w.kind === 'per-iteration') {
     const through = /^(.+?) (?:is called|runs through (.+?)) (in the loop .*)$/.exec(w.reason);
     if (!through) return { kind: w.kind, reason: `${display} is called ${w.reason}` };
@@ -221,6 +236,20 @@ function onlyTestsCall(pkg: Package, fn: SyntaxNode, seen: Set<SyntaxNode>): boo
   });
 }
 
+/**
+ * How often a function handed as a value to `once.Do` runs (`once.Do(s.start)`): as often
+ * as the Do call allows, and no more often than the Do call itself runs. Null for any other use.
+ */
+function handedToOnce(pkg: Package, ref: SyntaxNode): HowOften | null {
+  const args = ref.parent;
+  const call = args?.type === 'argument_list' ? args.parent : null;
+  if (!call || args!.namedChildren.length !== 1) return null;
+  const once = onceOfDo(pkg, fileOfNode(pkg, call), call);
+  if (!once) return null;
+  const around = frequencyOf(pkg, call);
+  return ORDER.indexOf(around.kind) < ORDER.indexOf(once.kind) ? around : once;
+}
+
 /** `F`, `(*T).M`, or `a func literal in F`. */
 export function displayName(fn: SyntaxNode | null): string {
   if (!fn) return 'package initialization';
@@ -238,4 +267,64 @@ export function displayName(fn: SyntaxNode | null): string {
 function enclosing(node: SyntaxNode): SyntaxNode | null {
   for (let n = node.parent; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
   return null;
+}
+
+const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
+
+/**
+ * A heuristic, named as one, for starts of long-lived things (goroutines): `node` runs once
+ * per process (or once per key of a registry) behind a check on package-level state that its
+ * function sets — `if started != nil { return }; started = ...`, `if atomic.CompareAndSwapInt32(&running, 0, 1) {`,
+ * `if w, ok := workers[key]; ok { return w }; workers[key] = w`, `for started < limit { go w(); started++ }`. Not for what grows: a cache
+ * filled behind `if _, ok := cache[k]; ok` is the same shape. Null when no such check guards it.
+ */
+export function startOnceGuard(pkg: Package, node: SyntaxNode): HowOften | null {
+  let fn: SyntaxNode | null = enclosing(node);
+  while (fn?.type === 'func_literal') fn = enclosing(fn);
+  if (!fn) return null;
+  const file = fileOfNode(pkg, fn);
+  const isPackageVar = (id: SyntaxNode) => {
+    const obj = objectOf(pkg, file, id);
+    return obj?.kind === 'var' && obj.fn === null;
+  };
+  const assigned = new Set<string>();
+  for (const a of fn.descendantsOfType(['assignment_statement', 'inc_statement', 'dec_statement'])) {
+    const target = a.type === 'assignment_statement' ? a.childForFieldName('left') : a.namedChildren[0];
+    for (const id of target?.descendantsOfType('identifier') ?? []) if (isPackageVar(id)) assigned.add(id.text);
+    if (target?.type === 'identifier' && isPackageVar(target)) assigned.add(target.text);
+  }
+  for (const header of guardHeaders(node, fn)) {
+    const cas = header.descendantsOfType('call_expression').some((c) => COMPARE_AND_SWAP.test(c.childForFieldName('function')?.text ?? ''));
+    const state = header.descendantsOfType('identifier').find((id) => assigned.has(id.text) && isPackageVar(id));
+    if (cas || state) {
+      return { kind: 'once-per-process', reason: `behind the start-once check at line ${lineOf(header)} of ${displayName(fn)}` };
+    }
+  }
+  return null;
+}
+
+/**
+ * The headers (initializer and condition) of the `if` statements that decide whether `node`
+ * runs: those around it, and those before it whose body returns.
+ */
+function guardHeaders(node: SyntaxNode, fn: SyntaxNode): SyntaxNode[] {
+  const headers: SyntaxNode[] = [];
+  const headerOf = (ifStmt: SyntaxNode) => ['initializer', 'condition'].flatMap((field) => ifStmt.childForFieldName(field) ?? []);
+  for (let n: SyntaxNode = node; n.parent && n.id !== fn.id; n = n.parent) {
+    const parent = n.parent;
+    if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) headers.push(...headerOf(parent));
+    // `for started < limit { go worker(); started++ }`: a pool grown up to a bound, once.
+    if (parent.type === 'for_statement' && parent.childForFieldName('body')?.id === n.id) {
+      const clause = parent.namedChildren.find((c) => c.type !== 'block' && c.type !== 'comment');
+      const condition = clause?.type === 'for_clause' ? clause.childForFieldName('condition') : clause?.type === 'range_clause' ? null : clause;
+      if (condition) headers.push(condition);
+    }
+    if (parent.type !== 'statement_list') continue;
+    for (const before of parent.namedChildren) {
+      if (before.startIndex >= n.startIndex) break;
+      const consequence = before.type === 'if_statement' ? before.childForFieldName('consequence') : null;
+      if (consequence && statementsOf(consequence).at(-1)?.type === 'return_statement') headers.push(...headerOf(before));
+    }
+  }
+  return headers;
 }

@@ -211,7 +211,9 @@ function declaredAt(n: SyntaxNode, child: SyntaxNode, name: string, file: GoFile
     }
     case 'communication_case': {
       const comm = n.childForFieldName('communication');
-      if (!comm || comm.id === child.id || comm.type !== 'receive_statement' || !isShortDecl(comm)) return null;
+      if (!comm || comm.type !== 'receive_statement' || !isShortDecl(comm)) return null;
+      // The receive's own expression sees the names outside the case; its left side declares them.
+      if (comm.id === child.id && !comm.childForFieldName('left')?.namedChildren.some((c) => c.id === id.id)) return null;
       return boundBy(comm, name, 'var', file, n);
     }
     case 'function_declaration':

@@ -1,10 +1,11 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../../engine/types.js';
 import { selectorsOfField } from '../package.js';
+import { nodesOfType } from '../nodes.js';
 import { FUNCTION_TYPES } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';
 import { objectOf, usesOf, type GoObject } from './names.js';
-import { fieldOf, fieldOfSelector, fileOfNode, typeFromSyntax, type FieldInfo } from './types.js';
+import { declOf, fieldOf, fieldOfSelector, fileOfNode, typeFromSyntax, underlying, UNKNOWN, type FieldInfo, type GoType } from './types.js';
 
 /**
  * Where a tracked value (a channel, timer, cancel func, body, container) is kept:
@@ -49,11 +50,24 @@ const WRAPS = new Set(['parenthesized_expression']);
  * returns several (1 for the cancel func of `context.WithCancel`).
  */
 export function flowOf(pkg: Package, file: GoFile, expr: SyntaxNode, result = 0): Flow {
+  return runFlow(pkg, (_hold, push) => push(expr, file, result));
+}
+
+/**
+ * Follows a value that is already in `holder` (an object or a field): every use of the
+ * holder and where the value goes from there, as flowOf does from the expression that
+ * stored it. For a range variable, a receiver, or a container's element read into a variable.
+ */
+export function flowOfHolder(pkg: Package, holder: Holder): Flow {
+  return runFlow(pkg, (hold) => hold(holder));
+}
+
+function runFlow(pkg: Package, start: (hold: (h: Holder) => void, push: Push) => void): Flow {
   const flow: Flow = { holders: [], uses: [], returned: false, results: [] };
   const seenObjects = new Set<GoObject>();
   const seenFields = new Set<FieldInfo>();
   const seenPositions = new Set<string>();
-  const work: { node: SyntaxNode; file: GoFile; index: number }[] = [{ node: expr, file, index: result }];
+  const work: { node: SyntaxNode; file: GoFile; index: number }[] = [];
   const hold = (h: Holder) => {
     if (h.kind === 'object') {
       if (seenObjects.has(h.obj)) return;
@@ -70,6 +84,7 @@ export function flowOf(pkg: Package, file: GoFile, expr: SyntaxNode, result = 0)
       }
     } else flow.holders.push(h);
   };
+  start(hold, (n, nf, i) => work.push({ node: n, file: nf, index: i }));
   while (work.length) {
     const { node, file: f, index } = work.pop()!;
     const key = `${f.path}:${node.startIndex}:${node.endIndex}:${index}`;
@@ -117,6 +132,12 @@ function step(pkg: Package, file: GoFile, node: SyntaxNode, index: number, flow:
       return inLiteral(pkg, file, parent, hold, push);
     case 'range_clause':
       return use(file, x, flow);
+    case 'receive_statement': {
+      // `case v := <-ch:` in a select: the received value is bound to v.
+      const target = parent.childForFieldName('right')?.id === x.id ? parent.childForFieldName('left')?.namedChildren[0] : null;
+      if (target) assignTo(pkg, file, target, hold);
+      return;
+    }
     default:
       return use(file, x, flow);
   }
@@ -218,16 +239,41 @@ function parameterAt(fn: SyntaxNode, i: number): SyntaxNode | null {
 function inLiteral(pkg: Package, file: GoFile, element: SyntaxNode, hold: (h: Holder) => void, push: Push): void {
   const keyed = element.parent?.type === 'keyed_element' ? element.parent : null;
   const body = (keyed ?? element).parent;
-  const literal = body?.parent;
-  if (literal?.type !== 'composite_literal') return;
-  if (keyed && keyed.namedChildren[1]?.id === element.id) {
-    const key = keyed.namedChildren[0]?.text ?? '';
-    const field = fieldOf(pkg, typeFromSyntax(pkg, file, literal.childForFieldName('type')), key);
+  // `T{...}`, or an elided `{...}` inside another literal.
+  const literal = body?.parent?.type === 'composite_literal' ? body.parent : body?.parent?.type === 'literal_element' ? body : null;
+  if (!literal) return;
+  if (keyed && keyed.childForFieldName('value')?.id === element.id) {
+    const key = keyed.childForFieldName('key')?.text ?? '';
+    const field = fieldOf(pkg, literalType(pkg, file, literal), key);
     if (field) return hold({ kind: 'field', field });
   }
-  if (keyed && keyed.namedChildren[0]?.id === element.id) return;
+  if (keyed && keyed.childForFieldName('key')?.id === element.id) return;
+  if (!keyed) {
+    // `T{a, b}`: a struct literal's elements are its fields, in order.
+    const decl = declOf(pkg, literalType(pkg, file, literal));
+    const elements = body!.namedChildren.filter((c) => c.type !== 'comment');
+    const field = decl?.typeNode?.type === 'struct_type' ? decl.fields[elements.findIndex((c) => c.id === element.id)] : undefined;
+    if (field) return hold({ kind: 'field', field });
+  }
   hold({ kind: 'element', container: literal });
   push(literal, file, 0);
+}
+
+/**
+ * The type of a composite literal (`T{...}`), or of an elided one inside another
+ * (`[]T{{...}}`, `map[K]*T{k: {...}}`: a literal_value), which is the outer one's element type.
+ */
+export function literalType(pkg: Package, file: GoFile, literal: SyntaxNode): GoType {
+  if (literal.type === 'composite_literal') return typeFromSyntax(pkg, file, literal.childForFieldName('type'));
+  const element = literal.type === 'literal_value' && literal.parent?.type === 'literal_element' ? literal.parent : null;
+  const keyed = element?.parent?.type === 'keyed_element' ? element.parent : null;
+  const outerBody = (keyed ?? element)?.parent;
+  const outer = outerBody?.type === 'literal_value' ? (outerBody.parent?.type === 'composite_literal' ? outerBody.parent : outerBody) : null;
+  if (!element || !outer) return UNKNOWN;
+  const u = underlying(pkg, literalType(pkg, file, outer));
+  const elem = u.kind === 'map' ? (keyed?.childForFieldName('key')?.id === element.id ? u.key : u.value) : u.kind === 'slice' || u.kind === 'array' ? u.elem : UNKNOWN;
+  // `{...}` for a pointer element type is `&T{...}`.
+  return elem.kind === 'pointer' ? elem.elem : elem;
 }
 
 /** Whether some use of the value calls one of `methods` on it (`t.Stop()`), or calls it (`cancel()`) when `call` is set. */
@@ -238,4 +284,150 @@ export function releasedBy(flow: Flow, methods: readonly string[], call = false)
 /** Holders the model cannot see into: the value is handed off. */
 export function handedOff(flow: Flow): Holder[] {
   return flow.holders.filter((h) => h.kind === 'unknown');
+}
+
+/** A value stored into a holder: `node` itself, result `index` of it (a multi-value call), or one of its elements. */
+export interface Write {
+  node: SyntaxNode;
+  file: GoFile;
+  index: number;
+  /** The holder gets an element of `node` (a range or a receive from a container), not `node` itself. */
+  element: boolean;
+}
+
+export interface Writes {
+  values: Write[];
+  /**
+   * Why code the model cannot see may store into the holder too, or null: an exported field
+   * or package variable, a parameter of a function called from elsewhere or used as a value,
+   * a receiver, an address taken.
+   */
+  unseen: string | null;
+}
+
+/**
+ * Every value the package stores into an object or field: declarations, assignments,
+ * composite-literal keys and positions, the arguments of every call of a parameter's
+ * function. The reverse of flowOf: where what a holder holds comes from.
+ */
+export function writesOf(pkg: Package, holder: Holder): Writes {
+  if (holder.kind === 'object') return objectWrites(pkg, holder.obj);
+  if (holder.kind === 'field') return fieldWrites(pkg, holder.field);
+  return { values: [], unseen: holder.kind === 'unknown' ? holder.why : 'an element of a container' };
+}
+
+const outsideView = (name: string, pkg: Package) => /^[A-Z]/.test(name) && pkg.name !== 'main';
+
+function objectWrites(pkg: Package, obj: GoObject): Writes {
+  const values: Write[] = [];
+  const file = obj.file;
+  if (!file || !obj.decl) return { values, unseen: `${obj.name} is predeclared` };
+  if (obj.kind === 'receiver') return { values, unseen: `${obj.name} is a receiver` };
+  if (obj.kind === 'var' && !obj.fn && outsideView(obj.name, pkg)) return { values, unseen: `${obj.name} is exported` };
+  const decl = obj.decl;
+  if (decl.type === 'short_var_declaration' || decl.type === 'var_spec') {
+    const right = decl.childForFieldName(decl.type === 'var_spec' ? 'value' : 'right')?.namedChildren ?? [];
+    const names = decl.type === 'var_spec' ? decl.childrenForFieldName('name') : (decl.childForFieldName('left')?.namedChildren ?? []);
+    if (right.length === 1 && names.length > 1) values.push({ node: right[0], file, index: obj.index, element: false });
+    else if (right[obj.index]) values.push({ node: right[obj.index], file, index: 0, element: false });
+  } else if (decl.type === 'range_clause' || decl.type === 'receive_statement') {
+    const right = decl.childForFieldName('right');
+    if (right) values.push({ node: right, file, index: obj.index, element: decl.type === 'range_clause' });
+  } else if (decl.type === 'parameter_declaration' && obj.kind === 'param') {
+    const unseen = parameterWrites(pkg, obj, values);
+    if (unseen) return { values, unseen };
+  } else if (decl.type !== 'parameter_declaration') {
+    return { values, unseen: `${obj.name} is bound by a ${decl.type}` };
+  }
+  for (const use of usesOf(pkg, obj)) {
+    const f = obj.scope ? file : fileOfNode(pkg, use);
+    if (use.parent?.type === 'unary_expression' && use.parent.child(0)?.type === '&') return { values, unseen: `the address of ${obj.name} is taken` };
+    const w = writeAt(use, f);
+    if (w) values.push(w);
+  }
+  return { values, unseen: null };
+}
+
+/** The arguments passed for parameter `obj` at every call of its function; why some are unseen, if so. */
+function parameterWrites(pkg: Package, obj: GoObject, values: Write[]): string | null {
+  const fn = obj.fn!;
+  const name = fn.childForFieldName('name')?.text ?? '';
+  if (fn.type !== 'func_literal' && outsideView(name, pkg)) return `${name} is exported`;
+  const position = parameterIndex(fn, obj.ident!);
+  if (position === null) return `${obj.name} is variadic`;
+  const { sites, escapes } = callersOf(pkg, fn);
+  if (escapes.length) return `${displayNameOf(fn)} is used as a value`;
+  if (sites.length === 0) return `${displayNameOf(fn)} has no caller in the package`;
+  for (const site of sites) {
+    const arg = site.call.childForFieldName('arguments')?.namedChildren[position];
+    if (!arg) return `a call of ${displayNameOf(fn)} passes no argument ${position}`;
+    values.push({ node: arg, file: site.file, index: 0, element: false });
+  }
+  return null;
+}
+
+function displayNameOf(fn: SyntaxNode): string {
+  return fn.childForFieldName('name')?.text ?? 'a func literal';
+}
+
+/** The position of parameter `ident` among its function's parameters; null for a variadic one. */
+function parameterIndex(fn: SyntaxNode, ident: SyntaxNode): number | null {
+  let k = 0;
+  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const names = decl.childrenForFieldName('name');
+    if (names.length === 0) k++;
+    for (const n of names) {
+      if (n.id === ident.id) return decl.type === 'variadic_parameter_declaration' ? null : k;
+      k++;
+    }
+  }
+  return null;
+}
+
+/** The value stored by an assignment or `:=` whose left side holds `target`, if it does. */
+function writeAt(target: SyntaxNode, file: GoFile): Write | null {
+  const list = target.parent;
+  const stmt = list?.parent;
+  if (list?.type !== 'expression_list' || (stmt?.type !== 'assignment_statement' && stmt?.type !== 'short_var_declaration')) return null;
+  if (stmt.childForFieldName('left')?.id !== list.id) return null;
+  const i = list.namedChildren.findIndex((c) => c.id === target.id);
+  const right = stmt.childForFieldName('right')?.namedChildren ?? [];
+  if (right.length === 1 && list.namedChildren.length > 1) return { node: right[0], file, index: i, element: false };
+  return right[i] ? { node: right[i], file, index: 0, element: false } : null;
+}
+
+function fieldWrites(pkg: Package, field: FieldInfo): Writes {
+  const values: Write[] = [];
+  if (outsideView(field.name, pkg)) return { values, unseen: `field ${field.name} is exported` };
+  for (const sel of selectorsOfField(pkg, field.name)) {
+    const f = fileOfNode(pkg, sel);
+    if (fieldOfSelector(pkg, f, sel) !== field) continue;
+    if (sel.parent?.type === 'unary_expression' && sel.parent.child(0)?.type === '&') return { values, unseen: `the address of ${sel.text} is taken` };
+    const w = writeAt(sel, f);
+    if (w) values.push(w);
+  }
+  const position = field.owner.fields.indexOf(field);
+  for (const file of pkg.files) {
+    const elided = nodesOfType(file, 'literal_value').filter((v) => v.parent?.type === 'literal_element');
+    for (const literal of [...nodesOfType(file, 'composite_literal'), ...elided]) {
+      const type = literalType(pkg, file, literal);
+      const unknown = type.kind === 'unknown';
+      const ofOwner = !unknown && fieldOf(pkg, type, field.name) === field;
+      const body = literal.type === 'composite_literal' ? literal.childForFieldName('body') : literal;
+      const elements = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+      for (const [i, element] of elements.entries()) {
+        if (element.type === 'keyed_element') {
+          // A literal whose type the model cannot see may be of the owner: counted, to be safe.
+          if (element.childForFieldName('key')?.text !== field.name || !(ofOwner || unknown)) continue;
+          const v = element.childForFieldName('value');
+          const inner = v?.type === 'literal_element' ? v.namedChildren.find((c) => c.type !== 'comment') : v;
+          if (inner) values.push({ node: inner, file, index: 0, element: false });
+        } else if (ofOwner && i === position) {
+          const inner = element.type === 'literal_element' ? element.namedChildren.find((c) => c.type !== 'comment') : element;
+          if (inner) values.push({ node: inner, file, index: 0, element: false });
+        }
+      }
+    }
+  }
+  return { values, unseen: null };
 }
