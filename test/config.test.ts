@@ -35,7 +35,7 @@ describe('config file', () => {
     // Flags win: the rule comes back, and as a warning it does not reach the fail level.
     const flags = tree.run(['--jobs', '1', '--enable', 'defer-in-loop', '--disable', 'unstopped-ticker', './...']);
     assertExit(flags, 0);
-    assert.match(lines(flags.stdout)[0], /^svc\/archive\.go:8:3: defer f\.Close\(\) runs only when Archive returns/);
+    assert.match(lines(flags.stdout)[0], /^svc\/archive\.go:8:3: defer f\.Close\(\) waits for Archive to return/);
     const noConfig = tree.run(['--jobs', '1', '--no-config', './...']);
     assertExit(noConfig, 1);
     assert.equal(lines(noConfig.stdout).length, 4, noConfig.stdout);
