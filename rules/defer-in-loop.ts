@@ -45,8 +45,12 @@ export const deferInLoop: Rule = {
       good: 'func sum(paths []string) (int64, error) {\n\tvar n int64\n\tfor _, p := range paths {\n\t\tc, err := size(p)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tn += c\n\t}\n\treturn n, nil\n}\n\nfunc size(p string) (int64, error) {\n\tf, err := os.Open(p)\n\tif err != nil {\n\t\treturn 0, err\n\t}\n\tdefer f.Close()\n\treturn io.Copy(io.Discard, f)\n}',
     },
     severity: 'warning',
-    precision: 'high',
+    precision: 'medium',
     inTests: 'skipped',
+    optIn:
+      'Judged blind on the eleven development corpora, 1 of 11 findings grew with use: most defers in ' +
+      'loops hold a handful of values (the addresses of one host, the layers of one image) until a ' +
+      'function that soon returns. Turn it on to see every defer that waits for its function.',
     tags: ['resource', 'memory'],
   },
   check(pkg, report) {

@@ -2,6 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { failsTest, perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
+import { frequencyOf, type HowOften } from '../src/go/model/frequency.js';
 import { fileOf } from '../src/go/package.js';
 import { contains, enclosingLoops, lineOf } from '../src/go/syntax.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
@@ -39,7 +40,7 @@ export const goroutineAbandonedSend: Rule = {
         const goStmt = send.goroutine!;
         const giveUp = whereReceiverGivesUp(pkg, ch, owner, goStmt);
         if (!giveUp) continue;
-        const how = startsHowOften(pkg, goStmt);
+        const how = leaksHowOften(pkg, goStmt, giveUp);
         if (how.kind === 'once-per-process') continue;
         const name = send.node.text;
         report({
@@ -61,6 +62,20 @@ interface GiveUp {
   node: SyntaxNode;
   reason: string;
   label: string;
+  /** The select whose other case gives up, when that is how. */
+  select?: SyntaxNode;
+}
+
+/**
+ * How often a goroutine is left blocked: as often as it starts, except that a loop which
+ * starts one per iteration and stops at the first give-up (`for { go f(); select { case
+ * <-c: case <-t: return } }`) leaves at most one behind each time the loop runs.
+ */
+function leaksHowOften(pkg: Package, goStmt: SyntaxNode, giveUp: GiveUp): HowOften {
+  const how = startsHowOften(pkg, goStmt);
+  const loop = giveUp.select && enclosingLoops(giveUp.select)[0];
+  if (how.kind !== 'per-iteration' || !loop || enclosingLoops(goStmt)[0]?.id !== loop.id) return how;
+  return frequencyOf(pkg, loop.parent ?? loop);
 }
 
 /**
@@ -93,6 +108,7 @@ function whereReceiverGivesUp(pkg: Package, ch: Channel, owner: SyntaxNode, goSt
         node: exit,
         reason: `the select at line ${lineOf(r.select)} can take another case and stop receiving`,
         label: 'the receiver gives up here',
+        select: r.select,
       };
     }
   }

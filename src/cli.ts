@@ -117,7 +117,7 @@ function buildProgram(): Command {
     .addOption(new Option('--color <when>', 'colour the text output').choices(['auto', 'always', 'never']).default('auto'))
     .option('-c, --config <file>', 'config file (default: .goleak-lint.yml here or in a parent directory)')
     .option('--no-config', 'ignore config files')
-    .option('--enable <rules>', 'rule ids to enable (comma-separated, repeatable)', list, [])
+    .option('--enable <rules>', 'rule ids to enable, opt-in rules included (comma-separated, repeatable; all: every rule)', list, [])
     .option('--disable <rules>', 'rule ids to disable (comma-separated, repeatable; "all" for every rule)', list, [])
     .option('--go <version>', "Go version to assume instead of each go.mod's go line (e.g. 1.21)")
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores)', positiveInt)

@@ -37,7 +37,7 @@ function configSchema(): object {
     type: 'object',
     additionalProperties: false,
     properties: {
-      enable: { type: 'array', items: ruleId },
+      enable: { type: 'array', items: { enum: [...ruleRegistry.keys(), 'all'] } },
       disable: { type: 'array', items: { enum: [...ruleRegistry.keys(), 'all'] } },
       severity: { type: 'object', propertyNames: ruleId, additionalProperties: { enum: SEVERITIES } },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 } },

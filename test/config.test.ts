@@ -18,12 +18,12 @@ const deferSource = [
 ].join('\n');
 
 describe('config file', () => {
-  it('is found in a parent directory; severity, exclude, disable and fail-level apply', (t) => {
+  it('is found in a parent directory; severity, exclude, enable and fail-level apply', (t) => {
     const tree = tempTree(t);
     tree.goMod('.', '1.21');
     tree.write(
       '.goleak-lint.yml',
-      ['severity:', '  unstopped-ticker: error', 'exclude:', '  - "legacy/**"', 'disable: [defer-in-loop]', 'fail-level: error', ''].join('\n'),
+      ['severity:', '  unstopped-ticker: error', 'exclude:', '  - "legacy/**"', 'enable: [defer-in-loop]', 'fail-level: error', ''].join('\n'),
     );
     tree.write('svc/poll.go', pollSource());
     tree.write('svc/archive.go', deferSource);
@@ -31,14 +31,19 @@ describe('config file', () => {
     const r = tree.run(['--jobs', '1', '--color', 'never', '../...'], { cwd: 'svc' });
     assertExit(r, 1);
     assert.equal(r.stderr, '');
-    assert.deepEqual(lines(r.stdout), [tickerLine('poll.go'), '1 finding (1 error) in 2 packages (3 files)']);
-    // Flags win: the rule comes back, and as a warning it does not reach the fail level.
-    const flags = tree.run(['--jobs', '1', '--enable', 'defer-in-loop', '--disable', 'unstopped-ticker', './...']);
+    const out = lines(r.stdout);
+    assert.equal(out.length, 3, r.stdout);
+    assert.match(out[0], /^archive\.go:8:3: defer f\.Close\(\) waits for Archive to return/);
+    assert.equal(out[1], tickerLine('poll.go'));
+    assert.equal(out[2], '2 findings (1 error, 1 warning) in 2 packages (3 files)');
+    // Flags win: the opt-in rule the config enabled goes, and a warning does not reach the fail level.
+    const flags = tree.run(['--jobs', '1', '--disable', 'defer-in-loop,unstopped-ticker', './...']);
     assertExit(flags, 0);
-    assert.match(lines(flags.stdout)[0], /^svc\/archive\.go:8:3: defer f\.Close\(\) waits for Archive to return/);
+    assert.deepEqual(lines(flags.stdout), ['no findings in 2 packages (3 files)']);
+    // Without the config the opt-in rule is off and nothing is excluded.
     const noConfig = tree.run(['--jobs', '1', '--no-config', './...']);
     assertExit(noConfig, 1);
-    assert.equal(lines(noConfig.stdout).length, 4, noConfig.stdout);
+    assert.equal(lines(noConfig.stdout).length, 3, noConfig.stdout);
   });
 
   it('--config names the file; go, tests and generated are read from it', (t) => {

@@ -50,7 +50,7 @@ describe('fixtures', () => {
   for (const ruleDir of ruleDirs) {
     it(`${ruleDir}: reports exactly the lines marked // want`, async () => {
       const dirs = goDirs(path.join(fixturesDir, ruleDir));
-      const result = await lint({ patterns: dirs, cwd: fixturesDir, jobs: 1 });
+      const result = await lint({ patterns: dirs, cwd: fixturesDir, jobs: 1, enable: ['all'] });
       assert.deepEqual(result.internalErrors, []);
       const got = result.findings
         .filter((f) => !f.suppression)

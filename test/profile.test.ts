@@ -273,7 +273,8 @@ describe('ranking with the committed profiles', () => {
   });
 
   it('example: ranked by impact, raised above the threshold, "not seen in profile" for the rest; JSON and SARIF carry the numbers', () => {
-    const args = ['--jobs', '1', '--profile', 'profiles/heap.pb.gz', '--profile', 'profiles/goroutine.pb.gz', './...'];
+    // --enable all: the opt-in defer-in-loop finding is the one no profile sample reaches.
+    const args = ['--jobs', '1', '--enable', 'all', '--profile', 'profiles/heap.pb.gz', '--profile', 'profiles/goroutine.pb.gz', './...'];
     const doc = json(run(['-f', 'json', ...args], example));
     const shares = doc.findings.map((f) => Math.max(-1, ...(f.profile ?? []).map((p) => p.share)));
     assert.deepEqual([...shares].sort((a, b) => b - a), shares, 'ordered by share');

@@ -16,15 +16,19 @@ export function ruleEnabled(id: string, enable: string[] = [], disable: string[]
   return enable.includes(id) || !(disable.includes('all') || disable.includes(id));
 }
 
+/** The rules a run without --enable runs: all but the opt-in ones. */
+export const defaultRules: Rule[] = allRules.filter((r) => !r.meta.optIn);
+
 /**
- * `from` (every rule by default), minus `disable`, plus `enable` (which wins);
- * `--disable all --enable x` runs x alone. Unknown ids throw.
+ * `from` (the default rules unless given), minus `disable`, plus `enable` (which wins);
+ * `--enable all` adds the opt-in rules; `--disable all --enable x` runs x alone. Unknown ids throw.
  */
-export function selectRules(enable: string[] = [], disable: string[] = [], from: Rule[] = allRules): Rule[] {
+export function selectRules(enable: string[] = [], disable: string[] = [], from: Rule[] = defaultRules): Rule[] {
   for (const id of [...enable, ...disable]) {
-    if (!describedRules.has(id) && !(id === 'all' && disable.includes(id))) {
+    if (!describedRules.has(id) && id !== 'all') {
       throw new UsageError(`unknown rule id "${id}" (see: goleak-lint rules)`);
     }
   }
-  return allRules.filter((r) => enable.includes(r.meta.id) || (from.includes(r) && ruleEnabled(r.meta.id, [], disable)));
+  const named = (r: Rule) => enable.includes(r.meta.id) || (enable.includes('all') && !disable.includes(r.meta.id));
+  return allRules.filter((r) => named(r) || (from.includes(r) && ruleEnabled(r.meta.id, [], disable)));
 }

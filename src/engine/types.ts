@@ -31,6 +31,12 @@ export interface RuleMeta {
    * Every rule states it (a test checks); profile checks, which judge no code, do not.
    */
   inTests?: 'reported' | 'skipped';
+  /**
+   * Set on a rule that runs only when named (`--enable id`, `--enable all`, config `enable:`):
+   * why, as its docs and `rules` say it. A rule is opt-in when, judged blind on the
+   * development corpora, most of its findings are true but harmless.
+   */
+  optIn?: string;
 }
 
 /** A span in a file: 1-based lines, 1-based columns in UTF-16 code units. */

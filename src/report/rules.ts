@@ -8,13 +8,18 @@ export function testCodePolicy(m: RuleMeta): string {
     : 'Test code (`_test.go` files, functions that take a `*testing.T`, `*testing.B`, `*testing.F` or `testing.TB`, and unexported helpers that only such code calls) is not reported: what grows or lingers there ends with the test.';
 }
 
+/** What the docs and `explain` say of an opt-in rule: that it runs only when named, and why. */
+function optInNote(m: RuleMeta): string {
+  return m.optIn ? `Opt-in: runs only when named (--enable ${m.id}, or enable: in the config). ${m.optIn}` : '';
+}
+
 /** Anything with rule metadata: a rule, or a profile check. */
 type Described = { meta: RuleMeta };
 
 /** `goleak-lint rules`: one line per rule. */
 export function renderRuleList(rules: Described[]): string {
   const width = Math.max(...rules.map((r) => r.meta.id.length));
-  return rules.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.title}`).join('\n') + '\n';
+  return rules.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.title}${r.meta.optIn ? ' (opt-in)' : ''}`).join('\n') + '\n';
 }
 
 /** `goleak-lint explain RULE`: why it leaks, the fix, an example, how to suppress. */
@@ -29,6 +34,7 @@ export function renderExplain(rule: Described): string {
   return (
     `${m.id}: ${m.title}\n\n` +
     `Severity: ${m.severity}, precision: ${m.precision}, tags: ${m.tags.join(', ')}\n${gate}\n` +
+    (m.optIn ? `${wrap(optInNote(m), 90).replace(/^  /gm, '')}\n\n` : '') +
     `Why it leaks:\n${wrap(m.why)}\n\nHow to fix:\n${wrap(m.fix)}\n\nIn test code:\n${wrap(testCodePolicy(m))}\n\n` +
     `Leaks:\n${indent(m.example.bad)}\n\nDoes not leak:\n${indent(m.example.good)}\n\n` +
     `To suppress one finding, on its line or the line above:\n    //goleak-lint:ignore ${m.id} <reason>\n`
@@ -54,7 +60,8 @@ function wrap(text: string, width = 88): string {
 export function renderRuleTable(rules: Described[]): string {
   const rows = rules.map((r) => {
     const gate = r.meta.goVersion ? `go < ${r.meta.goVersion.below}` : 'all';
-    return `| [\`${r.meta.id}\`](docs/rules/${r.meta.id}.md) | ${r.meta.title} | ${r.meta.severity} | ${gate} |`;
+    const severity = r.meta.optIn ? `${r.meta.severity} (opt-in)` : r.meta.severity;
+    return `| [\`${r.meta.id}\`](docs/rules/${r.meta.id}.md) | ${r.meta.title} | ${severity} | ${gate} |`;
   });
   return ['| rule | flags | severity | Go versions |', '|---|---|---|---|', ...rows].join('\n') + '\n';
 }
@@ -71,10 +78,11 @@ export function renderRuleDoc(rule: Described, source = `rules/${rule.meta.id}.t
     `<!-- generated from ${source} by \`npm run docs\`: edit the rule's metadata, not this file -->\n` +
     `# ${m.id}\n\n${m.title}.\n\n` +
     `**Severity:** ${m.severity} · **precision:** ${m.precision} · **tags:** ${m.tags.join(', ')}\n${gate}\n` +
+    (m.optIn ? `**${optInNote(m).replace(': ', ':** ')}\n\n` : '') +
     `## Why it leaks\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n## In test code\n\n${testCodePolicy(m)}\n\n` +
     `## Example\n\nLeaks:\n\n\`\`\`go\n${m.example.bad}\n\`\`\`\n\nDoes not leak:\n\n\`\`\`go\n${m.example.good}\n\`\`\`\n\n` +
     `## Suppressing a finding\n\nOn the reported line, or alone on the line above it, with the reason:\n\n` +
     `\`\`\`go\n//goleak-lint:ignore ${m.id} <why this one is fine>\n\`\`\`\n\n` +
-    `To turn the rule off for a run: \`--disable ${m.id}\`.\n`
+    (m.optIn ? `To turn the rule on for a run: \`--enable ${m.id}\`.\n` : `To turn the rule off for a run: \`--disable ${m.id}\`.\n`)
   );
 }
