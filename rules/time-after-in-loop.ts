@@ -1,5 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
-import { receivedChannel, selectCaseOf } from '../src/go/channels.js';
+import { channelsAt, receivedChannel, selectCaseOf } from '../src/go/channels.js';
+import { typeOf, underlying } from '../src/go/model/types.js';
 import { importsPackage } from '../src/go/imports.js';
 import { caseGoesRoundLoop, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { frequencyOf } from '../src/go/model/frequency.js';
@@ -19,7 +20,9 @@ export const timeAfterInLoop: Rule = {
       'that takes another case leaves its timer behind, and before Go 1.23 a timer is freed only when ' +
       'it fires: a busy loop holds as many live timers as it iterates in one timeout. The message gives ' +
       'the timeout. A case that leaves no timer behind is not counted: one that sleeps at least as long ' +
-      'as the timer, and a stop signal the loop also leaves on elsewhere (once closed, the loop ends).',
+      'as the timer, a stop signal the loop also leaves on elsewhere (once closed, the loop ends), and ' +
+      'a notification channel the package only ever closes and never sends on (a new term\'s channel): ' +
+      'it wins once per notification, not per iteration.',
     fix:
       'Create one timer before the loop (time.NewTimer, defer Stop) and Reset it each iteration, ' +
       'or compute a deadline once (context.WithTimeout) and select on ctx.Done().',
@@ -49,7 +52,7 @@ export const timeAfterInLoop: Rule = {
         );
         const duration = durationText(pkg, file, call.childForFieldName('arguments')?.namedChildren[0]);
         const leavesTimer = (c: SyntaxNode) =>
-          caseGoesRoundLoop(c, loop) && !stopSignal(pkg, file, c, loop) && !outlasts(pkg, file, c, duration.nanos);
+          caseGoesRoundLoop(c, loop) && !stopSignal(pkg, file, c, loop) && !outlasts(pkg, file, c, duration.nanos) && !closedSignal(pkg, file, c);
         if (!others.some(leavesTimer)) continue;
         const how = frequencyOf(pkg, call);
         if (how.kind !== 'per-iteration') continue;
@@ -81,6 +84,23 @@ function stopSignal(pkg: Package, file: GoFile, clause: SyntaxNode, loop: Syntax
     .some((c) => c.id !== clause.id && receivedChannel(c) !== null && same(receivedChannel(c)!) && statementsLeaveLoop(statementsOf(c), loop));
 }
 
+/**
+ * A case receiving from a channel that is only ever closed, never sent on (a notification
+ * such as `<-s.FirstCommitInTermNotify()` that a new term replaces): each channel wins once
+ * when it is closed, so the timer is left behind once per notification, not per iteration.
+ * By the model: every make site the case can receive from, with no send in the package,
+ * and out of the package only as a receive-only channel (the case's own type says so).
+ */
+function closedSignal(pkg: Package, file: GoFile, clause: SyntaxNode): boolean {
+  const ch = clause.type === 'communication_case' ? receivedChannel(clause) : null;
+  if (!ch) return false;
+  const channels = channelsAt(pkg, ch);
+  if (!channels.length || channels.some((c) => !c.uses.some((u) => u.op === 'close'))) return false;
+  if (channels.some((c) => c.uses.some((u) => u.op === 'send' || u.op === 'handoff'))) return false;
+  const t = underlying(pkg, typeOf(pkg, file, ch));
+  return channels.every((c) => c.lost === null) || (t.kind === 'chan' && t.dir === 'recv');
+}
+
 /** A case that sleeps at least as long as the timer before going round: the timer has fired, and is freed, by then. */
 function outlasts(pkg: Package, file: GoFile, clause: SyntaxNode, nanos: number | null): boolean {
   if (nanos === null) return false;
@@ -91,3 +111,4 @@ function outlasts(pkg: Package, file: GoFile, clause: SyntaxNode, nanos: number 
     return slept !== null && slept >= nanos;
   });
 }
+
