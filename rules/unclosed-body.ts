@@ -80,15 +80,16 @@ export const unclosedBody: Rule = {
       'from a function, method or interface method of the package declared to return one (whose callers ' +
       'in the package are then judged the same way). Passing the response (or its Body) to a function of ' +
       'the package counts when that function closes it or hands it on. Not reported: HEAD requests, a 101 ' +
-      'Switching Protocols upgrade, and code that runs once per process (main, init, what only they call) ' +
+      'Switching Protocols upgrade, a body read to EOF (io.ReadAll, io.Copy into io.Discard: the connection ' +
+      'goes back to the pool, and a read error closes it), and code that runs once per process (main, init, what only they call) ' +
       'outside a loop.',
     fix:
       'Right after the error check, `defer resp.Body.Close()`; or close it on every path once done. ' +
       'Returning the response, storing it, or passing it (or its Body) to a function that closes it also ' +
       'counts: that code then owns it.',
     example: {
-      bad: 'func fetch(c *http.Client, url string) ([]byte, error) {\n\tresp, err := c.Get(url)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn io.ReadAll(resp.Body)\n}',
-      good: 'func fetch(c *http.Client, url string) ([]byte, error) {\n\tresp, err := c.Get(url)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\tdefer resp.Body.Close()\n\treturn io.ReadAll(resp.Body)\n}',
+      bad: 'func fetch(c *http.Client, url string) (*Quote, error) {\n\tresp, err := c.Get(url)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\tvar q Quote\n\treturn &q, json.NewDecoder(resp.Body).Decode(&q)\n}',
+      good: 'func fetch(c *http.Client, url string) (*Quote, error) {\n\tresp, err := c.Get(url)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\tdefer resp.Body.Close()\n\tvar q Quote\n\treturn &q, json.NewDecoder(resp.Body).Decode(&q)\n}',
     },
     severity: 'warning',
     precision: 'high',
@@ -393,6 +394,7 @@ function releases(pkg: Package, file: GoFile, use: SyntaxNode): boolean {
 
 /** Whether `resp.Body` (the selector) is closed, or handed on, from where it stands. */
 function bodyReleased(pkg: Package, file: GoFile, body: SyntaxNode): boolean {
+  if (drainedToEOF(file, body)) return true;
   const outer = body.parent;
   if (outer?.type === 'selector_expression' && outer.childForFieldName('operand')?.id === body.id) {
     // Called, or handed on as a method value (`defer closeLogged(resp.Body.Close)`).
@@ -400,6 +402,23 @@ function bodyReleased(pkg: Package, file: GoFile, body: SyntaxNode): boolean {
   }
   const flow = flowOf(pkg, file, body);
   return handsOn(pkg, flow, BODY_READERS, READER_METHODS) || flow.uses.some((u) => selectedField(u.node) === 'Close');
+}
+
+/**
+ * `io.ReadAll(resp.Body)`, `io.Copy(io.Discard, resp.Body)`: read to EOF, which puts the
+ * connection back in the Transport's pool (a read error closes it instead), so nothing is
+ * held even unclosed. A decoder, which stops at the end of its value, does not drain.
+ */
+function drainedToEOF(file: GoFile, body: SyntaxNode): boolean {
+  const call = receivingCall(body);
+  const args = call?.childForFieldName('arguments')?.namedChildren ?? [];
+  if (!call || args.at(-1)?.id !== body.id) return false;
+  if (args.length === 1) return ['io', 'io/ioutil'].some((p) => calledPackageFunc(call, file.imports, p, ['ReadAll']));
+  if (!calledPackageFunc(call, file.imports, 'io', ['Copy']) || args.length !== 2) return false;
+  const dst = args[0];
+  if (dst.type !== 'selector_expression' || dst.childForFieldName('field')?.text !== 'Discard') return false;
+  const pkgName = dst.childForFieldName('operand')?.text ?? '';
+  return ['io', 'io/ioutil'].includes(file.imports.byName.get(pkgName) ?? '');
 }
 
 /**
