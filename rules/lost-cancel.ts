@@ -38,7 +38,8 @@ export const lostCancel: Rule = {
       'child context, what it references, and its timer or goroutines. The cancel function is followed ' +
       'wherever the package puts it: into a struct field (some code of the package must call that field), ' +
       'into a parameter of a package function (which must call it or hand it on), and out as a result (each ' +
-      'caller in the package is then judged the same way). Not reported: code that runs once per process ' +
+      'caller in the package is then judged the same way). Not reported: a WithCancel whose parent is ' +
+      'context.Background() or TODO() (nothing registers it, nothing runs for it), code that runs once per process ' +
       '(main, init, what only they call), a context made once before a loop that never ends, and a child ' +
       "whose function returns only after the parent's (or the child's own) Done channel is closed: it is " +
       'cancelled by then.',
@@ -154,6 +155,18 @@ function alwaysReturnsOne(pkg: Package, fn: SyntaxNode, index: number, sources: 
   });
 }
 
+/**
+ * `context.WithCancel(context.Background())`: a parent that is never cancelled registers no
+ * child and starts nothing, so a lost cancel leaves only garbage. (A WithTimeout under it
+ * still arms a timer until the deadline.)
+ */
+function holdsNothing(source: Source): boolean {
+  if (!source.ctor.startsWith('WithCancel') || !source.from.startsWith('context.')) return false;
+  const parent = unparen(source.call.childForFieldName('arguments')?.namedChildren[0] ?? source.call);
+  if (parent.type !== 'call_expression' || (parent.childForFieldName('arguments')?.namedChildCount ?? 1) > 0) return false;
+  return CONTEXT_PACKAGES.some((p) => calledPackageFunc(parent, source.file.imports, p, ['Background', 'TODO']));
+}
+
 /** `WithTimeout` when `call` is `context.WithTimeout(...)` (or another constructor with a cancel function). */
 function constructorOf(call: SyntaxNode, file: GoFile, paths: string[]): string | null {
   for (const p of paths) {
@@ -205,6 +218,7 @@ const EXIT_MESSAGES: Record<ExitKind, (name: string) => string> = {
 };
 
 function judge(pkg: Package, source: Source, fn: SyntaxNode, reason: string): Report | null {
+  if (holdsNothing(source)) return null;
   const site = siteOf(pkg, source);
   if (!site) return null;
   const { call, file } = source;
