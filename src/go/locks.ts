@@ -62,21 +62,42 @@ function embeddedMutex(pkg: Package, t: GoType): string | null {
   return null;
 }
 
-/** The lock and unlock calls of a function's own body (not of the func literals in it). */
+/** The lock and unlock calls of a function's own body (not of the func literals in it); computed once per function. */
 export function lockSites(pkg: Package, fn: SyntaxNode): LockSite[] {
-  const file = fileOfNode(pkg, fn);
-  const sites: LockSite[] = [];
-  for (const call of callsOf(file, fn)) {
-    const site = lockSiteOf(pkg, file, call);
-    if (site) sites.push(site);
+  // Node ids are unique within one tree: one map per file's tree.
+  let byFn = sitesOfTree.get(fn.tree);
+  if (!byFn) sitesOfTree.set(fn.tree, (byFn = new Map()));
+  let sites = byFn.get(fn.id);
+  if (!sites) {
+    const file = fileOfNode(pkg, fn);
+    sites = [];
+    for (const call of callsOf(file, fn)) {
+      const site = lockSiteOf(pkg, file, call);
+      if (site) sites.push(site);
+    }
+    byFn.set(fn.id, sites);
   }
   return sites;
 }
 
+const sitesOfTree = new WeakMap<Tree, Map<number, LockSite[]>>();
+const callsOfFile = new WeakMap<GoFile, Map<number, SyntaxNode[]>>();
+
+/** The calls of a function's own body, from one pass over the file's calls, grouped by the function that owns each. */
 function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
-  return nodesOfType(file, 'call_expression').filter(
-    (c) => c.startIndex >= fn.startIndex && c.endIndex <= fn.endIndex && ownerOf(c)?.id === fn.id,
-  );
+  let byOwner = callsOfFile.get(file);
+  if (!byOwner) {
+    byOwner = new Map();
+    for (const call of nodesOfType(file, 'call_expression')) {
+      const owner = ownerOf(call);
+      if (!owner) continue;
+      const calls = byOwner.get(owner.id);
+      if (calls) calls.push(call);
+      else byOwner.set(owner.id, [call]);
+    }
+    callsOfFile.set(file, byOwner);
+  }
+  return byOwner.get(fn.id) ?? [];
 }
 
 function ownerOf(node: SyntaxNode): SyntaxNode | null {
