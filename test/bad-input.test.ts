@@ -105,7 +105,7 @@ describe('bad input', () => {
     assertReported(
       tree.run(['--jobs', '1', './...']),
       [GOOD, '1 finding (1 warning) in 1 package (1 file)'],
-      ['big.go: skipped: 8388791 bytes is over the limit of 8388608 bytes (8 MiB) for one file'],
+      ['big.go: skipped: 8388791 bytes is over the limit of 8 MiB for one file (--max-file-size)'],
     );
   });
 
@@ -187,7 +187,7 @@ describe('bad input', () => {
     const want = [
       'a/syntax.go:11:7: syntax error: findings in this file may be incomplete',
       'a/nul.go: skipped: contains NUL bytes, not Go source',
-      'b/big.go: skipped: 8388624 bytes is over the limit of 8388608 bytes (8 MiB) for one file',
+      'b/big.go: skipped: 8388624 bytes is over the limit of 8 MiB for one file (--max-file-size)',
       'b/latin1.go: not valid UTF-8: linted with the bad bytes replaced',
       'c/a.go: skipped: symlink loop',
       'c/b.go: skipped: symlink loop',

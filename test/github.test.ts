@@ -27,7 +27,7 @@ function finding(over: Partial<Finding> = {}): Finding {
 }
 
 function result(findings: Finding[]): LintResult {
-  return { findings, warnings: [], internalErrors: [], rules: allRules, stats: { packages: 1, files: 1, lines: 1 } };
+  return { findings, warnings: [], internalErrors: [], rules: allRules, stats: { packages: 1, files: 1, lines: 1, skipped: {} } };
 }
 
 describe('--format github', () => {

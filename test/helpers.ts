@@ -148,7 +148,7 @@ export function pollSource(pkg = 'svc', func = 'Poll', stop = false): string {
 /** The text line the CLI prints for the leak in pollSource(pkg, func), at `file` (line 6, column 7). */
 export function tickerLine(file: string, line = 6, col = 7, name = 't', func = 'Poll'): string {
   return (
-    `${file}:${line}:${col}: a ticker per call of ${func}, held in ${name}, is never stopped: ` +
+    `${file}:${line}:${col}: warning: a ticker per call of ${func}, held in ${name}, is never stopped: ` +
     'before Go 1.23 each keeps firing and is never freed (unstopped-ticker)'
   );
 }

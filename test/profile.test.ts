@@ -148,7 +148,7 @@ async function attributeSites(programDir: string, sources: string[], sites: stri
       evidence: [{ file, line: Number(line) }],
     };
   });
-  const result: LintResult = { findings, warnings: [], internalErrors: [], rules: [], stats: { packages: 0, files: 0, lines: 0 } };
+  const result: LintResult = { findings, warnings: [], internalErrors: [], rules: [], stats: { packages: 0, files: 0, lines: 0, skipped: {} } };
   rankWithProfiles(result, profiles, {
     cwd: programDir,
     patterns: ['./...'],
@@ -268,7 +268,7 @@ describe('ranking with the committed profiles', () => {
     const dir = path.join(programs, 'sender');
     const r = run(['--jobs', '1', '--profile', 'goroutine.pb.gz', '--profile', 'heap.pb.gz', './...'], dir);
     const out = lines(r.stdout);
-    assert.match(out[0], /^quotes\/quotes\.go:31:3: goroutine blocks forever sending on unbuffered ch, one per call of Quote: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
+    assert.match(out[0], /^quotes\/quotes\.go:31:3: error: goroutine blocks forever sending on unbuffered ch, one per call of Quote: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
     assert.equal(r.status, 1);
   });
 
@@ -342,7 +342,7 @@ describe('ranking with the committed profiles', () => {
     const tree = tempTree(t);
     const file = tree.write('goroutineleak.pb', Buffer.from(p.encode()));
     const r = run(['--jobs', '1', '--profile', file, './...'], dir);
-    assert.match(lines(r.stdout)[0], /^quotes\/quotes\.go:31:3: .* — goroutine leak profile: 100 leaked here \(goroutine-abandoned-send\)$/);
+    assert.match(lines(r.stdout)[0], /^quotes\/quotes\.go:31:3: error: .* — goroutine leak profile: 100 leaked here \(goroutine-abandoned-send\)$/);
   });
 
   it('bigint sample values and negative values (a saved diff profile) are read as numbers', async (t) => {
