@@ -33,17 +33,23 @@ export function addSkip(counts: SkipCounts, reason: SkipReason, n = 1): void {
   counts[reason] = (counts[reason] ?? 0) + n;
 }
 
-const SKIPPED: Record<SkipReason, string> = {
-  generated: 'generated ("Code generated ... DO NOT EDIT."; --generated lints them)',
-  'too-large': 'over the size limit (--max-file-size)',
-  'nul-bytes': 'with NUL bytes (not Go source)',
-  'no-package': 'without a package clause',
-  unreadable: 'that could not be read',
+/** Per reason: what the files are, and what to do about them. */
+const SKIPPED: Record<SkipReason, [string, string]> = {
+  generated: ['generated', ' (marked "Code generated ... DO NOT EDIT."; --generated lints them)'],
+  'too-large': ['over the size limit', ' (--max-file-size raises it)'],
+  'nul-bytes': ['with NUL bytes', ' (not Go source)'],
+  'no-package': ['without a package clause', ''],
+  unreadable: ['that could not be read', ''],
 };
 
 /** When no file was linted: one line per reason the files asked for were skipped, with a count. */
 export function skippedSummary(skipped: SkipCounts): string[] {
   return (Object.keys(SKIPPED) as SkipReason[])
     .filter((r) => skipped[r])
-    .map((r) => `no file linted: ${skipped[r]} file${skipped[r] === 1 ? '' : 's'} skipped ${SKIPPED[r]}`);
+    .map((r) => {
+      const n = skipped[r]!;
+      const [what, hint] = SKIPPED[r];
+      const files = n === 1 ? 'file' : 'files';
+      return `no file linted: skipped ${n} ${r === 'generated' ? `${what} ${files}` : `${files} ${what}`}${hint}`;
+    });
 }

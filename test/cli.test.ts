@@ -930,6 +930,28 @@ describe('suppression comments', () => {
     ]);
   });
 
+  it('an ignore naming an unknown rule id is a warning with the closest id; it silences nothing', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write(
+      'p.go',
+      pollSource().replace(
+        '\tt := time.NewTicker',
+        '\t//goleak-lint:ignore unstoped-ticker,lost-cancel,zzz stopped by the caller\n\tt := time.NewTicker',
+      ),
+    );
+    const r = tree.run(['--jobs', '1', '.']);
+    assertExit(r, 1);
+    assert.deepEqual(lines(r.stderr), [
+      'goleak-lint: warning: p.go:6: goleak-lint:ignore names no rule "unstoped-ticker" (did you mean "unstopped-ticker"?): it silences nothing (see: goleak-lint rules)',
+      'goleak-lint: warning: p.go:6: goleak-lint:ignore names no rule "zzz": it silences nothing (see: goleak-lint rules)',
+    ]);
+    assert.deepEqual(lines(r.stdout), [tickerLine('p.go', 7, 7), '1 finding (1 warning) in 1 package (1 file)']);
+    // The ids a report can carry that are not rules are known too.
+    tree.write('p.go', pollSource().replace('\tt := time.NewTicker', '\t//goleak-lint:ignore heap-hotspot,unused-ignore why\n\tt := time.NewTicker'));
+    assert.equal(tree.run(['--jobs', '1', '.']).stderr, '');
+  });
+
   it('--report-unused-ignores reports ignores that silence nothing', (t) => {
     const tree = tempTree(t);
     tree.goMod('.', '1.21');
