@@ -59,7 +59,8 @@ function checkGoStatement(goStmt: SyntaxNode, file: GoFile, pkg: Package, report
   // A starter that itself never returns once it has started the goroutine lives and dies with it.
   if (how.kind !== 'per-iteration' && neverReturnsAfter(goStmt)) return;
   const loopFile = fileOf(pkg, loop);
-  const loopAt = loopFile === file ? `line ${lineOf(loop)}` : `${loopFile.path}:${lineOf(loop)}`;
+  // Another file of the package, so of the same directory: its base name says where, from any working directory.
+  const loopAt = loopFile === file ? `line ${lineOf(loop)}` : `${loopFile.path.split('/').pop()}:${lineOf(loop)}`;
   report({
     node: goStmt,
     file,

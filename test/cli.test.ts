@@ -593,7 +593,7 @@ describe('--output and order', () => {
       tickerLine('p/mix.go', 6, 7, 'a', 'Mix'),
       tickerLine('p/mix.go', 6, 41, 'b', 'Mix'),
       `p/mix.go:10:10: warning: ${afterMessage('1m0s', 7, 'Mix')} (time-after-in-loop)`,
-      'p/mix.go:12:10: warning: a ticker from time.Tick made in the loop at line 7 of Mix cannot be stopped: before Go 1.23 it outlives its reader and is never freed (time-tick-leak)',
+      'p/mix.go:12:10: warning: a ticker from time.Tick made in the loop at line 7 of Mix cannot be stopped: before Go 1.23 it is never freed (time-tick-leak)',
       tickerLine('p/q/poll.go'),
       tickerLine('r/a.go', 6, 7, 't', 'A'),
       tickerLine('r/z.go', 6, 7, 't', 'Z'),
