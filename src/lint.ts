@@ -3,6 +3,7 @@ import path from 'node:path';
 import { runCached, type CacheStats } from './cache.js';
 import { discover } from './discover.js';
 import { selectRules } from './engine/registry.js';
+import { unusedIgnore } from './engine/check.js';
 import type { Finding, ModuleFacts, Rule, Severity } from './engine/types.js';
 import { ASSUMED_GO, ModuleResolver, type GoVersion } from './gomod.js';
 import { runTasks } from './pool.js';
@@ -48,7 +49,7 @@ export interface LintResult {
   warnings: Warning[];
   /** Failures inside goleak-lint itself: the run's exit code is 2. */
   internalErrors: string[];
-  /** The rules that ran, and the profile checks that reported (only their metadata is used). */
+  /** The rules that ran, the suppression check when on, and the profile checks that reported (only their metadata is used). */
   rules: Pick<Rule, 'meta'>[];
   /** `skipped`: files asked for but not linted, by reason. */
   stats: { packages: number; files: number; lines: number; skipped: SkipCounts };
@@ -107,7 +108,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const cached = options.cacheDir ? await runCached(tasks, options.cacheDir, run) : null;
   const outcomes = cached ? cached.outcomes : await run(tasks);
   const stats = { packages: 0, files: 0, lines: 0, skipped: {} as SkipCounts };
-  const result: LintResult = { findings: [], warnings, internalErrors: [], rules, stats };
+  // unused-ignore findings are described like a rule's, for SARIF's rules[] and the HTML report.
+  const described = options.reportUnusedIgnores ? [...rules, unusedIgnore] : rules;
+  const result: LintResult = { findings: [], warnings, internalErrors: [], rules: described, stats };
   if (cached) {
     result.cache = cached.stats;
     warnings.push(...cached.warnings);

@@ -120,6 +120,19 @@ describe('SARIF for GitHub code scanning', () => {
     ]);
   });
 
+  it('describes unused-ignore among the rules when --report-unused-ignores reports one', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n\nfunc f() {\n\t//goleak-lint:ignore lost-cancel nothing here any more\n\tprintln()\n}\n');
+    const r = tree.run(['--jobs', '1', '--report-unused-ignores', '--format', 'sarif', '.']);
+    assertExit(r, 1);
+    const run = validateSarif(r.stdout).runs[0];
+    const result = run.results[0] as { ruleId: string; ruleIndex: number; level: string };
+    assert.equal(result.ruleId, 'unused-ignore');
+    assert.equal(result.level, 'note');
+    assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'unused-ignore');
+  });
+
   it('links each rule to its docs page (helpUri) only when the repository has an address', () => {
     const run = validateSarif(renderSarif(result([finding()]), '/repo')).runs[0];
     for (const rule of run.tool.driver.rules as { id: string; helpUri?: string }[]) {
