@@ -21,7 +21,8 @@ const FILE_IN_MESSAGE = /(\S+\.go):\d+/g;
 describe('messages', () => {
   it(`every fixture finding's message is one sentence of at most ${MAX} characters`, async () => {
     const dirs = readdirSync(fixtures, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${e.name}/...`);
-    const result = await lint({ patterns: dirs, cwd: fixtures, jobs: 1, goVersion: parseGoVersion('1.21')! });
+    // The opt-in rules too: --enable all.
+    const result = await lint({ patterns: dirs, cwd: fixtures, jobs: 1, enable: ['all'], goVersion: parseGoVersion('1.21')! });
     assert.deepEqual(result.internalErrors, []);
     const rules = new Set(result.findings.map((f) => f.ruleId));
     // Every rule is represented (a fixture per rule, timers included at go 1.21).
@@ -34,7 +35,7 @@ describe('messages', () => {
 
   it('names other files of the package by base name, whatever the working directory', () => {
     // Linted from another fixture's folder: the findings' paths start with ../, the messages' never do.
-    const r = runCli(['--jobs', '1', '--no-cache', '--go', '1.21', '--format', 'json', '../unbounded-map-cache/...', '../append-only-slice/...'], {
+    const r = runCli(['--jobs', '1', '--no-cache', '--go', '1.21', '--enable', 'all', '--format', 'json', '../unbounded-map-cache/...', '../append-only-slice/...'], {
       cwd: path.join(fixtures, 'lost-cancel'),
     });
     assert.equal(r.status, 1, r.stderr);
