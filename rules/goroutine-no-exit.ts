@@ -92,7 +92,7 @@ function tickerHint(loop: SyntaxNode): string {
   const range = loop.namedChildren.find((c) => c.type === 'range_clause');
   const right = range?.childForFieldName('right');
   const ranged = right?.type === 'selector_expression' && right.childForFieldName('field')?.text === 'C';
-  return ranged ? ` (stopping the ticker does not close ${right.text})` : '';
+  return ranged ? ` (Stop does not close ${right.text})` : '';
 }
 
 /**

@@ -54,7 +54,7 @@ export function renderExplain(rule: Described): string {
     `${m.id}: ${m.title}\n\n` +
     `Severity: ${m.severity}, precision: ${m.precision}, tags: ${m.tags.join(', ')}\n${gate}\n` +
     (m.optIn ? `${wrap(optInNote(m), 90).replace(/^  /gm, '')}\n\n` : '') +
-    `Why it leaks:\n${wrap(m.why)}\n\nHow to fix:\n${wrap(m.fix)}\n\nIn test code:\n${wrap(testCodePolicy(m))}\n\n` +
+    `${m.kind === 'suppression' ? 'Why it matters' : 'Why it leaks'}:\n${wrap(m.why)}\n\nHow to fix:\n${wrap(m.fix)}\n\nIn test code:\n${wrap(testCodePolicy(m))}\n\n` +
     `${m.kind === 'suppression' ? 'Reported' : 'Leaks'}:\n${indent(m.example.bad)}\n\n` +
     `${m.kind === 'suppression' ? 'Not reported' : 'Does not leak'}:\n${indent(m.example.good)}\n\n` +
     (m.kind === 'suppression'
@@ -101,7 +101,7 @@ export function renderRuleDoc(rule: Described, source = `rules/${rule.meta.id}.t
     `# ${m.id}\n\n${m.title}.\n\n` +
     `**Severity:** ${m.severity} · **precision:** ${m.precision} · **tags:** ${m.tags.join(', ')}\n${gate}\n` +
     (m.optIn ? `**${optInNote(m).replace(': ', ':** ')}\n\n` : '') +
-    `## Why it leaks\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n## In test code\n\n${testCodePolicy(m)}\n\n` +
+    `## ${m.kind === 'suppression' ? 'Why it matters' : 'Why it leaks'}\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n## In test code\n\n${testCodePolicy(m)}\n\n` +
     `## Example\n\n${m.kind === 'suppression' ? 'Reported' : 'Leaks'}:\n\n\`\`\`go\n${m.example.bad}\n\`\`\`\n\n` +
     `${m.kind === 'suppression' ? 'Not reported' : 'Does not leak'}:\n\n\`\`\`go\n${m.example.good}\n\`\`\`\n\n` +
     (m.kind === 'suppression'
