@@ -310,6 +310,11 @@ function useColor(flags: Flags, toFile: boolean): boolean {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`| head`) closes the pipe: stop quietly, as cat and grep do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? EXIT.clean);
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

@@ -4,6 +4,7 @@
  * process against a throwaway Go tree.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { allRules } from '../rules/index.js';
 import { profileRules } from '../src/profile/hotspots.js';
 import {
   afterMessage,
+  CLI,
   tickMessage,
   assertExit,
   assertUsageError,
@@ -812,6 +814,20 @@ describe('rules, explain and flags', () => {
       assert.ok(existsSync(path.join(repoRoot, d.docs.path)), d.docs.path);
     }
     assert.equal(doc.find((d) => d.id === 'double-lock')?.severity, 'error');
+  });
+
+  it('a reader that stops early (| head) ends the run quietly', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    // More than a pipe holds (64 KiB): the writer meets the closed pipe.
+    const body = (i: number) => pollSource('svc', `Poll${i}`).replace(/^package svc\n\nimport .*\n/, '');
+    tree.write('poll.go', pollSource() + Array.from({ length: 400 }, (_, i) => body(i)).join(''));
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" --jobs 1 --no-cache --format json ./... | head -c 10`], {
+      cwd: tree.dir,
+      encoding: 'utf8',
+    });
+    assert.equal(r.stdout, '{\n  "versi');
+    assert.equal(r.stderr, '');
   });
 
   it('an unknown flag or a bad flag value is a usage error with one stderr line', (t) => {
