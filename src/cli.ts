@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { describedRules, ruleEnabled, unknownRuleId } from './engine/registry.js';
@@ -11,7 +12,7 @@ import type { Finding, Severity } from './engine/types.js';
 import { FORMATS, parseOutput, planOutputs, writeOutputs, type Output } from './report/outputs.js';
 import { parseShard, type Shard } from './shard.js';
 import { renderExplain, renderRuleList, renderRulesJson } from './report/rules.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 import { describeSize, MAX_FILE_BYTES, parseSize } from './load.js';
 import { ProgressLine, progressWanted } from './progress.js';
 import { skippedSummary, warningText } from './warnings.js';
@@ -20,6 +21,8 @@ import { UsageError } from './errors.js';
 import type { LoadedProfile } from './profile/types.js';
 import { defaultCacheDir } from './cache.js';
 import { isValidTag } from './go/build-constraints.js';
+
+const COMMANDS = ['rules', 'explain', 'help'];
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -213,8 +216,17 @@ async function readConfig(flags: Flags, cwd: string): Promise<Config | null> {
   return file ? loadConfig(file, cwd) : null;
 }
 
+/** `rulez` is a misspelt command rather than a directory, when no such path exists. */
+function misspeltCommand(patterns: string[], cwd: string): void {
+  const [first] = patterns;
+  if (first === undefined || /[/.]/.test(first) || existsSync(path.resolve(cwd, first))) return;
+  const command = closest(first, COMMANDS);
+  if (command) throw new UsageError(`${first}: no such file or directory (did you mean the command "${command}"?)`);
+}
+
 async function runLint(patterns: string[], flags: Flags): Promise<number> {
   const cwd = process.cwd();
+  misspeltCommand(patterns, cwd);
   const outputs = planOutputs(flags.format, flags.output);
   const config = await readConfig(flags, cwd);
   const goText = flags.go ?? config?.go;

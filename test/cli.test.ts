@@ -777,6 +777,8 @@ describe('rules, explain and flags', () => {
       'goleak-lint: unknown rule id "goroutine-abandoned" (did you mean "goroutine-abandoned-send"?) (see: goleak-lint rules)',
     );
     assertUsageError(tree.run(['explain', 'zzz']), 'goleak-lint: unknown rule id "zzz" (see: goleak-lint rules)');
+    assertUsageError(tree.run(['rulez']), 'goleak-lint: rulez: no such file or directory (did you mean the command "rules"?)');
+    assertUsageError(tree.run(['explian', 'lost-cancel']), 'goleak-lint: explian: no such file or directory (did you mean the command "explain"?)');
   });
 
   it('`help` prints the usage; --help shows the true defaults', (t) => {
