@@ -34,9 +34,8 @@ export const appendOnlySlice: Rule = {
         node: c.decl,
         file: c.file,
         message:
-          `slice in ${containerLabel(c)} only grows: elements are appended (${siteList(appends)}) but it is ` +
-          `never truncated, re-made, set to nil or length-checked anywhere in the package; cap it (drop the ` +
-          `oldest when len exceeds a limit), use a ring buffer, or reset it once its elements are handled`,
+          `slice in ${containerLabel(c)} only grows: appended to at ${siteList(appends)}, ` +
+          `never truncated, reset or length-checked in the package`,
         related: appends.map((s) => ({ ...s, message: `appended to ${c.name} here` })),
         evidence: appends,
       });

@@ -3,7 +3,7 @@ import { receivedChannel } from '../src/go/channels.js';
 import { assignedValue, escapeOf, isAssignedTo, rootIdentifier, storeTarget } from '../src/go/escape.js';
 import { comesRoundAgain, jumpTarget, loopCanEnd, loopClause, statementsOf } from '../src/go/flow.js';
 import { importPathOf, type ImportTable } from '../src/go/imports.js';
-import { frequencyOf } from '../src/go/model/frequency.js';
+import { frequencyOf, withoutNote } from '../src/go/model/frequency.js';
 import { objectOf, usesOf, type GoObject } from '../src/go/model/names.js';
 import { fileOfNode } from '../src/go/model/types.js';
 import { assignedIn, loopVariables, namesBoundIn } from '../src/go/scopes.js';
@@ -72,7 +72,7 @@ export const deferInLoop: Rule = {
         report({
           node: defer,
           file,
-          message: messageFor(call, held, loop, functionName(fn), endless, deadlock, frequencyOf(pkg, loop).reason),
+          message: messageFor(call, held, loop, functionName(fn), endless, deadlock, withoutNote(frequencyOf(pkg, loop).reason)),
           related: [
             endlessLoop
               ? { node: loopHeader(endlessLoop), file, message: 'this loop never ends, so the function never returns' }
@@ -495,12 +495,12 @@ function messageFor(
     const when = endless ? 'never runs, since this loop never ends' : `waits for ${fn} to return`;
     const blocks =
       held.lock.lockMethod === 'Lock'
-        ? `${mu} stays locked, so the next iteration's ${mu}.Lock() blocks forever`
-        : `${mu} stays read-locked, so once a writer waits the next iteration's ${mu}.RLock() blocks forever`;
+        ? `the next iteration's ${mu}.Lock() blocks forever`
+        : `once a writer waits, the next iteration's ${mu}.RLock() blocks forever`;
     return `defer ${shown} ${when}: ${blocks} (${reason})`;
   }
   if (!held) {
-    return `defer ${shown} never runs: this loop never ends, so each iteration adds a deferred call that stays in memory (${reason})`;
+    return `defer ${shown} never runs: this loop never ends, so every iteration adds a deferred call to memory (${reason})`;
   }
   const perIteration = !held.resource || changesPerIteration(held.resource, loop);
   if (endless) {
@@ -510,10 +510,10 @@ function messageFor(
   const kept = perIteration
     ? `every iteration's ${held.what} stays ${held.state} until then`
     : `${held.what} stays ${held.state} until then, with one more deferred call per iteration`;
-  return `defer ${shown} waits for ${fn} to return, not for the iteration's end: ${kept} (${reason})`;
+  return `defer ${shown} waits for ${fn} to return: ${kept} (${reason})`;
 }
 
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+  return flat.length > 48 ? `${flat.slice(0, 45)}...` : flat;
 }

@@ -18,11 +18,6 @@ import {
 } from '../src/go/syntax.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
-const GC_NOTE =
-  "Go's garbage collector traces reachability and never reads reference counts";
-const SUGGESTION =
-  'use weak.Pointer (Go 1.24+) with runtime.AddCleanup, unique.Make for interned values, ' +
-  'or release explicitly when the count reaches zero (nil the field, delete the map entry, Close the resource)';
 
 export const fakeWeakRef: Rule = {
   meta: {
@@ -101,19 +96,18 @@ function checkRefcountedType(spec: SyntaxNode, file: GoFile, pkg: Package, repor
     if (strong.some((f) => niledAnywhere(pkg, f.name, name))) continue;
     const downs = changes.filter((c) => c.kind !== 'up');
     if (downs.length > 0 && releasedAtZero(pkg, name, count.name, fields, downs)) continue;
-    const held = strong.map((f) => `${f.name} (${f.type.text})`).join(', ');
+    const held = strong.map((f) => f.name).join(', ');
+    const it = strong.length === 1 ? 'it' : 'them';
     const reason =
       downs.length === 0
-        ? `${count.name} is only ever incremented`
-        : `${count.name} is decremented, but nothing nils ${strong.map((f) => f.name).join('/')} ` +
-          'or deletes the owning map entry when it reaches zero';
+        ? `${count.name} only grows, so ${it} is never released`
+        : `nothing releases ${it} when ${count.name} reaches zero`;
     const site = downs[0] ?? changes[0];
     report({
       node: spec,
       file,
       message:
-        `type ${name} counts references in ${count.name} but holds ${held} strongly, so it is no weak reference: ` +
-        `${reason}. ${GC_NOTE}, so the value stays alive as long as the ${name} is reachable; ${SUGGESTION}`,
+        `type ${name} counts references in ${count.name} but holds ${held} strongly, and Go's GC never reads the count: ${reason}`,
       related: [
         {
           node: site.node,
@@ -403,9 +397,8 @@ function checkUintptrPointers(file: GoFile, pkg: Package, report: Reporter): voi
       node: call,
       file,
       message:
-        `uintptr(unsafe.Pointer(${pointee})) is kept in ${where} as if it were a weak pointer, but a uintptr is no reference: ` +
-        `${GC_NOTE} or integers, so the object may be freed and its address reused by another while ${where} still names it; ` +
-        `use weak.Pointer (Go 1.24+) with runtime.AddCleanup to forget it, or keep the real pointer and evict it explicitly`,
+        `uintptr(unsafe.Pointer(${pointee})) kept in ${where} is no weak pointer: the GC ignores it, ` +
+        `so the object may be freed and its address reused`,
     });
   }
 }

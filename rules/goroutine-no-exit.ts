@@ -59,7 +59,8 @@ function checkGoStatement(goStmt: SyntaxNode, file: GoFile, pkg: Package, report
   // A starter that itself never returns once it has started the goroutine lives and dies with it.
   if (how.kind !== 'per-iteration' && neverReturnsAfter(goStmt)) return;
   const loopFile = fileOf(pkg, loop);
-  const loopAt = loopFile === file ? `line ${lineOf(loop)}` : `${loopFile.path}:${lineOf(loop)}`;
+  // Another file of the package, so of the same directory: its base name says where, from any working directory.
+  const loopAt = loopFile === file ? `line ${lineOf(loop)}` : `${loopFile.path.split('/').pop()}:${lineOf(loop)}`;
   report({
     node: goStmt,
     file,
@@ -91,7 +92,7 @@ function tickerHint(loop: SyntaxNode): string {
   const range = loop.namedChildren.find((c) => c.type === 'range_clause');
   const right = range?.childForFieldName('right');
   const ranged = right?.type === 'selector_expression' && right.childForFieldName('field')?.text === 'C';
-  return ranged ? ` (stopping the ticker does not close ${right.text})` : '';
+  return ranged ? ` (Stop does not close ${right.text})` : '';
 }
 
 /**

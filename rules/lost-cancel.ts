@@ -4,7 +4,7 @@ import { assignmentOf } from '../src/go/escape.js';
 import { listTerminates, statementsOf } from '../src/go/flow.js';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { callersOf } from '../src/go/model/calls.js';
-import { displayName, frequencyOf } from '../src/go/model/frequency.js';
+import { displayName, frequencyOf, withoutNote } from '../src/go/model/frequency.js';
 import { objectOf, type GoObject } from '../src/go/model/names.js';
 import { fieldOfSelector, fileOfNode } from '../src/go/model/types.js';
 import { flowOf, handedOff, releasedBy, type Flow, type Holder } from '../src/go/model/values.js';
@@ -80,7 +80,7 @@ export const lostCancel: Rule = {
       if (!fn) continue; // a package-level context lives as long as the process
       const how = frequencyOf(pkg, source.call);
       if (how.kind === 'once-per-process') continue;
-      const finding = judge(pkg, source, fn, how.reason);
+      const finding = judge(pkg, source, fn, withoutNote(how.reason));
       if (finding) report(finding);
     }
   },
@@ -254,9 +254,7 @@ function judge(pkg: Package, source: Source, fn: SyntaxNode, reason: string): Re
 }
 
 function harmOf(ctor: string): string {
-  return ctor.startsWith('WithCancel')
-    ? 'the context lives until its parent ends'
-    : 'the context and its timer live until the deadline';
+  return ctor.startsWith('WithCancel') ? 'its context lives until the parent ends' : 'its context and timer live until the deadline';
 }
 
 /** Says where the cancel function went and that nothing calls it there. */

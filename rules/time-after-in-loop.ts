@@ -60,7 +60,7 @@ export const timeAfterInLoop: Rule = {
         report({
           node: call,
           file,
-          message: `${timer} ${howOftenPhrase(how)} is left behind whenever another case wins: before Go 1.23 each stays in memory until it fires`,
+          message: `${timer} ${howOftenPhrase(how)} stays until it fires whenever another case wins (before Go 1.23)`,
         });
       }
     }

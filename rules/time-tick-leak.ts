@@ -47,7 +47,7 @@ export const timeTickLeak: Rule = {
         report({
           node: call,
           file,
-          message: `a ticker from time.Tick ${howOftenPhrase(how)} cannot be stopped: before Go 1.23 it outlives its reader and is never freed`,
+          message: `a ticker from time.Tick ${howOftenPhrase(how)} cannot be stopped: before Go 1.23 it is never freed`,
         });
       }
     }

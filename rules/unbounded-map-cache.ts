@@ -59,9 +59,8 @@ export const unboundedMapCache: Rule = {
         node: c.decl,
         file: c.file,
         message:
-          `${what} in ${containerLabel(c)} grows without bound: entries are ${added} (${siteList(inserts)}) ` +
-          `but never deleted, cleared or size-checked anywhere in the package; bound it (evict when len ` +
-          `exceeds a limit), give entries a TTL, or use an LRU`,
+          `${what} in ${containerLabel(c)} grows without bound: entries are ${added} at ${siteList(inserts)}, ` +
+          `never deleted, cleared or size-checked in the package`,
         related: inserts.map((s) => ({ ...s, message: `entry ${added} to ${c.name} here` })),
         evidence: inserts,
       });

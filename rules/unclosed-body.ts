@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import { assignedValue, assignmentTarget, escapeOf, receivingCall } from '../src/go/escape.js';
 import { calledPackageFunc, importNames, importPathOf, type ImportTable } from '../src/go/imports.js';
-import { frequencyOf } from '../src/go/model/frequency.js';
+import { frequencyOf, withoutNote } from '../src/go/model/frequency.js';
 import { calleesOf } from '../src/go/model/calls.js';
 import { objectOf, usesOf, type GoObject } from '../src/go/model/names.js';
 import { fileOfNode, interfaceMethodResults, isNamed, selectionOf, typeOf, type GoType } from '../src/go/model/types.js';
@@ -106,7 +106,7 @@ export const unclosedBody: Rule = {
         if (!callee || !enclosingFunction(call)) continue;
         const how = frequencyOf(pkg, call);
         if (how.kind === 'once-per-process') continue;
-        const finding = judgeResponse(pkg, file, call, callee, how.reason);
+        const finding = judgeResponse(pkg, file, call, callee, withoutNote(how.reason));
         if (finding) report({ ...finding, file, evidence: [{ node: call, file }] });
       }
     }
@@ -258,7 +258,7 @@ function takesContextFirst(args: SyntaxNode[]): boolean {
 
 type Finding = Omit<Report, 'file' | 'evidence'>;
 
-const LEAK = "its connection stays out of the Transport's idle pool, with its read and write goroutines";
+const LEAK = 'its connection and read/write goroutines stay alive';
 
 /** Decides whether the response of `call` leaks, and says how. */
 function judgeResponse(pkg: Package, file: GoFile, call: SyntaxNode, callee: Callee, reason: string): Finding | null {
@@ -281,10 +281,10 @@ function judgeResponse(pkg: Package, file: GoFile, call: SyntaxNode, callee: Cal
   const handled = uses.filter((u) => releases(pkg, file, u));
   if (handled.some((u) => onMainPath(u, call, body))) return null;
   const name = target.text;
-  const what = handled.length > 0 ? 'is closed only on an error path or an early return' : 'is never closed';
+  const what = handled.length > 0 ? 'is closed only on error or early-return paths' : 'is never closed';
   return {
     node: call,
-    message: `${name}.Body of the response from ${callee.text} ${what}, ${reason}: ${LEAK}`,
+    message: `${name}.Body from ${callee.text} ${what}, ${reason}: ${LEAK}`,
     related: whereOutOfUse(call, name, body).map(({ node, message }) => ({ node, file, message })),
   };
 }

@@ -70,8 +70,7 @@ export const unstoppedTicker: Rule = {
         const label = ticker ? 'ticker' : duration.nanos !== null ? `${duration.text} timer` : 'timer';
         const holder = holderName(flow);
         const held = holder ? `, held in ${holder},` : '';
-        const after = duration.nanos === null ? `, after ${duration.text}` : '';
-        const consequence = ticker ? 'each keeps firing and is never freed' : `each stays in memory until it fires${after}`;
+        const consequence = ticker ? 'each keeps firing and is never freed' : 'each stays in memory until it fires';
         report({ node: call, file, message: `a ${label} ${howOftenPhrase(how)}${held} is never stopped: before Go 1.23 ${consequence}` });
       }
     }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allRules } from '../rules/index.js';
 import { profileRules } from '../src/profile/hotspots.js';
+import { unusedIgnore } from '../src/engine/check.js';
 import { renderRuleDoc, renderRuleTable } from '../src/report/rules.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,12 +19,13 @@ export function expectedDocs(): Map<string, string> {
   for (const rule of profileRules) {
     files.set(path.join(repo, 'docs/rules', `${rule.meta.id}.md`), renderRuleDoc(rule, 'src/profile/hotspots.ts'));
   }
+  files.set(path.join(repo, 'docs/rules', `${unusedIgnore.meta.id}.md`), renderRuleDoc(unusedIgnore, 'src/engine/check.ts'));
   const readmePath = path.join(repo, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const start = readme.indexOf(BEGIN);
   const end = readme.indexOf(END);
   if (start < 0 || end < start) throw new Error(`README.md lacks the ${BEGIN.trim()} ... ${END} markers`);
-  files.set(readmePath, readme.slice(0, start + BEGIN.length) + renderRuleTable([...allRules, ...profileRules]) + readme.slice(end));
+  files.set(readmePath, readme.slice(0, start + BEGIN.length) + renderRuleTable([...allRules, ...profileRules, unusedIgnore]) + readme.slice(end));
   return files;
 }
 

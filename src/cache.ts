@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Outcome } from './pool.js';
 import type { Task, TaskResult } from './task.js';
 import { TOOL_VERSION } from './version.js';
+import type { Warning } from './warnings.js';
 
 /**
  * The result cache: one entry per directory task, holding its result and, for each of its
@@ -83,7 +84,7 @@ export async function runCached(
   tasks: Task[],
   dir: string,
   run: (tasks: Task[]) => Promise<Outcome[]>,
-): Promise<{ outcomes: Outcome[]; stats: CacheStats; warnings: string[] }> {
+): Promise<{ outcomes: Outcome[]; stats: CacheStats; warnings: Warning[] }> {
   const cache = new ResultCache(dir);
   const outcomes: Outcome[] = [];
   const stats: CacheStats = { hits: 0, packages: 0, misses: 0, hashed: 0 };
@@ -144,7 +145,7 @@ export function pruneOldEntries(dir: string, now = Date.now()): void {
 }
 
 class ResultCache {
-  readonly warnings: string[] = [];
+  readonly warnings: Warning[] = [];
   hashed = 0;
   private readonly settingsKeys = new Map<string, string>();
   private readonly madeDirs = new Set<string>();
@@ -207,7 +208,7 @@ class ResultCache {
       writeFileSync(tmp, JSON.stringify(entry));
       renameSync(tmp, file);
     } catch (err) {
-      if (!this.warnings.length) this.warnings.push(`cache: cannot write to ${this.dir}: ${(err as Error).message}`);
+      if (!this.warnings.length) this.warnings.push({ message: `cache: cannot write to ${this.dir}: ${(err as Error).message}` });
     }
   }
 

@@ -11,8 +11,10 @@ function git(args: string[], cwd: string, rev: string): string {
   const r = spawnSync('git', ['-c', 'core.quotePath=false', ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.error) throw new UsageError(`--new-from-rev ${rev}: cannot run git: ${r.error.message}`);
   if (r.status !== 0) {
-    const why = r.stderr.trim().split('\n').pop() || `git ${args[0]} failed`;
-    throw new UsageError(`--new-from-rev ${rev}: ${why}`);
+    // git's reason is its fatal line; hints and usage follow it on lines of their own.
+    const all = r.stderr.trim().split('\n');
+    const why = (all.find((l) => /^(fatal|error): /.test(l)) ?? all[0] ?? '').replace(/^(fatal|error): /, '').trim();
+    throw new UsageError(`--new-from-rev ${rev}: git: ${why || `git ${args[0]} failed`}`);
   }
   return r.stdout;
 }
@@ -23,7 +25,7 @@ function git(args: string[], cwd: string, rev: string): string {
  */
 export function changedSince(rev: string, cwd: string): ChangedLines {
   const top = git(['rev-parse', '--show-toplevel'], cwd, rev).trim();
-  git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], cwd, rev);
+  // `rev --`: a revision, never a path; a bad one fails here with git's "bad revision 'x'".
   const changed: ChangedLines = new Map();
   let current: Set<number> | null = null;
   const diff = git(['diff', '--no-color', '--no-ext-diff', '--unified=0', rev, '--'], top, rev);

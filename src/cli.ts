@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { describedRules, ruleEnabled } from './engine/registry.js';
+import { describedRules, ruleEnabled, unknownRuleId } from './engine/registry.js';
 import { parseGoVersion } from './gomod.js';
 import { lint, type LintResult } from './lint.js';
 import { applyBaseline, writeBaseline } from './baseline.js';
@@ -10,12 +11,18 @@ import { findConfig, loadConfig, type Config, type FailLevel } from './config.js
 import type { Finding, Severity } from './engine/types.js';
 import { FORMATS, parseOutput, planOutputs, writeOutputs, type Output } from './report/outputs.js';
 import { parseShard, type Shard } from './shard.js';
-import { renderExplain, renderRuleList } from './report/rules.js';
+import { renderExplain, renderRuleList, renderRulesJson } from './report/rules.js';
+import { closest, didYouMean } from './suggest.js';
+import { describeSize, MAX_FILE_BYTES, parseSize } from './load.js';
+import { ProgressLine, progressWanted } from './progress.js';
+import { skippedSummary, warningText } from './warnings.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { UsageError } from './errors.js';
 import type { LoadedProfile } from './profile/types.js';
 import { defaultCacheDir } from './cache.js';
 import { isValidTag } from './go/build-constraints.js';
+
+const COMMANDS = ['rules', 'explain', 'help'];
 
 /** Exit codes: clean, findings, usage or internal error. */
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -27,8 +34,8 @@ interface Flags {
   color: 'auto' | 'always' | 'never';
   /** A file, false for --no-config, undefined to look for one upwards. */
   config?: string | false;
-  enable: string[];
-  disable: string[];
+  enable?: string[];
+  disable?: string[];
   go?: string;
   jobs?: number;
   tests?: boolean;
@@ -36,16 +43,17 @@ interface Flags {
   tags?: string[];
   reportUnusedIgnores?: boolean;
   failLevel?: FailLevel;
-  exitZero: boolean;
+  exitZero?: boolean;
   baseline?: string;
   writeBaseline?: string;
   newFromRev?: string;
-  profile: string[];
+  profile?: string[];
   profileBase?: string;
   profileThreshold: number;
   profileTimeout: number;
   cache?: boolean;
   cacheDir?: string;
+  maxFileSize?: number;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
@@ -73,8 +81,22 @@ const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
 function output(value: string, previous: Output[] = []): Output[] {
   const o = parseOutput(value);
-  if (!o) throw new InvalidArgumentError(`must be FORMAT or FORMAT:FILE, with FORMAT one of ${FORMATS.join(', ')}`);
+  if (!o) {
+    const format = value.split(':')[0];
+    const known = (FORMATS as readonly string[]).includes(format);
+    throw new InvalidArgumentError(
+      known
+        ? `must be FORMAT or FORMAT:FILE, with a file name after the colon`
+        : `unknown format "${format}"${didYouMean(format, FORMATS)}: must be FORMAT or FORMAT:FILE, with FORMAT one of ${FORMATS.join(', ')}`,
+    );
+  }
   return [...previous, o];
+}
+
+function size(value: string): number {
+  const n = parseSize(value);
+  if (n === null) throw new InvalidArgumentError('must be a size such as 8M, 512k or 1000000 (bytes)');
+  return n;
 }
 
 function shard(value: string): Shard {
@@ -117,12 +139,13 @@ function buildProgram(): Command {
     .addOption(new Option('--color <when>', 'colour the text output').choices(['auto', 'always', 'never']).default('auto'))
     .option('-c, --config <file>', 'config file (default: .goleak-lint.yml here or in a parent directory)')
     .option('--no-config', 'ignore config files')
-    .option('--enable <rules>', 'rule ids to enable, opt-in rules included (comma-separated, repeatable; all: every rule)', list, [])
-    .option('--disable <rules>', 'rule ids to disable (comma-separated, repeatable; "all" for every rule)', list, [])
+    .option('--enable <rules>', 'rule ids to enable, opt-in rules included (comma-separated, repeatable; all: every rule)', list)
+    .option('--disable <rules>', 'rule ids to disable (comma-separated, repeatable; "all" for every rule)', list)
     .option('--go <version>', "Go version to assume instead of each go.mod's go line (e.g. 1.21)")
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores)', positiveInt)
     .option('--tests <bool>', 'lint _test.go files (default: true)', bool)
     .option('--generated', 'also lint files marked "Code generated ... DO NOT EDIT."')
+    .option('--max-file-size <size>', `skip Go files larger than this, such as 8M or 512k (default: ${describeSize(MAX_FILE_BYTES)})`, size)
     .option('--tags <tags>', 'build tags to treat as set (comma-separated, as go vet -tags)', tagList)
     .option('--report-unused-ignores', 'report suppression comments that silence nothing')
     .addOption(
@@ -133,18 +156,27 @@ function buildProgram(): Command {
         'none',
       ]),
     )
-    .option('--exit-zero', 'exit 0 even when there are findings', false)
+    .option('--exit-zero', 'exit 0 even when there are findings')
     .option('--baseline <file>', 'report only findings that this baseline file does not list')
     .option('--write-baseline <file>', 'write the current findings to a baseline file')
     .option('--new-from-rev <rev>', 'report only findings on lines changed since a git revision')
-    .option('--profile <file|url>', 'heap or goroutine pprof profile to rank findings by (repeatable)', repeat, [])
+    .option('--profile <file|url>', 'heap or goroutine pprof profile to rank findings by (repeatable)', repeat)
     .option('--profile-base <file|url>', 'an earlier heap profile: rank by growth since it')
-    .option('--profile-threshold <percent>', "raise findings above this share of a profile to error", percent, 0.01)
-    .option('--profile-timeout <seconds>', 'how long a profile URL gets to answer', positiveSeconds, 30)
+    .addOption(
+      new Option('--profile-threshold <percent>', 'raise findings above this share of a profile to error')
+        .argParser(percent)
+        .default(0.01, '1%'),
+    )
+    .addOption(
+      new Option('--profile-timeout <seconds>', 'how long a profile URL gets to answer').argParser(positiveSeconds).default(30, '30 s'),
+    )
     .option('--cache', 'reuse the results of unchanged packages (default: on)')
     .option('--no-cache', 'neither read nor write the result cache')
     .option('--cache-dir <dir>', 'where to keep the result cache (default: $XDG_CACHE_HOME/goleak-lint or ~/.cache/goleak-lint)')
     .showSuggestionAfterError(true)
+    // `help [command]` as well as --help; a subcommand's own options follow its name.
+    .helpCommand(true)
+    .enablePositionalOptions()
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
     .action(async (patterns: string[], flags: Flags) => {
@@ -152,9 +184,11 @@ function buildProgram(): Command {
     });
   program
     .command('rules')
-    .description('list the rules')
-    .action(() => {
-      process.stdout.write(renderRuleList([...describedRules.values()]));
+    .description('list every id a report can carry: the rules, the profile checks and the suppression check')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(({ format }: { format: 'text' | 'json' }) => {
+      const all = [...describedRules.values()];
+      process.stdout.write(format === 'json' ? renderRulesJson(all) : renderRuleList(all));
     });
   program
     .command('explain')
@@ -162,7 +196,7 @@ function buildProgram(): Command {
     .argument('<rule>', 'rule id')
     .action((id: string) => {
       const rule = describedRules.get(id);
-      if (!rule) throw new UsageError(`unknown rule id "${id}" (see: goleak-lint rules)`);
+      if (!rule) throw new UsageError(unknownRuleId(id));
       process.stdout.write(renderExplain(rule));
     });
   for (const cmd of program.commands) {
@@ -182,8 +216,17 @@ async function readConfig(flags: Flags, cwd: string): Promise<Config | null> {
   return file ? loadConfig(file, cwd) : null;
 }
 
+/** `rulez` is a misspelt command rather than a directory, when no such path exists. */
+function misspeltCommand(patterns: string[], cwd: string): void {
+  const [first] = patterns;
+  if (first === undefined || /[/.]/.test(first) || existsSync(path.resolve(cwd, first))) return;
+  const command = closest(first, COMMANDS);
+  if (command) throw new UsageError(`${first}: no such file or directory (did you mean the command "${command}"?)`);
+}
+
 async function runLint(patterns: string[], flags: Flags): Promise<number> {
   const cwd = process.cwd();
+  misspeltCommand(patterns, cwd);
   const outputs = planOutputs(flags.format, flags.output);
   const config = await readConfig(flags, cwd);
   const goText = flags.go ?? config?.go;
@@ -194,12 +237,14 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   }
   // Read before linting: a bad revision is a usage error, not a half-printed report.
   const changed = flags.newFromRev === undefined ? null : changedSince(flags.newFromRev, cwd);
-  if (flags.profileBase !== undefined && !flags.profile.length) throw new UsageError('--profile-base needs a --profile to subtract it from');
+  const profileFiles = flags.profile ?? [];
+  if (flags.profileBase !== undefined && !profileFiles.length) throw new UsageError('--profile-base needs a --profile to subtract it from');
   // Profiles first: a bad one stops the run before anything is linted or printed.
   // (Loaded on demand, like the config parser: a run without profiles does not pay for them.)
-  const profiles = flags.profile.length
-    ? await (await import('./profile/load.js')).loadProfiles(flags.profile, flags.profileBase, flags.profileTimeout * 1000)
+  const profiles = profileFiles.length
+    ? await (await import('./profile/load.js')).loadProfiles(profileFiles, flags.profileBase, flags.profileTimeout * 1000)
     : [];
+  const progress = progressWanted(process.stderr, process.env) ? new ProgressLine((s) => process.stderr.write(s)) : null;
   const result = await lint({
     patterns,
     cwd,
@@ -216,8 +261,15 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     jobs: flags.jobs,
     cacheDir: flags.cache === false ? undefined : path.resolve(flags.cacheDir ?? defaultCacheDir()),
     shard: flags.shard,
+    maxFileBytes: flags.maxFileSize ?? config?.maxFileSize,
+    progress: progress ? (done, total) => progress.update(done, total) : undefined,
   });
-  if (changed) result.findings = onChangedLines(result.findings, changed, cwd);
+  progress?.end();
+  if (changed) {
+    const before = result.findings.filter((f) => !f.suppression).length;
+    result.findings = onChangedLines(result.findings, changed, cwd);
+    result.unchanged = before - result.findings.filter((f) => !f.suppression).length;
+  }
   if (flags.writeBaseline) {
     const n = writeBaseline(flags.writeBaseline, result.findings, cwd);
     process.stderr.write(`${TOOL_NAME}: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${flags.writeBaseline}\n`);
@@ -225,7 +277,11 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   const baseline = flags.writeBaseline ?? flags.baseline ?? (config?.baseline && path.relative(cwd, config.baseline));
   if (baseline) applyBaseline(baseline, result.findings, cwd);
   if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd);
-  for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${w}\n`);
+  // GitHub annotations carry the warnings themselves; printed on stderr too, each would show twice.
+  if (!outputs.some((o) => o.format === 'github' && o.file === undefined)) {
+    for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${warningText(w)}\n`);
+  }
+  if (result.stats.files === 0) for (const line of skippedSummary(result.stats.skipped)) process.stderr.write(`${TOOL_NAME}: ${line}\n`);
   for (const e of result.internalErrors) process.stderr.write(`${TOOL_NAME}: internal error: ${e}\n`);
   writeOutputs(outputs, result, { cwd, color: (toFile) => useColor(flags, toFile), shard: flags.shard });
   if (result.internalErrors.length) return EXIT.error;
@@ -248,7 +304,7 @@ async function rank(
 ): Promise<void> {
   const { rankWithProfiles } = await import('./profile/rank.js');
   const on = (id: string) =>
-    ruleEnabled(id, [...(config?.enable ?? []), ...flags.enable], [...(config?.disable ?? []), ...flags.disable]);
+    ruleEnabled(id, [...(config?.enable ?? []), ...(flags.enable ?? [])], [...(config?.disable ?? []), ...(flags.disable ?? [])]);
   rankWithProfiles(result, profiles, {
     cwd,
     patterns,
@@ -266,6 +322,11 @@ function useColor(flags: Flags, toFile: boolean): boolean {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`| head`) closes the pipe: stop quietly, as cat and grep do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? EXIT.clean);
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

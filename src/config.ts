@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
-import { ruleRegistry } from './engine/registry.js';
+import { describedRules, unknownRuleId } from './engine/registry.js';
 import type { Severity } from './engine/types.js';
 import { UsageError } from './errors.js';
-import { describeFsError } from './load.js';
+import { describeFsError, parseSize } from './load.js';
 import { findUp } from './find-up.js';
 
 export const CONFIG_NAMES = ['.goleak-lint.yml', '.goleak-lint.yaml'];
@@ -26,19 +26,21 @@ export interface Config {
   failLevel?: FailLevel;
   reportUnusedIgnores?: boolean;
   baseline?: string;
+  /** Go files over this many bytes are skipped. */
+  maxFileSize?: number;
 }
 
 const SEVERITIES = ['error', 'warning', 'note'];
 
 /** The config's schema; rule ids come from the registry, so a misspelt id is caught. */
 function configSchema(): object {
-  const ruleId = { enum: [...ruleRegistry.keys()] };
+  const ruleId = { enum: [...describedRules.keys()] };
   return {
     type: 'object',
     additionalProperties: false,
     properties: {
-      enable: { type: 'array', items: { enum: [...ruleRegistry.keys(), 'all'] } },
-      disable: { type: 'array', items: { enum: [...ruleRegistry.keys(), 'all'] } },
+      enable: { type: 'array', items: { enum: [...describedRules.keys(), 'all'] } },
+      disable: { type: 'array', items: { enum: [...describedRules.keys(), 'all'] } },
       severity: { type: 'object', propertyNames: ruleId, additionalProperties: { enum: SEVERITIES } },
       exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
       tests: { type: 'boolean' },
@@ -48,6 +50,8 @@ function configSchema(): object {
       'fail-level': { enum: [...SEVERITIES, 'none'] },
       'report-unused-ignores': { type: 'boolean' },
       baseline: { type: 'string', minLength: 1 },
+      // 8M, 512k, or a number of bytes.
+      'max-file-size': { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgG]([iI]?[bB])?|[bB])?\\s*$' }] },
     },
   };
 }
@@ -98,6 +102,7 @@ export async function loadConfig(file: string, cwd: string): Promise<Config> {
     failLevel: raw['fail-level'] as FailLevel | undefined,
     reportUnusedIgnores: raw['report-unused-ignores'] as boolean | undefined,
     baseline: raw.baseline === undefined ? undefined : path.resolve(path.dirname(file), raw.baseline as string),
+    maxFileSize: raw['max-file-size'] === undefined ? undefined : (parseSize(String(raw['max-file-size'])) ?? undefined),
   };
 }
 
@@ -134,16 +139,15 @@ function explain(error: ErrorObject): string {
   const keys = keyPath(error);
   const where = keys.filter((k) => typeof k === 'string').join('.') || 'the config';
   const params = error.params as { allowedValues?: unknown[]; additionalProperty?: string; type?: string };
+  if (keys[0] === 'max-file-size') return 'max-file-size: must be a size such as 8M or 512k, or a number of bytes';
   switch (error.keyword) {
     case 'additionalProperties':
       return `unknown key "${params.additionalProperty}" (known: ${Object.keys(
         (configSchema() as { properties: object }).properties,
       ).join(', ')})`;
     case 'enum':
-      if (error.propertyName !== undefined) return `${where}: unknown rule id (see: goleak-lint rules)`;
-      if (keys[0] === 'enable' || keys[0] === 'disable') {
-        return `${keys[0]}: unknown rule id "${String(error.data)}" (see: goleak-lint rules)`;
-      }
+      if (error.propertyName !== undefined) return `${where}: ${unknownRuleId(String(keys[keys.length - 1]))}`;
+      if (keys[0] === 'enable' || keys[0] === 'disable') return `${keys[0]}: ${unknownRuleId(String(error.data))}`;
       return `${where}: must be one of ${params.allowedValues!.join(', ')}`;
     case 'pattern':
       if (keys[0] === 'tags') return `tags: "${String(error.data)}" is not a build tag (letters, digits, _ and . only)`;

@@ -1,7 +1,8 @@
 import { readdirSync, statSync, existsSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
-import { describeFsError } from './load.js';
+import { describeFsError, toSlash } from './load.js';
+import { sortWarnings, type Warning } from './warnings.js';
 import { findUp } from './find-up.js';
 
 /** The Go files of one directory that a run lints. */
@@ -12,7 +13,7 @@ export interface DirectoryFiles {
 
 export interface Discovery {
   directories: DirectoryFiles[];
-  warnings: string[];
+  warnings: Warning[];
   /**
    * Set when files were named: their packages are linted whole (rules reason across a
    * package's files) but only these files, and every file of the directories that
@@ -37,7 +38,7 @@ export interface DiscoverOptions {
  */
 export function discover(patterns: string[], options: DiscoverOptions): Discovery {
   const byDir = new Map<string, Set<string>>();
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const named = new Set<string>();
   const wholeDirs = new Set<string>();
   const add = (file: string) => {
@@ -83,7 +84,7 @@ export function discover(patterns: string[], options: DiscoverOptions): Discover
   const directories = [...byDir]
     .map(([dir, files]) => ({ dir, files: [...files].sort() }))
     .sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  return { directories, warnings: [...new Set(warnings)], reportOnly, named };
+  return { directories, warnings: sortWarnings(warnings), reportOnly, named };
 }
 
 function walk(
@@ -91,7 +92,7 @@ function walk(
   moduleBase: string | null,
   options: DiscoverOptions,
   add: (file: string) => void,
-  warnings: string[],
+  warnings: Warning[],
 ): number {
   const entries = readDir(dir, options.cwd, warnings);
   const files = goFilesIn(dir, options, warnings, entries);
@@ -114,17 +115,17 @@ function skippedDirectory(name: string): boolean {
   return name === 'vendor' || name === 'testdata' || name.startsWith('.') || name.startsWith('_');
 }
 
-function readDir(dir: string, cwd: string, warnings: string[]): Dirent[] {
+function readDir(dir: string, cwd: string, warnings: Warning[]): Dirent[] {
   try {
     return readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    warnings.push(`${path.relative(cwd, dir) || '.'}: cannot read directory: ${describeFsError(err)}`);
+    warnings.push({ file: toSlash(path.relative(cwd, dir)) || '.', message: `cannot read directory: ${describeFsError(err)}` });
     return [];
   }
 }
 
 /** The `.go` files of a directory the go command would build: symlinks to files count, broken ones are reported. */
-function goFilesIn(dir: string, options: DiscoverOptions, warnings: string[], entries = readDir(dir, options.cwd, warnings)): Dirent[] {
+function goFilesIn(dir: string, options: DiscoverOptions, warnings: Warning[], entries = readDir(dir, options.cwd, warnings)): Dirent[] {
   return entries.filter((e) => {
     if (!e.name.endsWith('.go') || e.name.startsWith('.') || e.name.startsWith('_')) return false;
     if (!options.tests && e.name.endsWith('_test.go')) return false;
@@ -133,7 +134,7 @@ function goFilesIn(dir: string, options: DiscoverOptions, warnings: string[], en
     try {
       return statSync(path.join(dir, e.name)).isFile();
     } catch (err) {
-      warnings.push(`${path.relative(options.cwd, path.join(dir, e.name))}: skipped: ${describeFsError(err)}`);
+      warnings.push({ file: toSlash(path.relative(options.cwd, path.join(dir, e.name))), message: `skipped: ${describeFsError(err)}` });
       return false;
     }
   });

@@ -3,13 +3,15 @@ import path from 'node:path';
 import { runCached, type CacheStats } from './cache.js';
 import { discover } from './discover.js';
 import { selectRules } from './engine/registry.js';
+import { unusedIgnore } from './engine/check.js';
 import type { Finding, ModuleFacts, Rule, Severity } from './engine/types.js';
 import { ASSUMED_GO, ModuleResolver, type GoVersion } from './gomod.js';
-import { toSlash } from './load.js';
 import { runTasks } from './pool.js';
 import type { Task } from './task.js';
 import type { ProfileSummary } from './profile/types.js';
 import { shardFilter, type Shard } from './shard.js';
+import { MAX_FILE_BYTES, toSlash } from './load.js';
+import { addSkip, sortWarnings, type SkipCounts, type SkipReason, type Warning } from './warnings.js';
 
 export interface LintOptions {
   patterns: string[];
@@ -34,20 +36,27 @@ export interface LintOptions {
   cacheDir?: string;
   /** Lint only this part of the packages (see shard.ts). */
   shard?: Shard;
+  /** Files over this many bytes are skipped (MAX_FILE_BYTES by default). */
+  maxFileBytes?: number;
+  /** Called as directories are done (cached ones at once): for a progress line. */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface LintResult {
   /** Sorted by file, line, column, rule; suppressed findings carry `suppression`. */
   findings: Finding[];
   /** One line each: files skipped or linted in part, notes about the run. */
-  warnings: string[];
+  warnings: Warning[];
   /** Failures inside goleak-lint itself: the run's exit code is 2. */
   internalErrors: string[];
-  /** The rules that ran, and the profile checks that reported (only their metadata is used). */
+  /** The rules that ran, the suppression check when on, and the profile checks that reported (only their metadata is used). */
   rules: Pick<Rule, 'meta'>[];
-  stats: { packages: number; files: number; lines: number };
+  /** `skipped`: files asked for but not linted, by reason. */
+  stats: { packages: number; files: number; lines: number; skipped: SkipCounts };
   /** Set when profiles ranked the findings: one summary per profile. */
   profiles?: ProfileSummary[];
+  /** With --new-from-rev: the open findings left out because they are on unchanged lines. */
+  unchanged?: number;
   /** What the result cache served, when one was used. */
   cache?: CacheStats;
 }
@@ -80,18 +89,28 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       tags,
       named: files.filter((f) => found.named.has(f)),
       reportUnusedIgnores: options.reportUnusedIgnores ?? false,
+      maxFileBytes: options.maxFileBytes ?? MAX_FILE_BYTES,
     };
   });
   if (withoutGoMod && !options.goVersion) {
-    warnings.push(
-      `no go.mod found for ${withoutGoMod} director${withoutGoMod === 1 ? 'y' : 'ies'}: assuming an old Go version (use --go to set one)`,
-    );
+    warnings.push({
+      message: `no go.mod found for ${withoutGoMod} director${withoutGoMod === 1 ? 'y' : 'ies'}: assuming an old Go version (use --go to set one)`,
+    });
   }
   const jobs = options.jobs ?? availableParallelism();
-  const run = (ts: Task[]) => runTasks(ts, jobs, (t) => t.files.length);
+  let done = 0;
+  const run = (ts: Task[]) => {
+    // Tasks the cache served are done already.
+    done = tasks.length - ts.length;
+    options.progress?.(done, tasks.length);
+    return runTasks(ts, jobs, (t) => t.files.length, () => options.progress?.(++done, tasks.length));
+  };
   const cached = options.cacheDir ? await runCached(tasks, options.cacheDir, run) : null;
   const outcomes = cached ? cached.outcomes : await run(tasks);
-  const result: LintResult = { findings: [], warnings, internalErrors: [], rules, stats: { packages: 0, files: 0, lines: 0 } };
+  const stats = { packages: 0, files: 0, lines: 0, skipped: {} as SkipCounts };
+  // unused-ignore findings are described like a rule's, for SARIF's rules[] and the HTML report.
+  const described = options.reportUnusedIgnores ? [...rules, unusedIgnore] : rules;
+  const result: LintResult = { findings: [], warnings, internalErrors: [], rules: described, stats };
   if (cached) {
     result.cache = cached.stats;
     warnings.push(...cached.warnings);
@@ -108,10 +127,11 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     result.stats.packages += r.packages;
     result.stats.files += r.files;
     result.stats.lines += r.lines;
+    for (const [reason, n] of Object.entries(r.skipped ?? {})) addSkip(stats.skipped, reason as SkipReason, n);
   }
   result.findings = sortAndDedupe(await reported(result.findings, found.reportOnly, options.exclude, cwd));
   for (const f of result.findings) f.severity = options.severity?.[f.ruleId] ?? f.severity;
-  result.warnings = [...new Set(result.warnings)].sort();
+  result.warnings = sortWarnings(result.warnings);
   return result;
 }
 

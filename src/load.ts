@@ -7,8 +7,9 @@ import { fileIncluded, type BuildSettings } from './go/build-constraints.js';
 import { readImports } from './go/imports.js';
 import { memoizeFieldLookups } from './go/memo.js';
 import type { GoFile, ModuleFacts, Package } from './engine/types.js';
+import { addSkip, type SkipCounts, type Warning } from './warnings.js';
 
-/** Larger files are skipped: no hand-written Go file is this big. */
+/** Larger files are skipped by default (--max-file-size): no hand-written Go file is this big. */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.$/m;
@@ -47,12 +48,16 @@ export interface LoadOptions {
   build: BuildSettings;
   /** Files named on the command line: linted whatever their build constraints, as `go vet file.go` does. */
   named: ReadonlySet<string>;
+  /** Files over this many bytes are skipped. */
+  maxFileBytes: number;
 }
 
 export interface LoadedDirectory {
   packages: Package[];
   /** One line each: files that could not be linted, or only in part. */
-  warnings: string[];
+  warnings: Warning[];
+  /** Files asked for but not linted, by reason. */
+  skipped: SkipCounts;
   files: number;
   lines: number;
   /** The SHA-256 of each file read, by path. */
@@ -70,27 +75,32 @@ export function loadDirectory(
   module: ModuleFacts,
   options: LoadOptions,
 ): LoadedDirectory {
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
+  const skipped: SkipCounts = {};
   const byName = new Map<string, GoFile[]>();
   let lines = 0;
   let count = 0;
   const hashes: Record<string, string> = {};
   for (const abs of files) {
     const rel = toSlash(path.relative(root, abs)) || path.basename(abs);
-    const source = readSource(abs, rel, warnings, hashes);
+    const source = readSource(abs, rel, options.maxFileBytes, warnings, skipped, hashes);
     if (source === null) continue;
-    if (!options.generated && isGenerated(source)) continue;
+    if (!options.generated && isGenerated(source)) {
+      addSkip(skipped, 'generated');
+      continue;
+    }
     const build = fileIncluded(path.basename(abs), source, options.build);
-    for (const p of build.problems) warnings.push(`${rel}:${p.line}: bad build constraint: ${p.message} (line ignored)`);
+    for (const p of build.problems) warnings.push({ file: rel, line: p.line, message: `bad build constraint: ${p.message} (line ignored)` });
     if (!build.included && !options.named.has(abs)) continue;
     parsedFiles++;
     const tree = parseGo(source);
     const root_ = tree.rootNode;
-    if (root_.hasError) warnings.push(`${rel}:${syntaxErrorAt(root_)}: syntax error: findings in this file may be incomplete`);
+    if (root_.hasError) warnings.push({ file: rel, ...syntaxErrorAt(root_), message: 'syntax error: findings in this file may be incomplete' });
     const clause = root_.namedChildren.find((c) => c.type === 'package_clause');
     const name = clause?.namedChildren[0]?.text;
     if (!name) {
-      warnings.push(`${rel}: no package clause: skipped`);
+      warnings.push({ file: rel, message: 'no package clause: skipped' });
+      addSkip(skipped, 'no-package');
       continue;
     }
     count++;
@@ -102,36 +112,47 @@ export function loadDirectory(
   }
   const relDir = toSlash(path.relative(root, dir)) || '.';
   const packages = [...byName].map(([name, goFiles]) => ({ dir: relDir, name, files: goFiles, module }));
-  return { packages, warnings, files: count, lines, hashes };
+  return { packages, warnings, skipped, files: count, lines, hashes };
 }
 
 /** The file's text, or null (with a warning) when it cannot or should not be linted. */
-function readSource(abs: string, rel: string, warnings: string[], hashes: Record<string, string>): string | null {
+function readSource(
+  abs: string,
+  file: string,
+  maxBytes: number,
+  warnings: Warning[],
+  skipped: SkipCounts,
+  hashes: Record<string, string>,
+): string | null {
   let bytes: Buffer;
   try {
     const stat = statSync(abs);
     if (!stat.isFile()) {
-      warnings.push(`${rel}: skipped: not a regular file`);
+      warnings.push({ file, message: 'skipped: not a regular file' });
+      addSkip(skipped, 'unreadable');
       return null;
     }
-    if (stat.size > MAX_FILE_BYTES) {
-      warnings.push(`${rel}: skipped: ${stat.size} bytes is over the limit of ${MAX_FILE_BYTES} bytes (8 MiB) for one file`);
+    if (stat.size > maxBytes) {
+      warnings.push({ file, message: `skipped: ${stat.size} bytes is over the limit of ${describeSize(maxBytes)} for one file (--max-file-size)` });
+      addSkip(skipped, 'too-large');
       return null;
     }
     bytes = readFileSync(abs);
     hashes[abs] = createHash('sha256').update(bytes).digest('hex');
   } catch (err) {
-    warnings.push(`${rel}: cannot read: ${describeFsError(err)}`);
+    warnings.push({ file, message: `cannot read: ${describeFsError(err)}` });
+    addSkip(skipped, 'unreadable');
     return null;
   }
   if (bytes.includes(0)) {
-    warnings.push(`${rel}: skipped: contains NUL bytes, not Go source`);
+    warnings.push({ file, message: 'skipped: contains NUL bytes, not Go source' });
+    addSkip(skipped, 'nul-bytes');
     return null;
   }
   try {
     return utf8.decode(bytes);
   } catch {
-    warnings.push(`${rel}: not valid UTF-8: linted with the bad bytes replaced`);
+    warnings.push({ file, message: 'not valid UTF-8: linted with the bad bytes replaced' });
     return lossyUtf8.decode(bytes);
   }
 }
@@ -159,10 +180,27 @@ export function isGenerated(source: string): boolean {
   return GENERATED.test(clause ? source.slice(0, clause.index) : source);
 }
 
-function syntaxErrorAt(root: Parser.SyntaxNode): string {
+function syntaxErrorAt(root: Parser.SyntaxNode): { line: number; column?: number } {
   const bad = root.descendantsOfType('ERROR')[0] ?? findMissing(root);
-  if (!bad) return '1';
-  return `${bad.startPosition.row + 1}:${bad.startPosition.column + 1}`;
+  if (!bad) return { line: 1 };
+  return { line: bad.startPosition.row + 1, column: bad.startPosition.column + 1 };
+}
+
+/** `8 MiB`, `512 KiB`, `1000 bytes`: a byte count as a person would write it. */
+export function describeSize(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+/** `8M`, `512k`, `2MiB`, `100000`: a size for --max-file-size, in bytes; null when malformed. */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:(k|m|g)(?:i?b)?|b)?\s*$/i.exec(text);
+  if (!m) return null;
+  const scale = { k: 1 << 10, m: 1 << 20, g: 1 << 30 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  const n = Math.round(Number(m[1]) * scale);
+  return n >= 1 && Number.isSafeInteger(n) ? n : null;
 }
 
 function findMissing(node: Parser.SyntaxNode): Parser.SyntaxNode | null {

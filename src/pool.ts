@@ -7,14 +7,20 @@ export type Outcome = { result: TaskResult; task: Task } | { error: string; task
 /**
  * Runs tasks on `jobs` worker threads, largest first so that no worker is left with a
  * big package at the end. With one job, or one task, runs in this thread: starting a
- * worker costs more than a small run.
+ * worker costs more than a small run. `onDone` is called as each task ends.
  */
-export async function runTasks(tasks: Task[], jobs: number, sizeOf: (t: Task) => number): Promise<Outcome[]> {
+export async function runTasks(
+  tasks: Task[],
+  jobs: number,
+  sizeOf: (t: Task) => number,
+  onDone: () => void = () => {},
+): Promise<Outcome[]> {
   if (jobs <= 1 || tasks.length <= 1) {
     const outcomes: Outcome[] = [];
     for (const task of tasks) {
       const outcome = runInline(task);
       outcomes.push(outcome);
+      onDone();
       if ('result' in outcome) noteLinesParsed(outcome.result.lines);
       // tree-sitter frees a tree's native memory in a callback on the event loop: without
       // this turn, an inline run holds every tree it ever parsed until it ends.
@@ -25,7 +31,7 @@ export async function runTasks(tasks: Task[], jobs: number, sizeOf: (t: Task) =>
   const queue = [...tasks].sort((a, b) => sizeOf(b) - sizeOf(a));
   const outcomes: Outcome[] = [];
   const workerCount = Math.min(jobs, queue.length);
-  await Promise.all(Array.from({ length: workerCount }, () => drain(queue, outcomes)));
+  await Promise.all(Array.from({ length: workerCount }, () => drain(queue, outcomes, onDone)));
   return outcomes;
 }
 
@@ -42,7 +48,7 @@ function runInline(task: Task): Outcome {
  * (a crash in native code, out of memory) fails only its current task; a new worker
  * takes the rest.
  */
-async function drain(queue: Task[], outcomes: Outcome[]): Promise<void> {
+async function drain(queue: Task[], outcomes: Outcome[], onDone: () => void): Promise<void> {
   let worker: Worker | null = null;
   let id = 0;
   try {
@@ -54,6 +60,7 @@ async function drain(queue: Task[], outcomes: Outcome[]): Promise<void> {
         worker = null;
       }
       outcomes.push(reply.result ? { result: reply.result, task } : { error: reply.error ?? 'worker failed', task });
+      onDone();
     }
   } finally {
     await worker?.terminate();

@@ -1,7 +1,8 @@
 import { checkPackage } from './engine/check.js';
-import { selectRules } from './engine/registry.js';
 import type { Finding, ModuleFacts } from './engine/types.js';
 import { loadDirectory } from './load.js';
+import { describedRules, selectRules } from './engine/registry.js';
+import type { SkipCounts, Warning } from './warnings.js';
 
 /** One directory's worth of work: plain data, so it can cross to a worker thread. */
 export interface Task {
@@ -16,11 +17,15 @@ export interface Task {
   /** The files of `files` named on the command line. */
   named: string[];
   reportUnusedIgnores: boolean;
+  /** Files over this many bytes are skipped. */
+  maxFileBytes: number;
 }
 
 export interface TaskResult {
   findings: Finding[];
-  warnings: string[];
+  warnings: Warning[];
+  /** Files asked for but not linted, by reason. */
+  skipped: SkipCounts;
   internalErrors: string[];
   packages: number;
   files: number;
@@ -36,10 +41,12 @@ export function runTask(task: Task): TaskResult {
     generated: task.generated,
     build: { tags: new Set(task.tags), goMinor: task.module.goVersion.minor },
     named: new Set(task.named),
+    maxFileBytes: task.maxFileBytes,
   });
   const result: TaskResult = {
     findings: [],
     warnings: loaded.warnings,
+    skipped: loaded.skipped,
     internalErrors: [],
     packages: loaded.packages.length,
     files: loaded.files,
@@ -47,7 +54,7 @@ export function runTask(task: Task): TaskResult {
     fileHashes: loaded.hashes,
   };
   for (const pkg of loaded.packages) {
-    const r = checkPackage(pkg, rules, task.reportUnusedIgnores);
+    const r = checkPackage(pkg, rules, task.reportUnusedIgnores, describedRules);
     result.findings.push(...r.findings);
     result.warnings.push(...r.problems);
     result.internalErrors.push(...r.internalErrors);

@@ -49,7 +49,18 @@ describe('--new-from-rev', () => {
     tree.write('new.go', pollSource('svc', 'Fresh'));
     const r = tree.run(['--jobs', '1', '--new-from-rev', 'HEAD', '.']);
     assertExit(r, 1);
-    assert.deepEqual(lines(r.stdout), [tickerLine('new.go', 6, 7, 't', 'Fresh'), tickerLine('old.go', 17, 7, 't', 'Edited'), '2 findings (2 warnings) in 1 package (2 files)']);
-    assertUsageError(tree.run(['--new-from-rev', 'no-such-rev', '.']), /^goleak-lint: --new-from-rev no-such-rev: /);
+    // The old leak, on a line the revision has, is counted as the baseline's are.
+    assert.deepEqual(lines(r.stdout), [
+      tickerLine('new.go', 6, 7, 't', 'Fresh'),
+      tickerLine('old.go', 17, 7, 't', 'Edited'),
+      '2 findings (2 warnings) in 1 package (2 files), 1 on unchanged lines',
+    ]);
+    const json = JSON.parse(tree.run(['--jobs', '1', '--new-from-rev', 'HEAD', '--format', 'json', '.']).stdout);
+    assert.equal(json.stats.unchanged, 1);
+    // git's own reason, in one line.
+    assertUsageError(tree.run(['--new-from-rev', 'no-such-rev', '.']), "goleak-lint: --new-from-rev no-such-rev: git: bad revision 'no-such-rev'");
+    const outside = tempTree(t);
+    outside.goMod('.', '1.21');
+    assertUsageError(outside.run(['--new-from-rev', 'HEAD', '.']), /^goleak-lint: --new-from-rev HEAD: git: not a git repository/);
   });
 });

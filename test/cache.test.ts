@@ -49,7 +49,7 @@ describe('result cache', () => {
     assert.equal(cold.parsed, 3);
     assert.deepEqual(cold.result.cache, { hits: 0, packages: 0, misses: 2, hashed: 0 });
     assert.equal(cold.result.findings.length, 2);
-    assert.ok(cold.result.warnings.some((w) => w.includes('syntax error')));
+    assert.ok(cold.result.warnings.some((w) => w.message.includes('syntax error')));
 
     const warm = await lintCounting(tree);
     assert.equal(warm.parsed, 0);

@@ -4,13 +4,15 @@
  * process against a throwaway Go tree.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { allRules } from '../rules/index.js';
 import { profileRules } from '../src/profile/hotspots.js';
 import {
   afterMessage,
+  CLI,
   tickMessage,
   assertExit,
   assertUsageError,
@@ -355,7 +357,7 @@ describe('text output', () => {
     const plain = [tickerLine('poll.go'), '1 finding (1 warning) in 1 package (1 file)'];
     const msg = 'a ticker per call of Poll, held in t, is never stopped: before Go 1.23 each keeps firing and is never freed';
     const coloured = [
-      `\x1b[1mpoll.go:6:7:\x1b[0m \x1b[33m${msg}\x1b[0m \x1b[2m(unstopped-ticker)\x1b[0m`,
+      `\x1b[1mpoll.go:6:7:\x1b[0m \x1b[33mwarning:\x1b[0m ${msg} \x1b[2m(unstopped-ticker)\x1b[0m`,
       '1 finding (1 warning) in 1 package (1 file)',
     ];
     // An explicit --color always wins over NO_COLOR.
@@ -433,8 +435,9 @@ describe('json and sarif', () => {
     assert.ok(fingerprints.every((fp: string) => /^[0-9a-f]{32}$/.test(fp)), fingerprints.join());
     assert.notEqual(fingerprints[0], fingerprints[1]);
     for (const f of doc.findings) delete f.fingerprint;
+    const docs = { path: 'docs/rules/unstopped-ticker.md', url: null };
     assert.deepEqual(doc, {
-      version: 1,
+      version: 2,
       tool: { name: 'goleak-lint', version: VERSION },
       findings: [
         {
@@ -448,6 +451,7 @@ describe('json and sarif', () => {
           endColumn: 34,
           related: [],
           evidence: [{ file: 'p/forever.go', line: 7 }],
+          docs,
           suppressed: { kind: 'inSource', justification: 'runs for the life of the process' },
         },
         {
@@ -461,11 +465,12 @@ describe('json and sarif', () => {
           endColumn: 53,
           related: [],
           evidence: [{ file: 'p/u.go', line: 6 }],
+          docs,
           suppressed: null,
         },
       ],
-      warnings: ['p/dangling.go: skipped: no such file or directory'],
-      stats: { packages: 1, files: 2, lines: 18 },
+      warnings: [{ file: 'p/dangling.go', line: null, column: null, message: 'skipped: no such file or directory' }],
+      stats: { packages: 1, files: 2, lines: 18, skipped: {} },
     });
   });
 
@@ -489,15 +494,21 @@ describe('json and sarif', () => {
     assert.equal(run.tool.driver.version, VERSION);
     assert.deepEqual(
       run.tool.driver.rules.map((x: { id: string }) => x.id),
-      // The rules that ran: the opt-in ones were not named.
-      allRules.filter((rule) => !rule.meta.optIn).map((rule) => rule.meta.id),
+      // The rules that ran (the opt-in ones were not named), and the suppression check asked for.
+      [...allRules.filter((rule) => !rule.meta.optIn).map((rule) => rule.meta.id), 'unused-ignore'],
     );
     assert.equal(run.columnKind, 'utf16CodeUnits');
     assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, new URL(`file://${tree.dir}/`).href);
     assert.deepEqual(run.invocations, [
       {
         executionSuccessful: true,
-        toolExecutionNotifications: [{ level: 'warning', message: { text: 'p/dangling.go: skipped: no such file or directory' } }],
+        toolExecutionNotifications: [
+          {
+            level: 'warning',
+            message: { text: 'p/dangling.go: skipped: no such file or directory' },
+            locations: [{ physicalLocation: { artifactLocation: { uri: 'p/dangling.go', uriBaseId: '%SRCROOT%' } } }],
+          },
+        ],
       },
     ]);
     const summary = run.results.map(
@@ -583,12 +594,12 @@ describe('--output and order', () => {
     const want = [
       tickerLine('p/mix.go', 6, 7, 'a', 'Mix'),
       tickerLine('p/mix.go', 6, 41, 'b', 'Mix'),
-      `p/mix.go:10:10: ${afterMessage('1m0s', 7, 'Mix')} (time-after-in-loop)`,
-      'p/mix.go:12:10: a ticker from time.Tick made in the loop at line 7 of Mix cannot be stopped: before Go 1.23 it outlives its reader and is never freed (time-tick-leak)',
+      `p/mix.go:10:10: warning: ${afterMessage('1m0s', 7, 'Mix')} (time-after-in-loop)`,
+      'p/mix.go:12:10: warning: a ticker from time.Tick made in the loop at line 7 of Mix cannot be stopped: before Go 1.23 it is never freed (time-tick-leak)',
       tickerLine('p/q/poll.go'),
       tickerLine('r/a.go', 6, 7, 't', 'A'),
       tickerLine('r/z.go', 6, 7, 't', 'Z'),
-      `s/tick.go:6:12: ${tickMessage('Wait')} (time-tick-leak)`,
+      `s/tick.go:6:12: warning: ${tickMessage('Wait')} (time-tick-leak)`,
       '8 findings (8 warnings) in 4 packages (5 files)',
     ];
     const wantErr = [
@@ -633,7 +644,10 @@ describe('--output and order', () => {
         's/tick.go:6:12 time-tick-leak',
       ],
     );
-    assert.deepEqual(doc.warnings, wantErr.map((l) => l.replace('goleak-lint: warning: ', '')));
+    assert.deepEqual(
+      doc.warnings.map((w: { file: string; message: string }) => `${w.file}: ${w.message}`),
+      wantErr.map((l) => l.replace('goleak-lint: warning: ', '')),
+    );
   });
 
   it('--output into a directory that does not exist fails with exit 2 and one line', (t) => {
@@ -652,11 +666,13 @@ describe('rules, explain and flags', () => {
     assertExit(r, 0);
     assert.equal(r.stderr, '');
     const out = lines(r.stdout);
-    // One line per registered rule, in registry order, then the profile checks: id, severity, title.
-    assert.deepEqual(
-      out.map((l) => l.split(/\s{2,}/)),
-      [...allRules, ...profileRules].map((rule) => [rule.meta.id, rule.meta.severity, rule.meta.title + (rule.meta.optIn ? ' (opt-in)' : '')]),
-    );
+    // One line per registered rule, in registry order, then the profile checks, then the
+    // suppression check: id, severity, what reports it, title.
+    assert.deepEqual(out.map((l) => l.split(/\s{2,}/)), [
+      ...allRules.map(({ meta: m }) => [m.id, m.severity, 'rule', m.title + (m.optIn ? ' (opt-in)' : '')]),
+      ...profileRules.map(({ meta: m }) => [m.id, m.severity, 'profile', m.title]),
+      ['unused-ignore', 'note', 'suppression', 'a suppression comment silences no finding'],
+    ]);
   });
 
   it('explain prints why, fix and an example', (t) => {
@@ -715,8 +731,8 @@ describe('rules, explain and flags', () => {
         '',
       ].join('\n'),
     );
-    const tick = `s/tick.go:6:12: ${tickMessage('Wait')} (time-tick-leak)`;
-    const after = `a/after.go:9:10: ${afterMessage('1m0s', 6, 'Loop')} (time-after-in-loop)`;
+    const tick = `s/tick.go:6:12: warning: ${tickMessage('Wait')} (time-tick-leak)`;
+    const after = `a/after.go:9:10: warning: ${afterMessage('1m0s', 6, 'Loop')} (time-after-in-loop)`;
     const ticker = tickerLine('p/poll.go');
     const cases: [string[], string[]][] = [
       [['--disable', 'all', '--enable', 'time-tick-leak'], [tick, '1 finding (1 warning) in 3 packages (3 files)']],
@@ -745,6 +761,77 @@ describe('rules, explain and flags', () => {
     assertUsageError(tree.run(['--disable', 'unstopped-ticker,nope', '.']), want);
   });
 
+  it('a near miss of a flag, a format or a rule id gets a "did you mean"', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('poll.go', pollSource());
+    assertUsageError(tree.run(['--formt', 'json', '.']), "goleak-lint: unknown option '--formt' (Did you mean --format?)");
+    assertUsageError(tree.run(['--format', 'jsn', '.']), /argument 'jsn' is invalid\. unknown format "jsn" \(did you mean "json"\?\): /);
+    assertUsageError(tree.run(['--format', 'sarf:out.sarif', '.']), /unknown format "sarf" \(did you mean "sarif"\?\)/);
+    const ticker = 'goleak-lint: unknown rule id "unstoped-ticker" (did you mean "unstopped-ticker"?) (see: goleak-lint rules)';
+    assertUsageError(tree.run(['--enable', 'unstoped-ticker', '.']), ticker);
+    assertUsageError(tree.run(['--disable', 'unstoped-ticker', '.']), ticker);
+    assertUsageError(tree.run(['explain', 'unstoped-ticker']), ticker);
+    assertUsageError(
+      tree.run(['explain', 'goroutine-abandoned']),
+      'goleak-lint: unknown rule id "goroutine-abandoned" (did you mean "goroutine-abandoned-send"?) (see: goleak-lint rules)',
+    );
+    assertUsageError(tree.run(['explain', 'zzz']), 'goleak-lint: unknown rule id "zzz" (see: goleak-lint rules)');
+    assertUsageError(tree.run(['rulez']), 'goleak-lint: rulez: no such file or directory (did you mean the command "rules"?)');
+    assertUsageError(tree.run(['explian', 'lost-cancel']), 'goleak-lint: explian: no such file or directory (did you mean the command "explain"?)');
+  });
+
+  it('`help` prints the usage; --help shows the true defaults', (t) => {
+    const tree = tempTree(t);
+    const help = tree.run(['help']);
+    assertExit(help, 0);
+    assert.equal(help.stderr, '');
+    assert.match(help.stdout, /^Usage: goleak-lint \[options\] \[command\] \[patterns\.\.\.\]/);
+    assert.equal(help.stdout, tree.run(['--help']).stdout);
+    const rules = tree.run(['help', 'rules']);
+    assertExit(rules, 0);
+    assert.match(rules.stdout, /^Usage: goleak-lint rules \[options\]/);
+    const text = help.stdout.replace(/\s+/g, ' ');
+    assert.match(text, /--profile-threshold <percent> raise findings above this share of a profile to error \(default: 1%\)/);
+    assert.match(text, /--max-file-size <size> skip Go files larger than this, such as 8M or 512k \(default: 8 MiB\)/);
+    // No "(default: [])" or "(default: false)": they say nothing true about a flag.
+    assert.doesNotMatch(text, /default: \[\]|default: false/);
+  });
+
+  it('rules --format json lists every id a report can carry, with its kind and docs page', (t) => {
+    const tree = tempTree(t);
+    const r = tree.run(['rules', '--format', 'json']);
+    assertExit(r, 0);
+    const doc = JSON.parse(r.stdout) as { id: string; kind: string; severity: string; docs: { path: string; url: string | null } }[];
+    assert.deepEqual(
+      doc.map((d) => `${d.id} ${d.kind}`),
+      [
+        ...allRules.map((rule) => `${rule.meta.id} rule`),
+        ...profileRules.map((rule) => `${rule.meta.id} profile`),
+        'unused-ignore suppression',
+      ],
+    );
+    for (const d of doc) {
+      assert.deepEqual(d.docs, { path: `docs/rules/${d.id}.md`, url: null });
+      assert.ok(existsSync(path.join(repoRoot, d.docs.path)), d.docs.path);
+    }
+    assert.equal(doc.find((d) => d.id === 'double-lock')?.severity, 'error');
+  });
+
+  it('a reader that stops early (| head) ends the run quietly', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    // More than a pipe holds (64 KiB): the writer meets the closed pipe.
+    const body = (i: number) => pollSource('svc', `Poll${i}`).replace(/^package svc\n\nimport .*\n/, '');
+    tree.write('poll.go', pollSource() + Array.from({ length: 400 }, (_, i) => body(i)).join(''));
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" --jobs 1 --no-cache --format json ./... | head -c 10`], {
+      cwd: tree.dir,
+      encoding: 'utf8',
+    });
+    assert.equal(r.stdout, '{\n  "versi');
+    assert.equal(r.stderr, '');
+  });
+
   it('an unknown flag or a bad flag value is a usage error with one stderr line', (t) => {
     const tree = tempTree(t);
     tree.goMod('.', '1.21');
@@ -752,7 +839,7 @@ describe('rules, explain and flags', () => {
     assertUsageError(tree.run(['--bogus', '.']), "goleak-lint: unknown option '--bogus'");
     assertUsageError(
       tree.run(['--format', 'xml', '.']),
-      "goleak-lint: option '-f, --format <format[:file]>' argument 'xml' is invalid. must be FORMAT or FORMAT:FILE, with FORMAT one of text, json, sarif, github, checkstyle, code-climate, junit, html",
+      `goleak-lint: option '-f, --format <format[:file]>' argument 'xml' is invalid. unknown format "xml": must be FORMAT or FORMAT:FILE, with FORMAT one of text, json, sarif, github, checkstyle, code-climate, junit, html`,
     );
     assertUsageError(
       tree.run(['--jobs', '0', '.']),
@@ -861,11 +948,33 @@ describe('suppression comments', () => {
     ]);
   });
 
+  it('an ignore naming an unknown rule id is a warning with the closest id; it silences nothing', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write(
+      'p.go',
+      pollSource().replace(
+        '\tt := time.NewTicker',
+        '\t//goleak-lint:ignore unstoped-ticker,lost-cancel,zzz stopped by the caller\n\tt := time.NewTicker',
+      ),
+    );
+    const r = tree.run(['--jobs', '1', '.']);
+    assertExit(r, 1);
+    assert.deepEqual(lines(r.stderr), [
+      'goleak-lint: warning: p.go:6: goleak-lint:ignore names no rule "unstoped-ticker" (did you mean "unstopped-ticker"?): it silences nothing (see: goleak-lint rules)',
+      'goleak-lint: warning: p.go:6: goleak-lint:ignore names no rule "zzz": it silences nothing (see: goleak-lint rules)',
+    ]);
+    assert.deepEqual(lines(r.stdout), [tickerLine('p.go', 7, 7), '1 finding (1 warning) in 1 package (1 file)']);
+    // The ids a report can carry that are not rules are known too.
+    tree.write('p.go', pollSource().replace('\tt := time.NewTicker', '\t//goleak-lint:ignore heap-hotspot,unused-ignore why\n\tt := time.NewTicker'));
+    assert.equal(tree.run(['--jobs', '1', '.']).stderr, '');
+  });
+
   it('--report-unused-ignores reports ignores that silence nothing', (t) => {
     const tree = tempTree(t);
     tree.goMod('.', '1.21');
     tree.write('s.go', source);
-    const unused = (line: number) => `s.go:${line}:2: this suppression comment silences no finding: remove it (unused-ignore)`;
+    const unused = (line: number) => `s.go:${line}:2: note: this suppression comment silences no finding: remove it (unused-ignore)`;
     const r = tree.run(['--jobs', '1', '--report-unused-ignores', '.']);
     assertExit(r, 1);
     assert.equal(lines(r.stderr).length, 1);
@@ -903,7 +1012,7 @@ describe('suppression comments', () => {
     const both = tree.run(['--jobs', '1', '--report-unused-ignores', 'old', 'new']);
     assertExit(both, 1);
     assert.deepEqual(lines(both.stdout), [
-      'old/s.go:4:2: this suppression comment silences no finding: remove it (unused-ignore)',
+      'old/s.go:4:2: note: this suppression comment silences no finding: remove it (unused-ignore)',
       '1 finding (1 note) in 2 packages (2 files)',
     ]);
   });

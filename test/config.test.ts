@@ -33,8 +33,8 @@ describe('config file', () => {
     assert.equal(r.stderr, '');
     const out = lines(r.stdout);
     assert.equal(out.length, 3, r.stdout);
-    assert.match(out[0], /^archive\.go:8:3: defer f\.Close\(\) waits for Archive to return/);
-    assert.equal(out[1], tickerLine('poll.go'));
+    assert.match(out[0], /^archive\.go:8:3: warning: defer f\.Close\(\) waits for Archive to return/);
+    assert.equal(out[1], tickerLine('poll.go').replace(': warning: ', ': error: '));
     assert.equal(out[2], '2 findings (1 error, 1 warning) in 2 packages (3 files)');
     // Flags win: the opt-in rule the config enabled goes, and a warning does not reach the fail level.
     const flags = tree.run(['--jobs', '1', '--disable', 'defer-in-loop,unstopped-ticker', './...']);
@@ -59,9 +59,11 @@ describe('config file', () => {
 
   for (const [name, text, want] of [
     ['an unknown key', 'severty:\n  lost-cancel: error\n', /^goleak-lint: \.goleak-lint\.yml:1: unknown key "severty" \(known: enable, /],
-    ['an unknown rule id in severity', 'severity:\n  lost-cancel: error\n  lost-cancle: note\n', 'goleak-lint: .goleak-lint.yml:3: severity.lost-cancle: unknown rule id (see: goleak-lint rules)'],
+    ['an unknown rule id in severity', 'severity:\n  lost-cancel: error\n  lost-cancle: note\n', 'goleak-lint: .goleak-lint.yml:3: severity.lost-cancle: unknown rule id "lost-cancle" (did you mean "lost-cancel"?) (see: goleak-lint rules)'],
     ['a bad severity', 'severity:\n  lost-cancel: fatal\n', 'goleak-lint: .goleak-lint.yml:2: severity.lost-cancel: must be one of error, warning, note'],
     ['an unknown rule id in a list', 'disable:\n  - lost-cancel\n  - nope\n', 'goleak-lint: .goleak-lint.yml:3: disable: unknown rule id "nope" (see: goleak-lint rules)'],
+    ['a misspelt rule id in a list', 'enable:\n  - unbounded-map-cach\n', 'goleak-lint: .goleak-lint.yml:2: enable: unknown rule id "unbounded-map-cach" (did you mean "unbounded-map-cache"?) (see: goleak-lint rules)'],
+    ['a bad max-file-size', 'max-file-size: -3\n', 'goleak-lint: .goleak-lint.yml:1: max-file-size: must be a size such as 8M or 512k, or a number of bytes'],
     ['an unquoted Go version', 'go: 1.20\n', 'goleak-lint: .goleak-lint.yml:1: go: must be a quoted Go version such as "1.21" (YAML reads 1.20 as the number 1.2)'],
     ['a bad boolean', '\ntests: maybe\n', 'goleak-lint: .goleak-lint.yml:2: tests: must be a boolean'],
     ['a YAML syntax error', 'exclude: [a,\n', /^goleak-lint: \.goleak-lint\.yml:2: /],

@@ -34,7 +34,7 @@ function finding(over: Partial<Finding> = {}): Finding {
 }
 
 function result(findings: Finding[], over: Partial<LintResult> = {}): LintResult {
-  return { findings, warnings: [], internalErrors: [], rules: allRules, stats: { packages: 1, files: 1, lines: 1 }, ...over };
+  return { findings, warnings: [], internalErrors: [], rules: allRules, stats: { packages: 1, files: 1, lines: 1, skipped: {} }, ...over };
 }
 
 /** Elements that may repeat, so that the parser always gives arrays for them. */
@@ -341,11 +341,11 @@ describe('several reports in one run', () => {
   it('a bad --format, two reports for stdout, a file named twice or one that cannot be written: one line, exit 2, stdout empty', (t) => {
     const tree = ciTree(t);
     const formats = 'text, json, sarif, github, checkstyle, code-climate, junit, html';
-    const invalid = (v: string) =>
-      `goleak-lint: option '-f, --format <format[:file]>' argument '${v}' is invalid. must be FORMAT or FORMAT:FILE, with FORMAT one of ${formats}`;
-    assertUsageError(tree.run(['-f', 'xml', '.'], { cwd: 'svc' }), invalid('xml'));
-    assertUsageError(tree.run(['-f', 'xml:a.xml', '.'], { cwd: 'svc' }), invalid('xml:a.xml'));
-    assertUsageError(tree.run(['-f', 'sarif:', '.'], { cwd: 'svc' }), invalid('sarif:'));
+    const invalid = (v: string, why: string) => `goleak-lint: option '-f, --format <format[:file]>' argument '${v}' is invalid. ${why}`;
+    const unknown = `unknown format "xml": must be FORMAT or FORMAT:FILE, with FORMAT one of ${formats}`;
+    assertUsageError(tree.run(['-f', 'xml', '.'], { cwd: 'svc' }), invalid('xml', unknown));
+    assertUsageError(tree.run(['-f', 'xml:a.xml', '.'], { cwd: 'svc' }), invalid('xml:a.xml', unknown));
+    assertUsageError(tree.run(['-f', 'sarif:', '.'], { cwd: 'svc' }), invalid('sarif:', 'must be FORMAT or FORMAT:FILE, with a file name after the colon'));
     assertUsageError(
       tree.run(['-f', 'json', '-f', 'text', '.'], { cwd: 'svc' }),
       'goleak-lint: --format: json and text would both go to stdout; give all but one a file, as in --format text:FILE',

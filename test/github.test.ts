@@ -6,6 +6,7 @@ import type { Finding } from '../src/engine/types.js';
 import type { LintResult } from '../src/lint.js';
 import { renderGithub } from '../src/report/github.js';
 import { GITHUB_LIMITS, renderSarif } from '../src/report/sarif.js';
+import { REPOSITORY_URL, ruleDocUrl } from '../src/report/docs-links.js';
 import { allRules } from '../rules/index.js';
 import { assertExit, lines, pollSource, tempTree, validateSarif } from './helpers.js';
 
@@ -27,7 +28,7 @@ function finding(over: Partial<Finding> = {}): Finding {
 }
 
 function result(findings: Finding[]): LintResult {
-  return { findings, warnings: [], internalErrors: [], rules: allRules, stats: { packages: 1, files: 1, lines: 1 } };
+  return { findings, warnings: [], internalErrors: [], rules: allRules, stats: { packages: 1, files: 1, lines: 1, skipped: {} } };
 }
 
 describe('--format github', () => {
@@ -44,6 +45,28 @@ describe('--format github', () => {
       '::error file=repo/we%2Cird%25%3Adir/a.go,line=6,endLine=8,col=7,title=goleak-lint (unstopped-ticker)::100%25 sure:%0D%0Aline two, done',
       '::notice file=repo/a.go,line=6,endLine=6,col=7,endColumn=34,title=goleak-lint (unstopped-ticker)::m',
     ]);
+  });
+
+  it('warnings are ::warning annotations on their file and line, and are not printed on stderr as well', (t) => {
+    const tree = tempTree(t);
+    spawnSync('git', ['init', '-q', tree.dir]);
+    tree.goMod('svc', '1.21');
+    tree.write('svc/poll.go', pollSource());
+    tree.write('svc/broken.go', 'package svc\n\nfunc f( {\n');
+    tree.write('svc/nul.go', 'package svc\n\0\n');
+    const r = tree.run(['--jobs', '1', '--format', 'github', './...'], { cwd: 'svc' });
+    assertExit(r, 1);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(lines(r.stdout).slice(0, 2), [
+      '::warning file=svc/broken.go,line=3,col=1,title=goleak-lint::syntax error: findings in this file may be incomplete',
+      '::warning file=svc/nul.go,title=goleak-lint::skipped: contains NUL bytes, not Go source',
+    ]);
+    assert.match(lines(r.stdout)[2], /^::warning file=svc\/poll\.go,line=6,.*\(unstopped-ticker\)::a ticker per call of Poll/);
+    // A warning about no file (a setting) has no file property.
+    assert.equal(
+      renderGithub({ ...result([]), warnings: [{ message: 'no go.mod found for 1 directory: assuming an old Go version' }] }, (f) => f),
+      '::warning title=goleak-lint::no go.mod found for 1 directory: assuming an old Go version\n',
+    );
   });
 
   it('prints one annotation per open finding, with paths relative to the git repository root', (t) => {
@@ -95,6 +118,31 @@ describe('SARIF for GitHub code scanning', () => {
         message: { text: `2 of ${GITHUB_LIMITS.resultsPerRun + 2} results left out: GitHub code scanning accepts at most 25000 per run` },
       },
     ]);
+  });
+
+  it('describes unused-ignore among the rules when --report-unused-ignores reports one', (t) => {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.21');
+    tree.write('a.go', 'package a\n\nfunc f() {\n\t//goleak-lint:ignore lost-cancel nothing here any more\n\tprintln()\n}\n');
+    const r = tree.run(['--jobs', '1', '--report-unused-ignores', '--format', 'sarif', '.']);
+    assertExit(r, 1);
+    const run = validateSarif(r.stdout).runs[0];
+    const result = run.results[0] as { ruleId: string; ruleIndex: number; level: string };
+    assert.equal(result.ruleId, 'unused-ignore');
+    assert.equal(result.level, 'note');
+    assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'unused-ignore');
+  });
+
+  it('links each rule to its docs page (helpUri) only when the repository has an address', () => {
+    const run = validateSarif(renderSarif(result([finding()]), '/repo')).runs[0];
+    for (const rule of run.tool.driver.rules as { id: string; helpUri?: string }[]) {
+      assert.equal(rule.helpUri, ruleDocUrl(rule.id) ?? undefined, rule.id);
+    }
+    assert.equal(REPOSITORY_URL, null, 'no public address yet: no link is made up');
+    assert.equal(
+      ruleDocUrl('lost-cancel', 'https://example.org/goleak-lint/'),
+      'https://example.org/goleak-lint/blob/main/docs/rules/lost-cancel.md',
+    );
   });
 
   it('marks baselined findings as externally suppressed rather than dropping them', () => {

@@ -148,21 +148,21 @@ export function pollSource(pkg = 'svc', func = 'Poll', stop = false): string {
 /** The text line the CLI prints for the leak in pollSource(pkg, func), at `file` (line 6, column 7). */
 export function tickerLine(file: string, line = 6, col = 7, name = 't', func = 'Poll'): string {
   return (
-    `${file}:${line}:${col}: a ticker per call of ${func}, held in ${name}, is never stopped: ` +
+    `${file}:${line}:${col}: warning: a ticker per call of ${func}, held in ${name}, is never stopped: ` +
     'before Go 1.23 each keeps firing and is never freed (unstopped-ticker)'
   );
 }
 
 /** The message for a `time.Tick` per call of `func`. */
 export function tickMessage(func: string): string {
-  return `a ticker from time.Tick per call of ${func} cannot be stopped: before Go 1.23 it outlives its reader and is never freed`;
+  return `a ticker from time.Tick per call of ${func} cannot be stopped: before Go 1.23 it is never freed`;
 }
 
 /** The message for a `time.After(d)` in the select of the loop at `line` of `func`. */
 export function afterMessage(duration: string, line: number, func: string): string {
   return (
-    `a ${duration} timer from time.After made in the loop at line ${line} of ${func} is left behind whenever another case wins: ` +
-    'before Go 1.23 each stays in memory until it fires'
+    `a ${duration} timer from time.After made in the loop at line ${line} of ${func} stays until it fires whenever another case wins ` +
+    '(before Go 1.23)'
   );
 }
 

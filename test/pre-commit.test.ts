@@ -60,7 +60,7 @@ describe('pre-commit hooks', { skip: hasPreCommit ? false : 'pre-commit is not i
 
     const refused = run(app, 'git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-m', 'leak'], env);
     assert.notEqual(refused.status, 0, refused.out);
-    const reported = refused.out.split('\n').filter((l) => l.startsWith('poll.go:6:7: a ticker per call of Poll, held in t, is never stopped'));
+    const reported = refused.out.split('\n').filter((l) => l.startsWith('poll.go:6:7: warning: a ticker per call of Poll, held in t, is never stopped'));
     assert.equal(reported.length, 2, `both hooks must report the leak:\n${refused.out}`);
 
     tree.write('app/poll.go', pollSource('app', 'Poll', true));

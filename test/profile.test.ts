@@ -148,7 +148,7 @@ async function attributeSites(programDir: string, sources: string[], sites: stri
       evidence: [{ file, line: Number(line) }],
     };
   });
-  const result: LintResult = { findings, warnings: [], internalErrors: [], rules: [], stats: { packages: 0, files: 0, lines: 0 } };
+  const result: LintResult = { findings, warnings: [], internalErrors: [], rules: [], stats: { packages: 0, files: 0, lines: 0, skipped: {} } };
   rankWithProfiles(result, profiles, {
     cwd: programDir,
     patterns: ['./...'],
@@ -232,7 +232,7 @@ describe('ranking with the committed profiles', () => {
     assert.equal(r.stderr, '');
     const out = lines(r.stdout);
     // The map rule reports the declaration; the bytes are those allocated at its insert (line 10).
-    assert.match(out[0], /^sessions\/sessions\.go:5:\d+: map cache in package var sessions .*heap: [\d.]+ MiB in use \(9\d(\.\d)?% of heap\) at sessions\.go:10 \(unbounded-map-cache\)$/);
+    assert.match(out[0], /^sessions\/sessions\.go:5:\d+: error: map cache in package var sessions .*heap: [\d.]+ MiB in use \(9\d(\.\d)?% of heap\) at sessions\.go:10 \(unbounded-map-cache\)$/);
     assert.ok(!out.some((l) => l.startsWith('sessions/sessions.go:20:')), r.stdout);
     assert.match(r.stdout, /^profile heap\.pb\.gz: heap: [\d.]+ MiB in use; /m);
   });
@@ -268,7 +268,7 @@ describe('ranking with the committed profiles', () => {
     const dir = path.join(programs, 'sender');
     const r = run(['--jobs', '1', '--profile', 'goroutine.pb.gz', '--profile', 'heap.pb.gz', './...'], dir);
     const out = lines(r.stdout);
-    assert.match(out[0], /^quotes\/quotes\.go:31:3: goroutine blocks forever sending on unbuffered ch, one per call of Quote: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
+    assert.match(out[0], /^quotes\/quotes\.go:31:3: error: goroutine blocks forever sending on unbuffered ch, one per call of Quote: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
     assert.equal(r.status, 1);
   });
 
@@ -317,7 +317,7 @@ describe('ranking with the committed profiles', () => {
     assert.match(docs[63], /doc := make/);
     const hotspot = ['--jobs', '1', '--disable', 'fake-weak-ref,unbounded-map-cache', '--profile', 'heap.pb.gz', './...'];
     tree.write('docs/docs.go', docs.join('\n'));
-    assert.match(tree.run(hotspot).stdout, /^docs\/docs\.go:64:\d+: heap: .* \(heap-hotspot\)$/m);
+    assert.match(tree.run(hotspot).stdout, /^docs\/docs\.go:64:\d+: note: heap: .* \(heap-hotspot\)$/m);
     // In place of the line's own comment (one comment holds one directive).
     docs[63] = docs[63].replace(/\/\/.*$/, '//goleak-lint:ignore heap-hotspot bounded: documents are few');
     tree.write('docs/docs.go', docs.join('\n'));
@@ -342,7 +342,7 @@ describe('ranking with the committed profiles', () => {
     const tree = tempTree(t);
     const file = tree.write('goroutineleak.pb', Buffer.from(p.encode()));
     const r = run(['--jobs', '1', '--profile', file, './...'], dir);
-    assert.match(lines(r.stdout)[0], /^quotes\/quotes\.go:31:3: .* — goroutine leak profile: 100 leaked here \(goroutine-abandoned-send\)$/);
+    assert.match(lines(r.stdout)[0], /^quotes\/quotes\.go:31:3: error: .* — goroutine leak profile: 100 leaked here \(goroutine-abandoned-send\)$/);
   });
 
   it('bigint sample values and negative values (a saved diff profile) are read as numbers', async (t) => {
@@ -400,6 +400,18 @@ async function serve(t: TestContext, answer: (req: http.IncomingMessage, res: ht
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked };
 }
 
+/** Listens on loopback on the first of `ports` that is free; null when none is. */
+async function listenOnFirstFree(server: http.Server, ports: number[]): Promise<number | null> {
+  for (const port of ports) {
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return port;
+  }
+  return null;
+}
+
 describe('profiles from a live service', () => {
   it('fetches a profile by URL, asks for debug=0, and ranks as from the file', async (t) => {
     const dir = path.join(programs, 'sender');
@@ -417,6 +429,32 @@ describe('profiles from a live service', () => {
     // debug=1 (text) is replaced by debug=0.
     await runAsync(['--jobs', '1', '--profile', `${url}?debug=1`, './...'], dir);
     assert.equal(asked[1], '/debug/pprof/goroutine?debug=0');
+  });
+
+  it('reads a profile from a port that fetch() refuses (6666 and the other WHATWG "bad ports")', async (t) => {
+    const dir = path.join(programs, 'sender');
+    const bytes = readFileSync(path.join(dir, 'goroutine.pb.gz'));
+    const asked: string[] = [];
+    const server = http.createServer((req, res) => {
+      asked.push(req.url ?? '');
+      // Through a redirect, as a proxy in front of the service may answer.
+      if (req.url?.startsWith('/old')) {
+        res.writeHead(302, { Location: '/debug/pprof/goroutine?debug=0' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      res.end(bytes);
+    });
+    const port = await listenOnFirstFree(server, [6666, 6665, 6667, 6668, 6669, 6000]);
+    if (port === null) return t.skip('every bad port is taken on this machine');
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`), /fetch failed/, 'fetch() refuses this port: the test would prove nothing');
+    const r = await runAsync(['--jobs', '1', '--profile', `http://127.0.0.1:${port}/old`, './...'], dir);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(asked, ['/old?debug=0', '/debug/pprof/goroutine?debug=0']);
+    const fromFile = run(['--jobs', '1', '--profile', 'goroutine.pb.gz', './...'], dir);
+    assert.equal(r.stdout.replaceAll(`http://127.0.0.1:${port}/old`, 'goroutine.pb.gz'), fromFile.stdout);
   });
 
   it('a service that is down is one line, exit 2', async (t) => {

@@ -1,15 +1,25 @@
 import { allRules } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
 import { profileRules } from '../profile/hotspots.js';
+import { unusedIgnore } from './check.js';
+import { didYouMean } from '../suggest.js';
 import type { Rule, RuleMeta } from './types.js';
 
 /** Every rule, by id. The only place in src/ that knows the rules. */
 export const ruleRegistry: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.meta.id, r]));
 
-/** What `rules`, `explain` and the docs describe: the rules, then the profile checks (hot spots). */
+/**
+ * Every id a report can carry, as `rules`, `explain` and the docs describe them: the rules,
+ * the profile checks (hot spots), then the check of suppression comments.
+ */
 export const describedRules: ReadonlyMap<string, { meta: RuleMeta }> = new Map(
-  [...allRules, ...profileRules].map((r) => [r.meta.id, r]),
+  [...allRules, ...profileRules, unusedIgnore].map((r) => [r.meta.id, r]),
 );
+
+/** `unknown rule id "x"`, with the closest known id when one is close. */
+export function unknownRuleId(id: string): string {
+  return `unknown rule id "${id}"${didYouMean(id, describedRules.keys())} (see: goleak-lint rules)`;
+}
 
 /** Whether --enable/--disable leave the rule or profile check `id` on; --enable wins. */
 export function ruleEnabled(id: string, enable: string[] = [], disable: string[] = []): boolean {
@@ -26,7 +36,7 @@ export const defaultRules: Rule[] = allRules.filter((r) => !r.meta.optIn);
 export function selectRules(enable: string[] = [], disable: string[] = [], from: Rule[] = defaultRules): Rule[] {
   for (const id of [...enable, ...disable]) {
     if (!describedRules.has(id) && id !== 'all') {
-      throw new UsageError(`unknown rule id "${id}" (see: goleak-lint rules)`);
+      throw new UsageError(unknownRuleId(id));
     }
   }
   const named = (r: Rule) => enable.includes(r.meta.id) || (enable.includes('all') && !disable.includes(r.meta.id));

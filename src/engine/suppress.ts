@@ -1,5 +1,7 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Finding, Span } from './types.js';
+import { didYouMean } from '../suggest.js';
+import type { Warning } from '../warnings.js';
 
 /** One `//goleak-lint:ignore` or `//nolint` comment. */
 export interface IgnoreDirective extends Span {
@@ -20,11 +22,12 @@ const NOLINT = /^\/\/\s*nolint(?::([\w,-]+))?\b(?:\s*\/\/\s*(.*))?/;
 /**
  * Reads the suppression comments of a file. A directive alone on its line silences the
  * next line; one after code silences its own line. Malformed directives are returned as
- * problems and silence nothing.
+ * problems and silence nothing; so is each rule id of a directive that `known` (when given)
+ * lacks: a misspelt id would otherwise silence nothing, and nobody would be told.
  */
-export function readDirectives(file: GoFile): { directives: IgnoreDirective[]; problems: string[] } {
+export function readDirectives(file: GoFile, known?: ReadonlyMap<string, unknown>): { directives: IgnoreDirective[]; problems: Warning[] } {
   const directives: IgnoreDirective[] = [];
-  const problems: string[] = [];
+  const problems: Warning[] = [];
   if (!file.source.includes('goleak-lint') && !file.source.includes('nolint')) return { directives, problems };
   for (const comment of file.tree.rootNode.descendantsOfType('comment')) {
     const text = comment.text;
@@ -36,10 +39,15 @@ export function readDirectives(file: GoFile): { directives: IgnoreDirective[]; p
     const line = comment.startPosition.row + 1;
     if (ignore) {
       if (!ignore[1] || !ignore[2]?.trim()) {
-        problems.push(`${file.path}:${line}: goleak-lint:ignore needs a rule id and a reason: //goleak-lint:ignore rule-id why`);
+        problems.push({ file: file.path, line, message: 'goleak-lint:ignore needs a rule id and a reason: //goleak-lint:ignore rule-id why' });
         continue;
       }
-      rules = ignore[1] === 'all' ? 'all' : new Set(ignore[1].split(','));
+      rules = ignore[1] === 'all' ? 'all' : new Set(ignore[1].split(',').filter(Boolean));
+      for (const id of rules === 'all' ? [] : rules) {
+        if (!known || known.has(id)) continue;
+        const hint = didYouMean(id, known.keys());
+        problems.push({ file: file.path, line, message: `goleak-lint:ignore names no rule "${id}"${hint}: it silences nothing (see: goleak-lint rules)` });
+      }
       reason = ignore[2].trim();
     } else if (nolint) {
       const linters = nolint[1]?.split(',');

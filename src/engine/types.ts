@@ -37,6 +37,11 @@ export interface RuleMeta {
    * development corpora, most of its findings are true but harmless.
    */
   optIn?: string;
+  /**
+   * What reports it when not a rule over Go code: the profile ranker (hot spots, with
+   * --profile) or the check of suppression comments (with --report-unused-ignores).
+   */
+  kind?: 'profile' | 'suppression';
 }
 
 /** A span in a file: 1-based lines, 1-based columns in UTF-16 code units. */

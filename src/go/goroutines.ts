@@ -1,6 +1,6 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
-import { frequencyOf, startOnceGuard, type HowOften } from './model/frequency.js';
+import { frequencyOf, startOnceGuard, withoutNote, type HowOften } from './model/frequency.js';
 import { isNamed, typeOf } from './model/types.js';
 import { jumpTarget, statementsOf } from './flow.js';
 import { contains, enclosingLoops, ownDescendantsOfType } from './syntax.js';
@@ -26,7 +26,7 @@ export function perWhat(how: HowOften): string {
       return reason.startsWith('once per value') ? reason.slice('once '.length) : `per value (${reason.replace(/, once per value$/, '')})`;
     case 'per-call':
       // The model's note on a function nothing in the package calls is too long for a message.
-      return reason.startsWith('per call') ? reason.replace(/ \(no caller in the package[^)]*\)$/, '') : `per call (${reason})`;
+      return reason.startsWith('per call') ? withoutNote(reason) : `per call (${reason})`;
     default:
       return `once (${reason})`;
   }

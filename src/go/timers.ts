@@ -3,7 +3,7 @@ import type { GoFile, Package } from '../engine/types.js';
 import { durationOf, formatDuration } from './duration.js';
 import { neverReturnsAfter } from './flow.js';
 import { calledPackageFunc } from './imports.js';
-import type { HowOften } from './model/frequency.js';
+import { withoutNote, type HowOften } from './model/frequency.js';
 import { objectOf } from './model/names.js';
 import { releasedBy, type Flow } from './model/values.js';
 import { unparen } from './syntax.js';
@@ -25,10 +25,11 @@ export function timeCall(pkg: Package, file: GoFile, call: SyntaxNode, names: re
  * the loop at line 12 of poll", "per iteration (subscribe is called in the loop at line 31 of Watch)".
  */
 export function howOftenPhrase(how: HowOften): string {
-  if (how.reason.startsWith('in ')) return `made ${how.reason}`;
-  if (/^(per|once|behind) /.test(how.reason)) return how.reason;
+  const reason = withoutNote(how.reason);
+  if (reason.startsWith('in ')) return `made ${reason}`;
+  if (/^(per|once|behind) /.test(reason)) return reason;
   const kind = how.kind === 'per-iteration' ? 'per iteration' : how.kind === 'per-call' ? 'per call' : how.kind.replace(/-/g, ' ');
-  return `${kind} (${how.reason})`;
+  return `${kind} (${reason})`;
 }
 
 /** `30s`, or the duration's source text when the package does not fix it. */

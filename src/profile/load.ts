@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
@@ -64,33 +66,74 @@ async function fetchProfile(source: string, timeoutMs: number): Promise<Uint8Arr
   } catch {
     throw new UsageError(`profile ${source}: not a valid URL`);
   }
-  let response: Response;
+  let response: HttpAnswer;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    response = await httpGet(url, timeoutMs);
   } catch (err) {
-    throw new UsageError(`profile ${url.href}: cannot fetch: ${describeFetchError(err, timeoutMs)}`);
+    throw new UsageError(`profile ${url.href}: ${describeHttpError(err, timeoutMs)}`);
   }
-  let body: Uint8Array;
-  try {
-    body = new Uint8Array(await response.arrayBuffer());
-  } catch (err) {
-    throw new UsageError(`profile ${url.href}: the answer broke off: ${describeFetchError(err, timeoutMs)}`);
-  }
-  if (!response.ok) {
-    const text = firstLine(new TextDecoder().decode(body.subarray(0, 200)));
+  if (response.status < 200 || response.status > 299) {
+    const text = firstLine(new TextDecoder().decode(response.body.subarray(0, 200)));
     throw new UsageError(`profile ${url.href}: HTTP ${response.status} ${response.statusText}${text ? `: ${text}` : ''}`);
   }
-  return body;
+  return response.body;
 }
 
-function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
-  const code = e.cause?.code;
+interface HttpAnswer {
+  status: number;
+  statusText: string;
+  body: Uint8Array;
+}
+
+const MAX_REDIRECTS = 5;
+
+/** Thrown for a failure after the connection was made: the body broke off. */
+class BrokenOff extends Error {}
+
+/**
+ * GET over node:http or node:https, following redirects, within `timeoutMs` for the whole
+ * exchange. Not fetch(): it refuses the WHATWG "bad ports" (6000, 6666, 6667 and others),
+ * and pprof endpoints do listen on those.
+ */
+async function httpGet(url: URL, timeoutMs: number, redirects = 0): Promise<HttpAnswer> {
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  const answer = await new Promise<HttpAnswer & { location?: string }>((resolve, reject) => {
+    const req = request(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err: Error) => reject(Object.assign(new BrokenOff(err.message), { cause: err })));
+      res.on('aborted', () => reject(new BrokenOff('the connection was closed')));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          body: new Uint8Array(Buffer.concat(chunks)),
+          location: res.headers.location,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  if (answer.status >= 300 && answer.status < 400 && answer.location) {
+    if (redirects >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    return httpGet(new URL(answer.location, url), timeoutMs, redirects + 1);
+  }
+  return answer;
+}
+
+function describeHttpError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; code?: string; cause?: { name?: string; code?: string; message?: string } };
+  const timedOut = [e.name, e.cause?.name].some((n) => n === 'TimeoutError' || n === 'AbortError');
+  const why = timedOut ? `no answer within ${timeoutMs / 1000} s` : describeCode(e.code ?? e.cause?.code) ?? e.message ?? String(err);
+  return err instanceof BrokenOff && !timedOut ? `the answer broke off: ${why}` : `cannot fetch: ${why}`;
+}
+
+function describeCode(code: string | undefined): string | undefined {
   if (code === 'ECONNREFUSED') return 'connection refused (is the service running, and serving net/http/pprof on that port?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
   if (code === 'ECONNRESET') return 'the connection was reset';
-  return e.cause?.message ?? e.message ?? String(err);
+  return undefined;
 }
 
 function firstLine(text: string): string {

@@ -213,13 +213,16 @@ function suffix(f: Finding, impacts: ProfileImpact[]): string {
   return impacts.map((imp) => ` — ${describeImpact(imp, where(imp.site, f))}`).join('');
 }
 
-/** `here` when the site is the finding's own line, else `at file:line` (the base name in the same file). */
+/**
+ * `here` when the site is the finding's own line, else `at file.go:line`: evidence is in
+ * the finding's package, so its directory, and the base name says where from any working directory.
+ */
 function where(site: string, f: Finding): string {
   const colon = site.lastIndexOf(':');
   const file = site.slice(0, colon);
   const line = Number(site.slice(colon + 1));
   if (file === f.file && line === f.startLine) return 'here';
-  return `at ${file === f.file ? path.posix.basename(file) : file}:${line}`;
+  return `at ${path.posix.basename(file)}:${line}`;
 }
 
 function describeImpact(imp: ProfileImpact, at: string): string {

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../engine/types.js';
 import type { LintResult } from '../lint.js';
+import type { Warning } from '../warnings.js';
 
 /** GitHub's three annotation levels. */
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', note: 'notice' };
@@ -20,10 +21,24 @@ function escapeProperty(s: string): string {
  * repository-relative path GitHub expects.
  */
 export function renderGithub(result: LintResult, path: (file: string) => string): string {
-  return result.findings
-    .filter((f) => !f.suppression)
-    .map((f) => annotation(f, path(f.file)))
-    .join('');
+  return (
+    result.warnings.map((w) => warningAnnotation(w, path)).join('') +
+    result.findings
+      .filter((f) => !f.suppression)
+      .map((f) => annotation(f, path(f.file)))
+      .join('')
+  );
+}
+
+/** A run's warning (a file skipped, a bad suppression comment) as a `::warning` on its file when it has one. */
+function warningAnnotation(w: Warning, path: (file: string) => string): string {
+  const props = [
+    ...(w.file === undefined ? [] : [`file=${escapeProperty(path(w.file))}`]),
+    ...(w.line === undefined ? [] : [`line=${w.line}`]),
+    ...(w.column === undefined ? [] : [`col=${w.column}`]),
+    `title=${escapeProperty('goleak-lint')}`,
+  ];
+  return `::warning ${props.join(',')}::${escapeData(w.message)}\n`;
 }
 
 function annotation(f: Finding, file: string): string {

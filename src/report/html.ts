@@ -6,6 +6,7 @@ import { formatBytes, formatCount, formatShare, describeProfile } from '../profi
 import type { ProfileSummary } from '../profile/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { attributes, escapeText as h } from './xml.js';
+import { warningText, type Warning } from '../warnings.js';
 
 export interface HtmlOptions {
   /** The run's working directory: findings' files are relative to it. */
@@ -188,8 +189,8 @@ function rankings(profiles: ProfileSummary[], open: Finding[], anchor: Map<Findi
   return `<section class="profiles">\n<h2>What the profiles attribute to each finding</h2>\n${charts.join('\n')}\n</section>`;
 }
 
-function warnings(list: string[]): string {
-  return `<section class="warnings">\n<h2>Warnings</h2>\n<ul>\n${list.map((w) => `<li>${h(w)}</li>`).join('\n')}\n</ul>\n</section>`;
+function warnings(list: Warning[]): string {
+  return `<section class="warnings">\n<h2>Warnings</h2>\n<ul>\n${list.map((w) => `<li>${h(warningText(w))}</li>`).join('\n')}\n</ul>\n</section>`;
 }
 
 const STYLE = `

@@ -1,8 +1,9 @@
 import type { LintResult } from '../lint.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { ruleDocPath, ruleDocUrl } from './docs-links.js';
 
 /** Bumped on any incompatible change of the shape documented in docs/json-format.md. */
-export const JSON_FORMAT_VERSION = 1;
+export const JSON_FORMAT_VERSION = 2;
 
 export function renderJson(result: LintResult): string {
   const doc = {
@@ -27,12 +28,13 @@ export function renderJson(result: LintResult): string {
       })),
       evidence: f.evidence,
       fingerprint: f.fingerprint,
+      docs: { path: ruleDocPath(f.ruleId), url: ruleDocUrl(f.ruleId) },
       suppressed: f.suppression ? { kind: f.suppression.kind, justification: f.suppression.justification } : null,
       ...(f.profile ? { profile: f.profile } : {}),
     })),
     ...(result.profiles ? { profiles: result.profiles } : {}),
-    warnings: result.warnings,
-    stats: result.stats,
+    warnings: result.warnings.map((w) => ({ file: w.file ?? null, line: w.line ?? null, column: w.column ?? null, message: w.message })),
+    stats: { ...result.stats, ...(result.unchanged === undefined ? {} : { unchanged: result.unchanged }) },
   };
   return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -1,7 +1,9 @@
+import { ruleDocPath, ruleDocUrl } from './docs-links.js';
 import type { RuleMeta } from '../engine/types.js';
 
 /** The one test-code policy, as the docs and `explain` state it for each rule. */
 export function testCodePolicy(m: RuleMeta): string {
+  if (m.kind === 'suppression') return 'Comments in test code are judged like any other.';
   if (!m.inTests) return 'Profiles are judged whatever code the stacks run.';
   return m.inTests === 'reported'
     ? 'Test code is linted too: a goroutine that hangs forever makes a test hang, or leaks into the tests after it.'
@@ -16,10 +18,27 @@ function optInNote(m: RuleMeta): string {
 /** Anything with rule metadata: a rule, or a profile check. */
 type Described = { meta: RuleMeta };
 
-/** `goleak-lint rules`: one line per rule. */
+/** `goleak-lint rules`: one line per id: severity, what reports it (rule, profile, suppression), title. */
 export function renderRuleList(rules: Described[]): string {
   const width = Math.max(...rules.map((r) => r.meta.id.length));
-  return rules.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.title}${r.meta.optIn ? ' (opt-in)' : ''}`).join('\n') + '\n';
+  const kind = (m: RuleMeta) => (m.kind ?? 'rule').padEnd(11);
+  return rules.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${kind(r.meta)}  ${r.meta.title}${r.meta.optIn ? ' (opt-in)' : ''}`).join('\n') + '\n';
+}
+
+/** `goleak-lint rules --format json`: every id a report can carry, with what a tool needs to know of it. */
+export function renderRulesJson(rules: Described[]): string {
+  const doc = rules.map(({ meta: m }) => ({
+    id: m.id,
+    kind: m.kind ?? 'rule',
+    title: m.title,
+    severity: m.severity,
+    precision: m.precision,
+    tags: m.tags,
+    goVersion: m.goVersion ?? null,
+    inTests: m.inTests ?? null,
+    docs: { path: ruleDocPath(m.id), url: ruleDocUrl(m.id) },
+  }));
+  return JSON.stringify(doc, null, 2) + '\n';
 }
 
 /** `goleak-lint explain RULE`: why it leaks, the fix, an example, how to suppress. */
@@ -35,9 +54,12 @@ export function renderExplain(rule: Described): string {
     `${m.id}: ${m.title}\n\n` +
     `Severity: ${m.severity}, precision: ${m.precision}, tags: ${m.tags.join(', ')}\n${gate}\n` +
     (m.optIn ? `${wrap(optInNote(m), 90).replace(/^  /gm, '')}\n\n` : '') +
-    `Why it leaks:\n${wrap(m.why)}\n\nHow to fix:\n${wrap(m.fix)}\n\nIn test code:\n${wrap(testCodePolicy(m))}\n\n` +
-    `Leaks:\n${indent(m.example.bad)}\n\nDoes not leak:\n${indent(m.example.good)}\n\n` +
-    `To suppress one finding, on its line or the line above:\n    //goleak-lint:ignore ${m.id} <reason>\n`
+    `${m.kind === 'suppression' ? 'Why it matters' : 'Why it leaks'}:\n${wrap(m.why)}\n\nHow to fix:\n${wrap(m.fix)}\n\nIn test code:\n${wrap(testCodePolicy(m))}\n\n` +
+    `${m.kind === 'suppression' ? 'Reported' : 'Leaks'}:\n${indent(m.example.bad)}\n\n` +
+    `${m.kind === 'suppression' ? 'Not reported' : 'Does not leak'}:\n${indent(m.example.good)}\n\n` +
+    (m.kind === 'suppression'
+      ? `Reported only with --report-unused-ignores.\n`
+      : `To suppress one finding, on its line or the line above:\n    //goleak-lint:ignore ${m.id} <reason>\n`)
   );
 }
 
@@ -79,10 +101,13 @@ export function renderRuleDoc(rule: Described, source = `rules/${rule.meta.id}.t
     `# ${m.id}\n\n${m.title}.\n\n` +
     `**Severity:** ${m.severity} · **precision:** ${m.precision} · **tags:** ${m.tags.join(', ')}\n${gate}\n` +
     (m.optIn ? `**${optInNote(m).replace(': ', ':** ')}\n\n` : '') +
-    `## Why it leaks\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n## In test code\n\n${testCodePolicy(m)}\n\n` +
-    `## Example\n\nLeaks:\n\n\`\`\`go\n${m.example.bad}\n\`\`\`\n\nDoes not leak:\n\n\`\`\`go\n${m.example.good}\n\`\`\`\n\n` +
-    `## Suppressing a finding\n\nOn the reported line, or alone on the line above it, with the reason:\n\n` +
-    `\`\`\`go\n//goleak-lint:ignore ${m.id} <why this one is fine>\n\`\`\`\n\n` +
-    (m.optIn ? `To turn the rule on for a run: \`--enable ${m.id}\`.\n` : `To turn the rule off for a run: \`--disable ${m.id}\`.\n`)
+    `## ${m.kind === 'suppression' ? 'Why it matters' : 'Why it leaks'}\n\n${m.why}\n\n## How to fix\n\n${m.fix}\n\n## In test code\n\n${testCodePolicy(m)}\n\n` +
+    `## Example\n\n${m.kind === 'suppression' ? 'Reported' : 'Leaks'}:\n\n\`\`\`go\n${m.example.bad}\n\`\`\`\n\n` +
+    `${m.kind === 'suppression' ? 'Not reported' : 'Does not leak'}:\n\n\`\`\`go\n${m.example.good}\n\`\`\`\n\n` +
+    (m.kind === 'suppression'
+      ? `## When it runs\n\nOnly with \`--report-unused-ignores\` (or \`report-unused-ignores: true\` in the config).\n`
+      : `## Suppressing a finding\n\nOn the reported line, or alone on the line above it, with the reason:\n\n` +
+        `\`\`\`go\n//goleak-lint:ignore ${m.id} <why this one is fine>\n\`\`\`\n\n` +
+        (m.optIn ? `To turn the rule on for a run: \`--enable ${m.id}\`.\n` : `To turn the rule off for a run: \`--disable ${m.id}\`.\n`))
   );
 }

@@ -4,6 +4,8 @@ import type { LintResult } from '../lint.js';
 import { TOOL_HOMEPAGE, TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
 import type { Shard } from '../shard.js';
+import { warningText } from '../warnings.js';
+import { ruleDocUrl } from './docs-links.js';
 
 const SRCROOT = '%SRCROOT%';
 
@@ -21,7 +23,22 @@ export function renderSarif(result: LintResult, root: string, path: (file: strin
   const rules = result.rules.map((r) => r.meta.id);
   const { kept, dropped } = withinLimit(result.findings);
   const notifications: Sarif.Notification[] = [
-    ...result.warnings.map((w) => ({ level: 'warning' as const, message: { text: w } })),
+    ...result.warnings.map((w) => ({
+      level: 'warning' as const,
+      message: { text: w.file === undefined ? w.message : warningText(w) },
+      ...(w.file === undefined
+        ? {}
+        : {
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: path(w.file).split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT },
+                  ...(w.line === undefined ? {} : { region: { startLine: w.line, ...(w.column === undefined ? {} : { startColumn: w.column }) } }),
+                },
+              },
+            ],
+          }),
+    })),
     ...result.internalErrors.map((e) => ({ level: 'error' as const, message: { text: e } })),
   ];
   if (dropped) {
@@ -65,7 +82,9 @@ export function renderSarif(result: LintResult, root: string, path: (file: strin
 
 function describeRule(rule: { meta: RuleMeta }): Sarif.ReportingDescriptor {
   const m = rule.meta;
+  const helpUri = ruleDocUrl(m.id);
   return {
+    ...(helpUri === null ? {} : { helpUri }),
     id: m.id,
     name: m.id.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase()),
     shortDescription: { text: m.title },

@@ -26,6 +26,11 @@ export interface HowOften {
 const byTree = new WeakMap<Tree, Map<number, HowOften>>();
 const inProgress = new Set<string>();
 
+/** The reason without the model's note on a function nothing in the package calls: messages stay one short sentence. */
+export function withoutNote(reason: string): string {
+  return reason.replace(/ \(no caller in the package\)$/, '');
+}
+
 /** How often `node` runs, with the reason. */
 export function frequencyOf(pkg: Package, node: SyntaxNode): HowOften {
   let child: SyntaxNode = node;
@@ -189,7 +194,7 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
         ? ' (used as a value)'
         : callers.sites.length
           ? ' (called only from tests)'
-          : ' (no caller in the package: an interface method or unused)';
+          : ' (no caller in the package)';
     return { kind: 'per-call', reason: `per call of ${display}${why}` };
   }
   let worst: HowOften | null = null;

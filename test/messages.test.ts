@@ -1,0 +1,58 @@
+/**
+ * The shape of every message the rules write, over every fixture finding: one sentence of
+ * at most 160 characters that says what leaks and why (the fix and the detail are in
+ * `explain` and SARIF help), naming other files by a path that holds from any directory.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseGoVersion } from '../src/gomod.js';
+import { lint } from '../src/lint.js';
+import { lines, repoRoot, runCli } from './helpers.js';
+
+const fixtures = path.join(repoRoot, 'fixtures');
+const MAX = 160;
+/** A sentence ends at `.`, `!` or `?` before a space (not an ellipsis `...`), or a `;` joins two. */
+const SENTENCE_BREAK = /(?<!\.\.)[.!?](\s|$)|;\s/;
+/** A file and line inside a message: `handler.go:11`, `../x/handler.go:11`. */
+const FILE_IN_MESSAGE = /(\S+\.go):\d+/g;
+
+describe('messages', () => {
+  it(`every fixture finding's message is one sentence of at most ${MAX} characters`, async () => {
+    const dirs = readdirSync(fixtures, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${e.name}/...`);
+    // The opt-in rules too: --enable all.
+    const result = await lint({ patterns: dirs, cwd: fixtures, jobs: 1, enable: ['all'], goVersion: parseGoVersion('1.21')! });
+    assert.deepEqual(result.internalErrors, []);
+    const rules = new Set(result.findings.map((f) => f.ruleId));
+    // Every rule is represented (a fixture per rule, timers included at go 1.21).
+    assert.deepEqual([...result.rules.map((r) => r.meta.id)].filter((id) => !rules.has(id)), []);
+    const bad = result.findings
+      .filter((f) => f.message.length > MAX || SENTENCE_BREAK.test(f.message))
+      .map((f) => `${f.file}:${f.startLine} (${f.message.length}) ${f.message}`);
+    assert.deepEqual(bad, []);
+  });
+
+  it('names other files of the package by base name, whatever the working directory', () => {
+    // Linted from another fixture's folder: the findings' paths start with ../, the messages' never do.
+    const r = runCli(['--jobs', '1', '--no-cache', '--go', '1.21', '--enable', 'all', '--format', 'json', '../unbounded-map-cache/...', '../append-only-slice/...'], {
+      cwd: path.join(fixtures, 'lost-cancel'),
+    });
+    assert.equal(r.status, 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as { findings: { file: string; message: string }[] };
+    let named = 0;
+    for (const f of doc.findings) {
+      assert.ok(f.file.startsWith('../'), f.file);
+      assert.ok(!f.message.includes('../'), f.message);
+      for (const [, file] of f.message.matchAll(FILE_IN_MESSAGE)) {
+        assert.ok(!file.includes('/'), `${f.file}: ${f.message}`);
+        assert.ok(existsSync(path.join(fixtures, 'lost-cancel', path.dirname(f.file), file)), `${f.file}: ${file}`);
+        named++;
+      }
+    }
+    // Some messages do name a file (the insert sites of a cache declared in another file among them).
+    assert.ok(named > 10, `${named}`);
+    assert.ok(doc.findings.some((f) => f.file.endsWith('sessions/store.go') && /\(?handler\.go:\d+/.test(f.message)));
+    assert.ok(lines(r.stderr).every((l) => !l.includes('internal error')));
+  });
+});
