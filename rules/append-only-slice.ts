@@ -1,5 +1,5 @@
 import type { Rule } from '../src/engine/types.js';
-import { containerLabel, longLivedContainers, siteList, unboundedInserts } from '../src/go/containers.js';
+import { containerLabel, growthReason, longLivedContainers, siteList, unboundedInserts } from '../src/go/containers.js';
 
 export const appendOnlySlice: Rule = {
   meta: {
@@ -34,11 +34,11 @@ export const appendOnlySlice: Rule = {
         node: c.decl,
         file: c.file,
         message:
-          `slice in ${containerLabel(c)} only grows: elements are appended (${siteList(appends)}) but it is ` +
+          `slice in ${containerLabel(c)} only grows: an element is appended ${growthReason(appends)} (${siteList(appends)}) but it is ` +
           `never truncated, re-made, set to nil or length-checked anywhere in the package; cap it (drop the ` +
           `oldest when len exceeds a limit), use a ring buffer, or reset it once its elements are handled`,
-        related: appends.map((s) => ({ ...s, message: `appended to ${c.name} here` })),
-        evidence: appends,
+        related: appends.map((s) => ({ node: s.node, file: s.file, message: `appended to ${c.name} here, ${s.how.reason}` })),
+        evidence: appends.map((s) => ({ node: s.node, file: s.file })),
       });
     }
   },
