@@ -3,7 +3,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignmentTarget, escapeOf } from './escape.js';
 import { identifierUses, nodesOfType } from './nodes.js';
-import { calleesOf } from './model/calls.js';
+import { calleesOf, callersOf } from './model/calls.js';
 import { frequencyOf, type HowOften } from './model/frequency.js';
 import { objectOf, packageObjects, usesOf as objectUses, type GoObject } from './model/names.js';
 import {
@@ -225,23 +225,29 @@ function shapeOf(pkg: Package, t: GoType): Pick<Container, 'kind' | 'keyType' | 
  * A heuristic, named as one, for which struct types have values that live long: held by a
  * package-level variable, running a method as a goroutine (`go s.loop()`), or shared between
  * goroutines (they hold a mutex or a sync.Map). A struct built per call and dropped has none
- * of these, and its maps die with it; nor do the nodes of a tree or list (`isNode`). Structs
+ * of these, and its maps die with it; nor do the nodes of a tree or list (`isNode`), nor, unless
+ * a package variable holds one or a goroutine runs on one, types the package only makes at
+ * run time, per call (`madePerCall`). Structs
  * merely held by a long-lived one are left out: a long-lived node often points back to a
  * scoped one (a type to the checker that made it).
  */
 function longLivedStructs(pkg: Package): Set<string> {
   const live = new Set<string>();
-  const add = (t: GoType) => {
+  /** Types held by a package variable that is given a value; types running a method as a goroutine. */
+  const held = new Set<string>();
+  const running = new Set<string>();
+  const add = (t: GoType, initialised: boolean) => {
     const d = declOf(pkg, t);
     if (d) live.add(d.name);
+    if (d && initialised) held.add(d.name);
   };
   for (const obj of packageObjects(pkg).values()) {
     if (obj.kind !== 'var' || !obj.file || obj.file.isTest || obj.decl?.type !== 'var_spec') continue;
     const declared = obj.decl.childForFieldName('type');
     const value = obj.decl.childForFieldName('value')?.namedChildren[obj.index];
-    if (declared) add(typeFromSyntax(pkg, obj.file, declared));
+    if (declared) add(typeFromSyntax(pkg, obj.file, declared), !!value);
     // A plain struct value (`var empty = Interface{...}`) is a sentinel, not a service.
-    else if (value && unparen(value).type !== 'composite_literal') add(typeOf(pkg, obj.file, value));
+    else if (value && unparen(value).type !== 'composite_literal') add(typeOf(pkg, obj.file, value), true);
   }
   for (const file of pkg.files) {
     if (file.isTest || !/\bgo\s/.test(file.source)) continue;
@@ -251,6 +257,7 @@ function longLivedStructs(pkg: Package): Set<string> {
       for (const callee of calleesOf(pkg, file, call)) {
         const recv = callee.type === 'method_declaration' ? receiverTypeName(callee) : null;
         if (recv) live.add(recv);
+        if (recv) running.add(recv);
       }
     }
   }
@@ -261,8 +268,23 @@ function longLivedStructs(pkg: Package): Set<string> {
     });
     if (shared) live.add(decl.name);
   }
-  for (const name of live) if (isNode(pkg, name)) live.delete(name);
+  for (const name of live) if (isNode(pkg, name) || (!held.has(name) && !running.has(name) && madePerCall(pkg, name))) live.delete(name);
   return live;
+}
+
+/**
+ * Whether every value of a struct type the package builds (`&T{...}`, `T{...}`, `new(T)`) is
+ * made where code runs per call or per iteration — a request's response, a transaction, a
+ * per-import result — rather than once per process or by a constructor (once per value):
+ * values made at run time, one for each piece of work, that live as long as it. False when
+ * the package never builds one (a type other packages make may live for the process).
+ */
+function madePerCall(pkg: Package, type: string): boolean {
+  const sites = constructionSites(type, pkg);
+  return sites.length > 0 && sites.every((site) => {
+    const how = frequencyOf(pkg, site);
+    return how.kind === 'per-call' || how.kind === 'per-iteration';
+  });
 }
 
 /**
@@ -366,7 +388,10 @@ function methodEffects(pkg: Package, c: Container, use: SyntaxNode, sel: SyntaxN
   const methodFile = fileOfNode(pkg, s.decl);
   const obj = ident ? objectOf(pkg, methodFile, ident) : null;
   if (!obj) return [];
-  return objectUses(pkg, obj).flatMap((u) => effectsAt(pkg, c, u, methodFile, true, depth + 1));
+  // An insert in the method adds to this container where the method is called.
+  return objectUses(pkg, obj)
+    .flatMap((u) => effectsAt(pkg, c, u, methodFile, true, depth + 1))
+    .map((e): Effect => (e.kind === 'insert' ? { ...e, node: use, file } : e));
 }
 
 /** `s = append(s, ...)` inserts; any other whole assignment at run time shrinks or replaces the value. */
@@ -544,16 +569,31 @@ function isBoundedLoop(pkg: Package, file: GoFile, loop: SyntaxNode, inOnceCode:
  * by Go convention `Register`, `MustRegister`, a `Handle` that takes a handler (`mux.Handle(pattern, h)`,
  * not `Handle(w http.ResponseWriter, r *http.Request)`), or a function documented as init-time
  * ("should only be called on package initialization") is called from other packages' init.
- * Only exported ones: the model sees every caller of an unexported function and judges them.
+ * Only exported ones, and unexported helpers only they call: the model sees every other caller
+ * of an unexported function and judges them.
  */
-function conventionalRegistration(pkg: Package, fn: SyntaxNode): boolean {
+function conventionalRegistration(pkg: Package, fn: SyntaxNode, depth = 0): boolean {
   const name = functionName(fn) ?? '';
+  // An unexported helper that only registration functions call (`RegisterService` → `register`).
+  if (!/^[A-Z]/.test(name) && depth === 0) {
+    const sites = callersOf(pkg, fn).sites.filter((s) => !s.file.isTest);
+    return sites.length > 0 && sites.every((s) => {
+      const caller = declaredFunctionOf(s.call);
+      return caller !== null && conventionalRegistration(pkg, caller, 1);
+    });
+  }
   if (!/^[A-Z]/.test(name) || pkg.name === 'main') return false;
   if (/^(Must)?Register/.test(name) || INIT_DOC.test(docComment(fn))) return true;
   return /^Handle(Func)?$/.test(name) && takesHandler(pkg, fn);
 }
 
 const INIT_DOC = /\b(during|on|at) (package )?init(ialization)?\b|\bfrom init\b|\bat startup\b/i;
+
+function declaredFunctionOf(node: SyntaxNode): SyntaxNode | null {
+  let fn = enclosingFunction(node);
+  while (fn?.type === 'func_literal') fn = enclosingFunction(fn);
+  return fn;
+}
 
 /** `Handle(pattern string, h Handler)` registers; `Handle(id int)` or `Handle(w, r)` serves. */
 function takesHandler(pkg: Package, fn: SyntaxNode): boolean {
@@ -658,5 +698,7 @@ export function siteList(sites: Site[]): string {
 /** How often the inserts grow the container, the most frequent first: "per call of (*Server).Login". */
 export function growthReason(inserts: Insert[]): string {
   const perIteration = inserts.find((i) => i.how.kind === 'per-iteration');
-  return (perIteration ?? inserts[0]).how.reason;
+  const reason = (perIteration ?? inserts[0]).how.reason;
+  // "per call of F", "in the loop at line 9 of F", "once per value ..."; "F is called in the loop ..." reads after "as".
+  return /^(per|in|once|behind) /.test(reason) ? reason : `as ${reason}`;
 }

@@ -4,7 +4,7 @@ import { nodesOfType } from '../nodes.js';
 import { isTestCode, unparen } from '../syntax.js';
 import { callersOf } from './calls.js';
 import { objectOf, usesOf, type GoObject } from './names.js';
-import { isFiniteExternalType, isPureExternalFunc } from './stdlib.js';
+import { isFiniteExternalType, isPureExternalFunc, isTypeDescriptor } from './stdlib.js';
 import { declOf, fileOfNode, selectionOf, typeFromSyntax, typeOf, underlying, type FieldInfo, type GoType } from './types.js';
 import { writesOf } from './values.js';
 
@@ -44,12 +44,23 @@ function constantTypes(pkg: Package): Set<string> {
 export function isFiniteType(pkg: Package, t: GoType, depth = 0): boolean {
   if (depth > MAX_DEPTH) return false;
   if (t.kind === 'basic') return /^(bool|int8|uint8|byte)$/.test(t.name);
+  if (t.kind === 'pointer') {
+    const e = t.elem;
+    return e.kind === 'named' && isTypeDescriptor(e.pkg ?? ownPath(pkg), e.name);
+  }
   if (t.kind === 'named' && t.pkg !== null) return isFiniteExternalType(t.pkg, t.name);
   if (t.kind !== 'named') return false;
+  // Linting the standard library itself: its own finite types (reflect's Type).
+  if (isFiniteExternalType(ownPath(pkg), t.name)) return true;
   if (constantTypes(pkg).has(t.name)) return true;
   const decl = declOf(pkg, t);
   if (decl?.typeNode?.type !== 'struct_type' || decl.fields.length === 0) return false;
   return decl.fields.every((f) => isFiniteType(pkg, typeFromSyntax(pkg, decl.file, f.typeNode), depth + 1));
+}
+
+/** The import path of a standard-library package being linted (module std), else its directory. */
+function ownPath(pkg: Package): string {
+  return pkg.module.modulePath === 'std' ? pkg.dir.replace(/^\.\//, '') : '';
 }
 
 /**

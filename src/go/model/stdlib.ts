@@ -103,10 +103,15 @@ export function externalField(path: string, type: string, name: string): GoType 
  * Standard-library types with few values: the types of a program, kinds, signals, months.
  * A map keyed by one stops growing once every value has been seen.
  */
-const FINITE_TYPES = new Set(['reflect.Type', 'reflect.Kind', 'reflect.ChanDir', 'os.Signal', 'syscall.Signal', 'time.Month', 'time.Weekday']);
+const FINITE_TYPES = new Set(['reflect.Type', 'reflect.rtype', 'reflect.Kind', 'reflect.ChanDir', 'os.Signal', 'syscall.Signal', 'time.Month', 'time.Weekday']);
 
 export function isFiniteExternalType(path: string, name: string): boolean {
   return FINITE_TYPES.has(`${path}.${name}`);
+}
+
+/** A type descriptor (`*reflect.rtype`): one per type of the program. */
+export function isTypeDescriptor(path: string, name: string): boolean {
+  return path === 'reflect' && name === 'rtype';
 }
 
 /**
