@@ -280,11 +280,31 @@ function longLivedStructs(pkg: Package): Set<string> {
  * the package never builds one (a type other packages make may live for the process).
  */
 function madePerCall(pkg: Package, type: string): boolean {
-  const sites = constructionSites(type, pkg);
-  return sites.length > 0 && sites.every((site) => {
-    const how = frequencyOf(pkg, site);
-    return how.kind === 'per-call' || how.kind === 'per-iteration';
-  });
+  const sites = [...constructionSites(type, pkg), ...localVariablesOf(pkg, type)];
+  return sites.length > 0 && sites.every((site) => runsPerCall(pkg, site, 0));
+}
+
+/** `var errs T` inside a function: a value of the type made where the declaration runs. */
+function localVariablesOf(pkg: Package, type: string): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  for (const file of pkg.files) {
+    if (file.isTest || !file.source.includes(` ${type}`)) continue;
+    for (const spec of nodesOfType(file, 'var_spec')) {
+      if (spec.childForFieldName('type')?.text === type && enclosingFunction(spec)) found.push(spec);
+    }
+  }
+  return found;
+}
+
+/** Whether `node` runs per call or per iteration; in a constructor (once per value), whether every call of the constructor does. */
+function runsPerCall(pkg: Package, node: SyntaxNode, depth: number): boolean {
+  const how = frequencyOf(pkg, node);
+  if (how.kind === 'per-call' || how.kind === 'per-iteration') return true;
+  const fn = declaredFunctionOf(node);
+  if (how.kind !== 'once-per-value' || !fn || depth > 1) return false;
+  const { sites, escapes } = callersOf(pkg, fn);
+  const production = sites.filter((s) => !s.file.isTest);
+  return escapes.length === 0 && production.length > 0 && production.every((s) => runsPerCall(pkg, s.call, depth + 1));
 }
 
 /**
@@ -510,7 +530,21 @@ function growth(pkg: Package, c: Container, node: SyntaxNode): HowOften | null {
   let fn = enclosingFunction(node);
   while (fn?.type === 'func_literal') fn = enclosingFunction(fn);
   if (fn && conventionalRegistration(pkg, fn)) return null;
+  if (underFalseConstant(pkg, file, node)) return null;
   return growthAt(pkg, c, node, node, file, 0);
+}
+
+/** Code that never runs: the body of `if debug {` where `debug` is a constant set to false. */
+function underFalseConstant(pkg: Package, file: GoFile, node: SyntaxNode): boolean {
+  let child = node;
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); child = n, n = n.parent) {
+    if (n.type !== 'if_statement' || n.childForFieldName('consequence')?.id !== child.id) continue;
+    const cond = unparen(n.childForFieldName('condition')!);
+    const obj = cond.type === 'identifier' ? objectOf(pkg, file, cond) : null;
+    const value = obj?.kind === 'const' ? obj.decl?.childForFieldName('value')?.namedChildren[obj.index] : null;
+    if (value?.type === 'false') return true;
+  }
+  return false;
 }
 
 /** How often `at` (the insert, or a bounded loop around it) adds to the container through `insert`. */
