@@ -13,7 +13,9 @@ export const appendOnlySlice: Rule = {
     fix:
       'Cap it: drop the oldest elements when len exceeds a limit (`s = s[len(s)-max:]`, or a ring ' +
       'buffer), reset it after each flush (`s = s[:0]`), or remove elements when they are done ' +
-      '(an unsubscribe). Slices filled once at init or by Register functions are not reported.',
+      '(an unsubscribe). Not reported: slices filled only where code runs once (init, main outside its ' +
+      'loops, sync.Once, what only those reach, exported Register functions) or in a bounded loop there, and ' +
+      'slices shrunk anywhere in the package (`s = s[1:]`, swap-remove, `slices.Delete`, a method of the named slice type).',
     example: {
       bad: 'var events []Event\n\nfunc record(e Event) {\n\tmu.Lock()\n\tevents = append(events, e)\n\tmu.Unlock()\n}',
       good:

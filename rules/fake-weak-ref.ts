@@ -25,7 +25,8 @@ export const fakeWeakRef: Rule = {
       'A struct that counts its users beside a pointer, map, slice or interface value ' +
       'keeps that value alive for as long as the struct itself is reachable (say, from a cache map), ' +
       'whatever the count says. When nothing nils the field or deletes the entry as the count reaches ' +
-      'zero, or when the count is only ever incremented, the "weak reference" is a strong one and every ' +
+      'zero (a zero branch that is empty, only logs or only comments counts for nothing), or when the count is ' +
+      'only ever incremented, the "weak reference" is a strong one and every ' +
       'value it ever held stays in memory. Likewise a `uintptr(unsafe.Pointer(x))` kept as a "weak" ' +
       'pointer is no reference at all: the object may be freed and its address reused while the integer ' +
       'still names it.',

@@ -18,8 +18,10 @@ export const unboundedMapCache: Rule = {
     fix:
       'Bound the map: evict an entry when len(m) exceeds a limit, give entries a TTL and delete ' +
       'expired ones (on a timer or on access), use an LRU (container/list plus delete), or reset ' +
-      'the map periodically. Maps filled with a fixed set of keys (at init, by Register functions, ' +
-      'with constant keys) are not reported.',
+      'the map periodically. Not reported: maps filled only where code runs once (init, main outside ' +
+      'its loops, sync.Once, what only those reach, exported Register functions), maps pruned anywhere in ' +
+      'the package (also through an alias, a helper or a method of the map\'s named type), and keys from ' +
+      'a finite set (constants, enums, a loop index bounded by a constant, a parameter every caller passes a constant for).',
     example: {
       bad:
         'var userCache = map[string]*User{}\n\nfunc lookup(id string) *User {\n\tmu.Lock()\n\tdefer mu.Unlock()\n' +

@@ -4,7 +4,7 @@ import type { GoFile, Package } from '../engine/types.js';
 import { assignmentTarget, escapeOf } from './escape.js';
 import { identifierUses, nodesOfType } from './nodes.js';
 import { calleesOf, callersOf } from './model/calls.js';
-import { frequencyOf, type HowOften } from './model/frequency.js';
+import { frequencyOf, onlyTestsRun, type HowOften } from './model/frequency.js';
 import { objectOf, packageObjects, usesOf as objectUses, type GoObject } from './model/names.js';
 import {
   declOf,
@@ -24,7 +24,7 @@ import {
 } from './model/types.js';
 import { flowOf } from './model/values.js';
 import { selectorsOfField } from './package.js';
-import { docComment, enclosingFunction, FUNCTION_TYPES, functionName, isTestCode, unparen } from './syntax.js';
+import { docComment, enclosingFunction, FUNCTION_TYPES, functionName, unparen } from './syntax.js';
 
 /*
  * Long-lived containers that only grow: the analysis shared by unbounded-map-cache and
@@ -32,7 +32,7 @@ import { docComment, enclosingFunction, FUNCTION_TYPES, functionName, isTestCode
  *
  * A container is a package-level variable, or a field of a struct type that lives long (see
  * `longLivedStructs`), holding a map, a sync.Map or a slice. Every use of it anywhere in the
- * package (test code left out) is classified by what it does to the container's size
+ * package (code only tests run left out) is classified by what it does to the container's size
  * (`effectsAt`): it inserts (`m[k] = v`, `m[k]++`, `Store`, `s = append(s, ...)`), or it
  * limits it: removes (`delete`, `clear`, `Delete`, a method of its named type that does),
  * shrinks or replaces the whole value at run time (`s = s[1:]`, `m = make(...)`, `s = nil`),
@@ -119,7 +119,7 @@ export function unboundedInserts(pkg: Package, c: Container): Insert[] {
   if (!mayBeFilled(pkg, c)) return [];
   const inserts: Insert[] = [];
   for (const use of usesOfContainer(pkg, c)) {
-    if (isTestCode(use.node, use.file.isTest)) continue;
+    if (onlyTestsRun(pkg, use.node)) continue;
     for (const effect of effectsAt(pkg, c, use.node, use.file, false, 0)) {
       if (effect.kind === 'limit') return [];
       if (!use.exact) continue;
