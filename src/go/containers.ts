@@ -438,7 +438,17 @@ function isAppendTo(value: SyntaxNode, target: SyntaxNode): boolean {
 function initializes(pkg: Package, c: Container, use: SyntaxNode, file: GoFile): boolean {
   const how = frequencyOf(pkg, use);
   if (how.kind === 'once-per-process' || how.kind === 'once-per-value') return true;
+  // `if x.m == nil { x.m = make(...) }` where the model cannot type `x` (an anonymous struct): lazy set-up.
+  if (guardedByNilCheck(use)) return true;
   return c.place.kind === 'field' && onValueBuiltHere(pkg, file, use);
+}
+
+function guardedByNilCheck(use: SyntaxNode): boolean {
+  for (let n = use.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    const cond = n.type === 'if_statement' ? n.childForFieldName('condition')?.text.replace(/\s+/g, '') : undefined;
+    if (cond === `${use.text}==nil`) return true;
+  }
+  return false;
 }
 
 /** Whether `x.field` selects a field of a value its function builds: a local made from `&T{...}`, `T{...}`, `new(T)` or `var x T`. */
