@@ -552,6 +552,16 @@ func use(x any) {}
     assert.equal(finiteDomain(pkg, file, param('named')), false, 'one caller passes r.Host');
   });
 
+  it('leaves out what tests do with a production function', () => {
+    const p = pkgOf('d', {
+      'a.go': 'package d\nvar m = map[string]int{}\nfunc name(base string) { m[base]++ }\nfunc serve() { name("server") }\n',
+      'export_test.go': 'package d\nvar Name = name\nfunc helper(s string) { name(s) }\n',
+    });
+    p.files[1].isTest = true;
+    const key = p.files[0].tree.rootNode.descendantsOfType('index_expression')[0].childForFieldName('index')!;
+    assert.equal(finiteDomain(p, p.files[0], key), true);
+  });
+
   it('knows which types have few values', () => {
     const t = (name: string): GoType => ({ kind: 'named', name, pkg: null });
     assert.equal(isFiniteType(pkg, t('State')), true, 'an enum');
