@@ -1,5 +1,5 @@
 import type { Rule } from '../src/engine/types.js';
-import { containerLabel, longLivedContainers, siteList, unboundedInserts } from '../src/go/containers.js';
+import { containerLabel, growthReason, longLivedContainers, siteList, unboundedInserts } from '../src/go/containers.js';
 
 export const appendOnlySlice: Rule = {
   meta: {
@@ -13,7 +13,9 @@ export const appendOnlySlice: Rule = {
     fix:
       'Cap it: drop the oldest elements when len exceeds a limit (`s = s[len(s)-max:]`, or a ring ' +
       'buffer), reset it after each flush (`s = s[:0]`), or remove elements when they are done ' +
-      '(an unsubscribe). Slices filled once at init or by Register functions are not reported.',
+      '(an unsubscribe). Not reported: slices filled only where code runs once (init, main outside its ' +
+      'loops, sync.Once, what only those reach, exported Register functions) or in a bounded loop there, and ' +
+      'slices shrunk anywhere in the package (`s = s[1:]`, swap-remove, `slices.Delete`, a method of the named slice type).',
     example: {
       bad: 'var events []Event\n\nfunc record(e Event) {\n\tmu.Lock()\n\tevents = append(events, e)\n\tmu.Unlock()\n}',
       good:
@@ -34,10 +36,10 @@ export const appendOnlySlice: Rule = {
         node: c.decl,
         file: c.file,
         message:
-          `slice in ${containerLabel(c)} only grows: appended to at ${siteList(appends)}, ` +
-          `never truncated, reset or length-checked in the package`,
-        related: appends.map((s) => ({ ...s, message: `appended to ${c.name} here` })),
-        evidence: appends,
+          `slice in ${containerLabel(c)} only grows: an element is appended ${growthReason(appends)} (${siteList(appends)}) ` +
+          `and none is ever removed`,
+        related: appends.map((s) => ({ node: s.node, file: s.file, message: `appended to ${c.name} here, ${s.how.reason}` })),
+        evidence: appends.map((s) => ({ node: s.node, file: s.file })),
       });
     }
   },

@@ -2,20 +2,11 @@ import type { SyntaxNode } from 'tree-sitter';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { assignedValue, assignmentTarget, isAssignedTo, rootIdentifier } from '../src/go/escape.js';
 import { nodesOfType } from '../src/go/nodes.js';
-import { fileOf, packageVarNames, selectorsOfField } from '../src/go/package.js';
-import { declaringFunction } from '../src/go/scopes.js';
-import { operandTypeName, receiverOf } from '../src/go/types.js';
-import {
-  boundNames,
-  docComment,
-  enclosingFunction,
-  FUNCTION_TYPES,
-  functionName,
-  isCallee,
-  isTestCode,
-  mentionsAny,
-  unparen,
-} from '../src/go/syntax.js';
+import { fileOf, selectorsOfField } from '../src/go/package.js';
+import { calleesOf } from '../src/go/model/calls.js';
+import { objectOf } from '../src/go/model/names.js';
+import { fieldOfSelector, fileOfNode, selectionOf, typeFromSyntax, typeIndex, typeOf, underlying } from '../src/go/model/types.js';
+import { boundNames, docComment, enclosingFunction, FUNCTION_TYPES, functionName, isCallee, isTestCode, unparen } from '../src/go/syntax.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
 
@@ -29,7 +20,8 @@ export const fakeWeakRef: Rule = {
       'A struct that counts its users beside a pointer, map, slice or interface value ' +
       'keeps that value alive for as long as the struct itself is reachable (say, from a cache map), ' +
       'whatever the count says. When nothing nils the field or deletes the entry as the count reaches ' +
-      'zero, or when the count is only ever incremented, the "weak reference" is a strong one and every ' +
+      'zero (a zero branch that is empty, only logs or only comments counts for nothing), or when the count is ' +
+      'only ever incremented, the "weak reference" is a strong one and every ' +
       'value it ever held stays in memory. Likewise a `uintptr(unsafe.Pointer(x))` kept as a "weak" ' +
       'pointer is no reference at all: the object may be freed and its address reused while the integer ' +
       'still names it.',
@@ -95,7 +87,7 @@ function checkRefcountedType(spec: SyntaxNode, file: GoFile, pkg: Package, repor
     if (changes.length === 0 || !changes.some((c) => c.atomic || underMutex(c.node))) continue;
     if (strong.some((f) => niledAnywhere(pkg, f.name, name))) continue;
     const downs = changes.filter((c) => c.kind !== 'up');
-    if (downs.length > 0 && releasedAtZero(pkg, name, count.name, fields, downs)) continue;
+    if (downs.length > 0 && releasedAtZero(pkg, name, count.name, strong, downs)) continue;
     const held = strong.map((f) => f.name).join(', ');
     const it = strong.length === 1 ? 'it' : 'them';
     const reason =
@@ -215,15 +207,18 @@ function countChanges(pkg: Package, field: string, typeName: string): CountChang
   return changes;
 }
 
-/** The `x.<field>` selectors of the package where `x` may be a `typeName`. */
+/**
+ * The `x.<field>` selectors of the package that select that field of `typeName`, by the
+ * model's types; where it cannot type the operand and the package declares the name on
+ * several types, the selector may be this one's.
+ */
 function selectorsOn(pkg: Package, field: string, typeName: string): SyntaxNode[] {
-  return selectorsOfField(pkg, field).filter((sel) => mayHaveType(sel.childForFieldName('operand'), typeName, pkg));
-}
-
-/** Unless the code shows `x` to be of another type, it may be a `typeName`. */
-function mayHaveType(operand: SyntaxNode | null, typeName: string, pkg: Package): boolean {
-  const known = operand ? operandTypeName(operand, pkg) : null;
-  return known === null || known === typeName;
+  const own = typeIndex(pkg).decls.get(typeName)?.fields.find((f) => f.name === field);
+  return selectorsOfField(pkg, field).filter((sel) => {
+    const file = fileOfNode(pkg, sel);
+    const f = fieldOfSelector(pkg, file, sel);
+    return f === own || (f === null && selectionOf(pkg, file, sel) === null);
+  });
 }
 
 /** How the statement around a counter selector `x.refs` changes it, if it does. */
@@ -293,26 +288,26 @@ function niledAnywhere(pkg: Package, field: string, typeName: string): boolean {
   return selectorsOn(pkg, field, typeName).some((sel) => assignedValue(sel)?.type === 'nil');
 }
 
-/** Calls that release what a reference held, by the name of the function or method called. */
-const RELEASING_CALL =
-  /close|release|free|destroy|dispose|evict|remove|delete|unregister|unref|decref|drop|clean|finali[sz]e|unmap|stop|cancel|reset|clear|discard|recycle|unpin|unload|^put$|^done$/i;
-
 /**
- * Whether some function that lowers the count, or compares it (directly or through a
- * getter such as `getRefCount()`), acts on it: deletes a map entry, nils or replaces a
- * field of the type, calls a releasing function (Close, Release, a sync.Pool's Put, an
- * onZero callback), or hands the lowered count to its caller.
+ * Whether reaching zero drops the strong reference: in some function that lowers the count,
+ * or compares it (directly, through a local it was loaded into, or through a getter such
+ * as `getRefCount()`), the branch taken at zero nils or replaces a field, deletes a map
+ * entry, closes or hands on what is held (`pool.Put(b.buf)`, `f.Close()`), or calls package
+ * code that does, or a callback the model cannot see. Or the lowered count goes back to the
+ * caller (`return atomic.AddInt32(&r.refs, -1) == 0`), who decides.
  */
-function releasedAtZero(pkg: Package, typeName: string, counter: string, fields: Field[], downs: CountChange[]): boolean {
+function releasedAtZero(pkg: Package, typeName: string, counter: string, strong: Field[], downs: CountChange[]): boolean {
   if (downs.some((d) => insideReturn(d.node))) return true;
   const readers = functionsReading(pkg, counter, typeName);
   const getters = new Set([...readers].filter((fn) => returnsCount(fn, counter)).map((fn) => functionName(fn) ?? ''));
   getters.delete('');
-  const judged = new Set<SyntaxNode>(downs.flatMap((d) => enclosingFunction(d.node) ?? []));
-  for (const fn of readers) if (comparesCount(fn, counter, getters)) judged.add(fn);
-  for (const fn of callersOf(pkg, getters)) if (comparesCount(fn, counter, getters)) judged.add(fn);
-  const others = new Set(fields.map((f) => f.name).filter((n) => n !== counter));
-  return [...judged].some((fn) => actsOnRelease(fn, others));
+  const judged = new Map<number, SyntaxNode>();
+  const judge = (fn: SyntaxNode | null) => fn && judged.set(fn.id, fn);
+  for (const d of downs) judge(enclosingFunction(d.node));
+  for (const fn of readers) judge(fn);
+  for (const fn of callersOf(pkg, getters)) judge(fn);
+  const strongNames = new Set(strong.map((f) => f.name));
+  return [...judged.values()].some((fn) => zeroBranches(fn, counter, getters).some((region) => drops(pkg, region, strongNames, 0)));
 }
 
 function insideReturn(node: SyntaxNode): boolean {
@@ -329,22 +324,33 @@ function functionsReading(pkg: Package, counter: string, typeName: string): Set<
 
 /** A getter: the function returns the count, or a local loaded from it (`n := atomic.LoadInt32(&r.refs); return int(n)`). */
 function returnsCount(fn: SyntaxNode, counter: string): boolean {
+  const loaded = loadedFrom(fn, counter);
+  return fn.descendantsOfType('return_statement').some((r) => mentionsField(r, counter) || mentionsNames(r, loaded));
+}
+
+/** Locals of `fn` set from an expression that reads the counter (`n := atomic.AddInt32(&r.refs, -1)`). */
+function loadedFrom(fn: SyntaxNode, counter: string): Set<string> {
   const loaded = new Set<string>();
   for (const decl of fn.descendantsOfType(['short_var_declaration', 'assignment_statement'])) {
     if (mentionsField(decl.childForFieldName('right'), counter)) {
       for (const n of boundNames(decl)) if (n.type === 'identifier') loaded.add(n.text);
     }
   }
-  return fn.descendantsOfType('return_statement').some((r) => mentionsField(r, counter) || mentionsAny(r, loaded));
+  return loaded;
 }
 
 function mentionsField(node: SyntaxNode | null, field: string): boolean {
   return !!node && node.descendantsOfType('field_identifier').some((f) => f.text === field);
 }
 
+function mentionsNames(node: SyntaxNode, names: Set<string>): boolean {
+  return names.size > 0 && [node, ...node.descendantsOfType('identifier')].some((id) => id.type === 'identifier' && names.has(id.text));
+}
+
 /** Functions that call one of the getters by name. */
 function callersOf(pkg: Package, getters: Set<string>): Set<SyntaxNode> {
   const callers = new Set<SyntaxNode>();
+  if (getters.size === 0) return callers;
   for (const file of pkg.files) {
     for (const call of nodesOfType(file, 'call_expression')) {
       const fn = enclosingFunction(call);
@@ -360,26 +366,83 @@ function calleeName(call: SyntaxNode): string | null {
   return callee?.type === 'identifier' ? callee.text : null;
 }
 
-/** The function compares the count (or a getter's result) with something: a zero check. */
-function comparesCount(fn: SyntaxNode, counter: string, getters: Set<string>): boolean {
-  return fn.descendantsOfType('binary_expression').some((b) => {
-    if (!/^(==|!=|<|<=|>|>=)$/.test(b.childForFieldName('operator')?.type ?? '')) return false;
-    return mentionsField(b, counter) || b.descendantsOfType('call_expression').some((c) => getters.has(calleeName(c) ?? ''));
-  });
+const AT_ZERO = new Set(['==', '<=', '<']);
+const ABOVE_ZERO = new Set(['!=', '>', '>=']);
+
+/**
+ * The code that runs when the count has reached zero, for each `if` of `fn` that tests it:
+ * the body of `if n == 0` (`<= 0`, `< 1`); for `if n != 0` (`> 0`, `>= 1`), the else branch and
+ * the statements after the `if`. The count is `x.<counter>`, an expression reading it, a local
+ * loaded from it, or a getter's result.
+ */
+function zeroBranches(fn: SyntaxNode, counter: string, getters: Set<string>): SyntaxNode[][] {
+  const loaded = loadedFrom(fn, counter);
+  const isCount = (e: SyntaxNode) =>
+    mentionsField(e, counter) || mentionsNames(e, loaded) || [e, ...e.descendantsOfType('call_expression')].some((c) => c.type === 'call_expression' && getters.has(calleeName(c) ?? ''));
+  const regions: SyntaxNode[][] = [];
+  for (const stmt of fn.descendantsOfType('if_statement')) {
+    const cond = stmt.childForFieldName('condition');
+    const comparisons = cond ? [cond, ...cond.descendantsOfType('binary_expression')].filter((b) => b.type === 'binary_expression') : [];
+    for (const cmp of comparisons) {
+      const op = cmp.childForFieldName('operator')?.type ?? '';
+      const [left, right] = [cmp.childForFieldName('left'), cmp.childForFieldName('right')];
+      if (!left || !right || !isCount(left) || !/^[01]$/.test(right.text)) continue;
+      const bound = right.text === '1';
+      const atZero = bound ? op === '<' : AT_ZERO.has(op) && op !== '<';
+      const aboveZero = bound ? op === '>=' : ABOVE_ZERO.has(op) && op !== '>=';
+      if (atZero) regions.push([stmt.childForFieldName('consequence')!].filter(Boolean));
+      else if (aboveZero) regions.push([stmt.childForFieldName('alternative'), ...followingStatements(stmt)].filter((n): n is SyntaxNode => !!n));
+    }
+  }
+  return regions;
 }
 
-/** The function deletes a map entry, nils something, replaces a field of the type or calls a releasing function. */
-function actsOnRelease(fn: SyntaxNode, fieldsOfType: Set<string>): boolean {
-  for (const call of fn.descendantsOfType('call_expression')) {
-    const name = calleeName(call);
-    if (name && RELEASING_CALL.test(name)) return true;
+/** The statements after `stmt` in its block. */
+function followingStatements(stmt: SyntaxNode): SyntaxNode[] {
+  const list = stmt.parent;
+  if (!list) return [];
+  return list.namedChildren.filter((s) => s.startIndex > stmt.endIndex - 1 && s.id !== stmt.id);
+}
+
+/**
+ * Whether code drops a strong reference: `x = nil`, a strong field of the type replaced,
+ * `delete`, `close` or `clear`, a `Close()`, a strong field handed to a call (`pool.Put(b.buf)`),
+ * or a call of package code that does one of these, or of a func value the model cannot see
+ * (an onZero callback). A log line or a comment drops nothing.
+ */
+function drops(pkg: Package, region: SyntaxNode[], strong: Set<string>, depth: number): boolean {
+  for (const root of region) {
+    const file = fileOfNode(pkg, root);
+    const assigns = [root, ...root.descendantsOfType('assignment_statement')].filter((a) => a.type === 'assignment_statement');
+    for (const a of assigns) {
+      if (a.childForFieldName('operator')?.type !== '=') continue;
+      if (a.childForFieldName('right')?.namedChildren.some((v) => v.type === 'nil')) return true;
+      if (boundNames(a).some((t) => t.type === 'selector_expression' && strong.has(t.childForFieldName('field')?.text ?? ''))) return true;
+    }
+    const calls = [root, ...root.descendantsOfType('call_expression')].filter((c) => c.type === 'call_expression');
+    for (const call of calls) {
+      const callee = unparen(call.childForFieldName('function')!);
+      if (callee.type === 'identifier' && /^(delete|close|clear)$/.test(callee.text) && objectOf(pkg, file, callee)?.kind === 'builtin') return true;
+      if (callee.type === 'selector_expression' && callee.childForFieldName('field')?.text === 'Close') return true;
+      const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+      if (args.some((arg) => arg.type === 'selector_expression' && strong.has(arg.childForFieldName('field')?.text ?? ''))) return true;
+      const callees = calleesOf(pkg, file, call);
+      if (callees.length === 0 && callsUnseenFuncValue(pkg, file, callee)) return true;
+      if (depth < 2 && callees.some((fn) => drops(pkg, [fn.childForFieldName('body') ?? fn], strong, depth + 1))) return true;
+    }
   }
-  return fn.descendantsOfType('assignment_statement').some((a) => {
-    if (a.childForFieldName('operator')?.type !== '=') return false;
-    if (a.childForFieldName('right')?.namedChildren.some((v) => v.type === 'nil')) return true;
-    const replacesField = (t: SyntaxNode) => t.type === 'selector_expression' && fieldsOfType.has(t.childForFieldName('field')?.text ?? '');
-    return boundNames(a).some(replacesField);
-  });
+  return false;
+}
+
+/** `l.onZero()`, `release()` of a func-typed field or parameter whose value the model cannot see. */
+function callsUnseenFuncValue(pkg: Package, file: GoFile, callee: SyntaxNode): boolean {
+  if (callee.type === 'selector_expression') {
+    const s = selectionOf(pkg, file, callee);
+    return s?.kind === 'field' && underlying(pkg, typeFromSyntax(pkg, s.field.owner.file, s.field.typeNode)).kind === 'func';
+  }
+  if (callee.type !== 'identifier') return false;
+  const obj = objectOf(pkg, file, callee);
+  return (obj?.kind === 'param' || obj?.kind === 'var') && underlying(pkg, typeOf(pkg, file, callee)).kind === 'func';
 }
 
 /** `uintptr(unsafe.Pointer(x))` kept in a field, a map or a package variable as a "weak" pointer. */
@@ -419,7 +482,7 @@ function longLivedStore(conv: SyntaxNode, pointer: SyntaxNode, pkg: Package): st
   const target = assignmentTarget(value);
   if (!target || target.parent?.parent?.type === 'short_var_declaration') return null;
   if (target.type === 'identifier') {
-    return isPackageVar(target, conv, pkg) ? `the package variable ${target.text}` : null;
+    return isPackageVar(target, pkg) ? `the package variable ${target.text}` : null;
   }
   if (target.type === 'index_expression') {
     const map = target.childForFieldName('operand');
@@ -447,7 +510,6 @@ function finalizerSetOn(pointer: SyntaxNode, at: SyntaxNode, file: GoFile): bool
   );
 }
 
-
 /**
  * A field selector or a package variable: it outlives the function. A field of a local
  * struct built for a system call (`msg.Name = uintptr(...)`) is transient, so a selector
@@ -455,17 +517,16 @@ function finalizerSetOn(pointer: SyntaxNode, at: SyntaxNode, file: GoFile): bool
  */
 function isLongLived(expr: SyntaxNode, at: SyntaxNode, pkg: Package): boolean {
   const e = unparen(expr);
-  if (e.type === 'identifier') return isPackageVar(e, at, pkg);
+  if (e.type === 'identifier') return isPackageVar(e, pkg);
   if (e.type !== 'selector_expression') return false;
   const operand = unparen(e.childForFieldName('operand')!);
   if (operand.type === 'selector_expression') return isLongLived(operand, at, pkg);
   if (operand.type !== 'identifier') return false;
-  const fn = enclosingFunction(at);
-  if (fn?.type === 'method_declaration' && receiverOf(fn)?.name === operand.text) return true;
-  return isPackageVar(operand, at, pkg);
+  return objectOf(pkg, fileOfNode(pkg, operand), operand)?.kind === 'receiver' || isPackageVar(operand, pkg);
 }
 
-/** A package-level variable, not shadowed by a local of the same name where it is used. */
-function isPackageVar(id: SyntaxNode, at: SyntaxNode, pkg: Package): boolean {
-  return packageVarNames(pkg).has(id.text) && !declaringFunction(id.text, at);
+/** A package-level variable, as the model resolves the name where it is used. */
+function isPackageVar(id: SyntaxNode, pkg: Package): boolean {
+  const obj = objectOf(pkg, fileOfNode(pkg, id), id);
+  return obj?.kind === 'var' && obj.fn === null;
 }

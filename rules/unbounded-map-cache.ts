@@ -1,23 +1,9 @@
 import type { SyntaxNode } from 'tree-sitter';
 import type { Package, Rule } from '../src/engine/types.js';
-import type { Container, Site } from '../src/go/containers.js';
-import {
-  containerLabel,
-  declaredType,
-  hasConstantsOfType,
-  insertedKey,
-  longLivedContainers,
-  siteList,
-  unboundedInserts,
-} from '../src/go/containers.js';
-import { valuesBoundTo } from '../src/go/scopes.js';
+import { containerLabel, growthReason, longLivedContainers, siteList, unboundedInserts, type Insert } from '../src/go/containers.js';
+import { finiteDomain, isFiniteType } from '../src/go/model/domain.js';
+import { fileOfNode, typeFromSyntax } from '../src/go/model/types.js';
 import { enclosingFunction } from '../src/go/syntax.js';
-import { declaredTypeName } from '../src/go/types.js';
-
-/** Keys from a finite domain: types, kinds, signals, flags, modes, booleans and bytes. Such a map stops growing. */
-const FINITE_KEY = /^(bool|byte|u?int8|\*?reflect\.(Type|Value)|\*?\w*rtype|(\*?\w+\.)?\w*(Type|Kind|TypeId|TypeID|typeId|Signal|Flag|Flags|Mode))$/;
-/** Calls that yield a type: `reflect.TypeOf(v)`, `v.Type`, `t.Elem`. */
-const TYPE_OF_CALL = /(TypeOf|\.Type|\.Elem)$/;
 
 export const unboundedMapCache: Rule = {
   meta: {
@@ -32,8 +18,10 @@ export const unboundedMapCache: Rule = {
     fix:
       'Bound the map: evict an entry when len(m) exceeds a limit, give entries a TTL and delete ' +
       'expired ones (on a timer or on access), use an LRU (container/list plus delete), or reset ' +
-      'the map periodically. Maps filled with a fixed set of keys (at init, by Register functions, ' +
-      'with constant keys) are not reported.',
+      'the map periodically. Not reported: maps filled only where code runs once (init, main outside ' +
+      'its loops, sync.Once, what only those reach, exported Register functions), maps pruned anywhere in ' +
+      'the package (also through an alias, a helper or a method of the map\'s named type), and keys from ' +
+      'a finite set (constants, enums, a loop index bounded by a constant, a parameter every caller passes a constant for).',
     example: {
       bad:
         'var userCache = map[string]*User{}\n\nfunc lookup(id string) *User {\n\tmu.Lock()\n\tdefer mu.Unlock()\n' +
@@ -50,8 +38,8 @@ export const unboundedMapCache: Rule = {
   },
   check(pkg, report) {
     for (const c of longLivedContainers(pkg)) {
-      if (c.kind === 'slice' || (c.keyType && finiteKeyType(c.keyType.text, pkg))) continue;
-      const inserts = unboundedInserts(pkg, c).filter((site) => !keyedByFiniteValue(site, c, pkg));
+      if (c.kind === 'slice' || (c.keyType && isFiniteType(pkg, c.keyType))) continue;
+      const inserts = unboundedInserts(pkg, c).filter((site) => !keyedByFiniteValue(pkg, site));
       if (inserts.length === 0) continue;
       const what = c.kind === 'sync.Map' ? 'sync.Map' : 'map cache';
       const added = c.kind === 'sync.Map' ? 'stored' : 'added';
@@ -59,45 +47,35 @@ export const unboundedMapCache: Rule = {
         node: c.decl,
         file: c.file,
         message:
-          `${what} in ${containerLabel(c)} grows without bound: entries are ${added} at ${siteList(inserts)}, ` +
-          `never deleted, cleared or size-checked in the package`,
-        related: inserts.map((s) => ({ ...s, message: `entry ${added} to ${c.name} here` })),
-        evidence: inserts,
+          `${what} in ${containerLabel(c)} grows without bound: an entry is ${added} ${growthReason(inserts)} (${siteList(inserts)}) ` +
+          `and none is ever removed`,
+        related: inserts.map((s) => ({ node: s.node, file: s.file, message: `entry ${added} to ${c.name} here, ${s.how.reason}` })),
+        evidence: inserts.map((s) => ({ node: s.node, file: s.file })),
       });
     }
   },
 };
 
-/**
- * A key type with few values: a type, a kind, a bool, a byte, an enum the package declares
- * constants of, or a struct of the package holding a type (`cacheKey{kind, t1, t2}`).
- */
-function finiteKeyType(type: string, pkg: Package): boolean {
-  if (FINITE_KEY.test(type) || hasConstantsOfType(pkg, type)) return true;
-  const struct = declaredType(pkg, type.replace(/^\*/, ''));
-  return struct?.type === 'struct_type' && struct.descendantsOfType('field_declaration').some((f) => FINITE_KEY.test(f.childForFieldName('type')?.text ?? ''));
-}
-
-/** A function of types only (`FuncOf(in, out []Type, variadic bool)`): whatever key it derives, there are as many as types. */
-function takesOnlyTypes(fn: SyntaxNode): boolean {
-  const params = fn.childForFieldName('parameters')?.namedChildren.filter((p) => p.type === 'parameter_declaration') ?? [];
-  return params.length > 0 && params.every((p) => FINITE_KEY.test((p.childForFieldName('type')?.text ?? '').replace(/^(\[\]|\.\.\.)/, '')));
+/** Whether an insert's key comes from a finite domain the package shows (domain.ts), or is derived from types only. */
+function keyedByFiniteValue(pkg: Package, site: Insert): boolean {
+  if (!site.key) return false;
+  return finiteDomain(pkg, site.file, site.key) || inFunctionOfTypesOnly(pkg, enclosingFunction(site.node));
 }
 
 /**
- * Whether an insert's key comes from a finite domain, judged from the key expression (a
- * sync.Map declares no key type): `reflect.TypeOf(v)`, `v.Type()`, or a variable declared
- * with such a type or set from such a call in the inserting function (`func cachedFields(t reflect.Type)`,
- * `t := v.Type()`).
+ * A heuristic, named as one: a function of types only (`FuncOf(in, out []Type, variadic bool)`)
+ * derives whatever key it caches under from those types, so it has as many entries as there
+ * are combinations the program uses, which its types fix.
  */
-function keyedByFiniteValue(site: Site, c: Container, pkg: Package): boolean {
-  const key = insertedKey(site.node, c);
-  const fn = enclosingFunction(site.node);
-  if (!key || !fn) return false;
-  if (takesOnlyTypes(fn)) return true;
-  if (key.type === 'call_expression' && TYPE_OF_CALL.test(key.childForFieldName('function')?.text ?? '')) return true;
-  if (key.type !== 'identifier') return false;
-  const type = declaredTypeName(key, fn);
-  if (type !== null) return finiteKeyType(type, pkg);
-  return valuesBoundTo(key.text, fn).some((v) => v.type === 'call_expression' && TYPE_OF_CALL.test(v.childForFieldName('function')?.text ?? ''));
+function inFunctionOfTypesOnly(pkg: Package, fn: SyntaxNode | null): boolean {
+  if (!fn) return false;
+  const file = fileOfNode(pkg, fn);
+  const params = fn.childForFieldName('parameters')?.namedChildren.filter((p) => p.type === 'parameter_declaration' || p.type === 'variadic_parameter_declaration') ?? [];
+  return (
+    params.length > 0 &&
+    params.every((p) => {
+      const t = typeFromSyntax(pkg, file, p.childForFieldName('type'));
+      return isFiniteType(pkg, t.kind === 'slice' ? t.elem : t);
+    })
+  );
 }

@@ -16,7 +16,7 @@ const MAX = 160;
 /** A sentence ends at `.`, `!` or `?` before a space (not an ellipsis `...`), or a `;` joins two. */
 const SENTENCE_BREAK = /(?<!\.\.)[.!?](\s|$)|;\s/;
 /** A file and line inside a message: `handler.go:11`, `../x/handler.go:11`. */
-const FILE_IN_MESSAGE = /(\S+\.go):\d+/g;
+const FILE_IN_MESSAGE = /([^\s(]+\.go):\d+/g;
 
 describe('messages', () => {
   it(`every fixture finding's message is one sentence of at most ${MAX} characters`, async () => {

@@ -8,6 +8,8 @@ import { frequencyOf, onlyTestsRun, startOnceGuard } from '../src/go/model/frequ
 import { objectOf, usesOf } from '../src/go/model/names.js';
 import { fieldOfSelector, typeIndex, typeOf, type GoType } from '../src/go/model/types.js';
 import { flowOf, flowOfHolder, handedOff, literalType, releasedBy, writesOf } from '../src/go/model/values.js';
+import { finiteDomain, isFiniteType } from '../src/go/model/domain.js';
+import { enclosingFunction } from '../src/go/syntax.js';
 import { parseGo } from '../src/load.js';
 
 function pkgOf(name: string, sources: Record<string, string>): Package {
@@ -453,5 +455,119 @@ describe('model: callers across platform files and tests', () => {
   it('judges production code by its production callers, not by the tests', () => {
     const go = pkg.files[0].tree.rootNode.descendantsOfType('go_statement')[0];
     assert.deepEqual(frequencyOf(pkg, go), { kind: 'per-call', reason: 'per call of helper' });
+  });
+});
+
+describe('model: finite domains', () => {
+  const src = `package d
+import (
+	"net/http"
+	"os"
+	"reflect"
+	"strconv"
+)
+type State int
+const (
+	Idle State = iota
+	Busy
+)
+type Level int
+type pair struct {
+	s  State
+	ok bool
+}
+const shards = 8
+var fixed = []string{"a", "b"}
+var grown = []string{"a"}
+func grow(s string) { grown = append(grown, s) }
+func keys(r *http.Request, n int, st State, sig os.Signal, t reflect.Type, v reflect.Value) {
+	use(http.MethodGet)
+	use(r.URL.Path)
+	use("x" + strconv.Itoa(n))
+	for i := 0; i < shards; i++ {
+		use("shard-" + strconv.Itoa(i))
+	}
+	for i := 0; i < n; i++ {
+		use(strconv.Itoa(i))
+	}
+	for _, f := range fixed {
+		use(f)
+	}
+	for _, g := range grown {
+		use(g)
+	}
+	use(st)
+	use(sig)
+	use(t)
+	use(v.Type())
+	use(Level(n))
+	j := 0
+	j++
+	use(j)
+	scheme("http")
+	scheme("https")
+	named(r.Host)
+	named("x")
+	use(pair{st, true})
+}
+func scheme(s string) { use(s) }
+func named(s string) { use(s) }
+func use(x any) {}
+`;
+  const pkg = pkgOf('d', { 'd.go': src });
+  const file = pkg.files[0];
+  const calls = file.tree.rootNode.descendantsOfType('call_expression').filter((c) => c.childForFieldName('function')?.text === 'use');
+  const arg = (text: string, nth = 0) => {
+    const found = calls.map((c) => c.childForFieldName('arguments')!.namedChildren[0]).filter((a) => a.text === text);
+    assert.ok(found[nth], `no use(${text}) #${nth}`);
+    return found[nth];
+  };
+
+  it('takes constants, enums, other packages\' names and finite standard-library types as finite', () => {
+    for (const text of ['http.MethodGet', 'st', 'sig', 't', 'v.Type()', 'pair{st, true}']) assert.equal(finiteDomain(pkg, file, arg(text)), true, text);
+  });
+
+  it('takes request data, parameters of exported functions and conversions of them as open', () => {
+    for (const text of ['r.URL.Path', '"x" + strconv.Itoa(n)', 'Level(n)']) assert.equal(finiteDomain(pkg, file, arg(text)), false, text);
+  });
+
+  it('bounds a loop counter by a finite limit only', () => {
+    assert.equal(finiteDomain(pkg, file, arg('"shard-" + strconv.Itoa(i)')), true);
+    assert.equal(finiteDomain(pkg, file, arg('strconv.Itoa(i)')), false);
+    assert.equal(finiteDomain(pkg, file, arg('j')), false, 'a counter stepped outside a loop clause');
+  });
+
+  it('takes elements of a list the package never grows as finite', () => {
+    assert.equal(finiteDomain(pkg, file, arg('f')), true);
+    assert.equal(finiteDomain(pkg, file, arg('g')), false);
+  });
+
+  it('follows a parameter to every caller in the package', () => {
+    const param = (fn: string) => {
+      const call = calls.find((c) => c.childForFieldName('arguments')!.namedChildren[0].text === 's' && enclosingFunction(c)?.childForFieldName('name')?.text === fn);
+      assert.ok(call, fn);
+      return call.childForFieldName('arguments')!.namedChildren[0];
+    };
+    assert.equal(finiteDomain(pkg, file, param('scheme')), true, 'every caller passes a constant');
+    assert.equal(finiteDomain(pkg, file, param('named')), false, 'one caller passes r.Host');
+  });
+
+  it('leaves out what tests do with a production function', () => {
+    const p = pkgOf('d', {
+      'a.go': 'package d\nvar m = map[string]int{}\nfunc name(base string) { m[base]++ }\nfunc serve() { name("server") }\n',
+      'export_test.go': 'package d\nvar Name = name\nfunc helper(s string) { name(s) }\n',
+    });
+    p.files[1].isTest = true;
+    const key = p.files[0].tree.rootNode.descendantsOfType('index_expression')[0].childForFieldName('index')!;
+    assert.equal(finiteDomain(p, p.files[0], key), true);
+  });
+
+  it('knows which types have few values', () => {
+    const t = (name: string): GoType => ({ kind: 'named', name, pkg: null });
+    assert.equal(isFiniteType(pkg, t('State')), true, 'an enum');
+    assert.equal(isFiniteType(pkg, t('Level')), false, 'a named int with no constants');
+    assert.equal(isFiniteType(pkg, t('pair')), true, 'a struct of finite fields');
+    assert.equal(isFiniteType(pkg, { kind: 'basic', name: 'string' }), false);
+    assert.equal(isFiniteType(pkg, { kind: 'named', name: 'Signal', pkg: 'os' }), true);
   });
 });

@@ -3,35 +3,61 @@ import type { SyntaxNode } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignmentTarget, escapeOf } from './escape.js';
 import { identifierUses, nodesOfType } from './nodes.js';
-import { parameterNames } from './channels.js';
-import { onceThatRuns, onlyCalledOncePerProcess, runsOncePerProcess } from './once.js';
-import { fileOf, packageVarNames, selectorsOfField } from './package.js';
-import { declaringFunction } from './scopes.js';
-import { contains, docComment, enclosingDeclaredFunction, enclosingFunction, FUNCTION_TYPES, functionName, isTestCode, unparen } from './syntax.js';
-import { declaredTypeName, receiverOf } from './types.js';
+import { calleesOf, callersOf } from './model/calls.js';
+import { frequencyOf, onlyTestsRun, withoutNote, type HowOften } from './model/frequency.js';
+import { objectOf, packageObjects, usesOf as objectUses, type GoObject } from './model/names.js';
+import {
+  declOf,
+  deref,
+  fieldOfSelector,
+  fileOfNode,
+  isNamed,
+  receiverTypeName,
+  selectionOf,
+  typeFromSyntax,
+  typeIndex,
+  typeOf,
+  typeOfObject,
+  underlying,
+  type FieldInfo,
+  type GoType,
+} from './model/types.js';
+import { flowOf } from './model/values.js';
+import { selectorsOfField } from './package.js';
+import { docComment, enclosingFunction, FUNCTION_TYPES, functionName, unparen } from './syntax.js';
 
 /*
  * Long-lived containers that only grow: the analysis shared by unbounded-map-cache and
- * append-only-slice.
+ * append-only-slice, on the package model.
  *
  * A container is a package-level variable, or a field of a struct type that lives long (see
- * `longLivedStructs`), holding a map, a sync.Map or a slice; one-shot commands and test
- * support packages have none. Every use of it anywhere in the package (all files, test code
- * left out) is classified by what it does to the container's size (`effectOf`): it inserts
- * (`m[k] = v`, `m[k]++`, `Store`, `s = append(s, ...)`), it removes (`delete`, `clear`,
- * `Delete`), it replaces the whole value outside a constructor (`m = make(...)`,
- * `s = s[:0]`), it bounds it (`len(m)` compared with a limit), or it hands the map to code
- * that may do any of these. A container only grows when some insert runs at request time
- * (`fillsFixedSet` is false: not at init, not in a constructor, not with a constant key or
- * over a fixed list) and no other use limits it. The rules add what is particular to them
- * (a map's finite key types) and word the findings.
+ * `longLivedStructs`), holding a map, a sync.Map or a slice. Every use of it anywhere in the
+ * package (code only tests run left out) is classified by what it does to the container's size
+ * (`effectsAt`): it inserts (`m[k] = v`, `m[k]++`, `Store`, `s = append(s, ...)`), or it
+ * limits it: removes (`delete`, `clear`, `Delete`, a method of its named type that does),
+ * shrinks or replaces the whole value at run time (`s = s[1:]`, `m = make(...)`, `s = nil`),
+ * bounds it (`len(m)` compared with a limit), or hands it to code the model cannot see. A
+ * map given to a local, a field or a parameter of the package's own code is followed there
+ * by the model's value flow, so a `delete` through an alias or in a pruning helper counts.
  *
- * Cost: one pass over each file's top-level declarations; uses come from the shared
- * identifier and selector indexes (src/go/nodes.ts, src/go/package.ts), looked up only for
- * the package's containers, and the costlier checks run only on containers that get far.
+ * An insert makes the container grow only where it runs per call or per iteration
+ * (frequency.ts): not at init, in main, behind a sync.Once, in functions only those reach,
+ * nor in a bounded loop of such code, nor on the value a constructor is building. The
+ * rules add what is particular to them (a map's finite keys, domain.ts) and word findings.
+ *
+ * Heuristics that remain, each named where it lives: one-shot commands and test-support
+ * code (`isOneShotCommand`, `TEST_SUPPORT_*`), which struct types live long
+ * (`longLivedStructs`), exported registration functions whose callers the model cannot see
+ * (`conventionalRegistration`).
  */
 
 export type ContainerKind = 'map' | 'sync.Map' | 'slice';
+
+/** Where the model keeps a container: a package variable, a field of a package type, or a field of a package variable's anonymous struct. */
+export type Place =
+  | { kind: 'var'; obj: GoObject }
+  | { kind: 'field'; field: FieldInfo }
+  | { kind: 'anonymous'; holder: GoObject; field: string };
 
 /** A package-level variable or a field of a long-lived struct that holds a map or a slice. */
 export interface Container {
@@ -39,13 +65,14 @@ export interface Container {
   name: string;
   /** The struct type that declares the field (the variable, for an anonymous struct); null for a variable. */
   holder: string | null;
-  /** Whether `holder` is a package variable of an anonymous struct type. */
-  heldByVariable: boolean;
+  place: Place;
   /** Where it is declared: the var_spec or the field_declaration. */
   decl: SyntaxNode;
   file: GoFile;
-  /** A map's declared key type, when the declaration shows it. */
-  keyType: SyntaxNode | null;
+  /** A map's key type as the model reads it; null for slices and sync.Maps. */
+  keyType: GoType | null;
+  /** The container's own named type (`type refSet map[string]int`), whose methods may change it. */
+  named: GoType | null;
 }
 
 export interface Site {
@@ -53,62 +80,28 @@ export interface Site {
   file: GoFile;
 }
 
-/** What one use of a container does to its size. */
-type Effect = 'insert' | 'remove' | 'replace' | 'bound' | 'unknown' | 'none';
+/** An insert that grows the container: where, with what key (a map's), and how often it runs. */
+export interface Insert extends Site {
+  key: SyntaxNode | null;
+  how: HowOften;
+}
 
-/** Facts about a package the analysis reads many times, built once per package. */
+/** What one use of a container does to its size. */
+type Effect = { kind: 'insert'; node: SyntaxNode; file: GoFile; key: SyntaxNode | null } | { kind: 'limit' };
+
+const LIMIT: Effect = { kind: 'limit' };
+const SYNC_MAP_INSERTS = new Set(['Store', 'LoadOrStore', 'Swap']);
+const SYNC_MAP_REMOVALS = new Set(['Delete', 'LoadAndDelete', 'CompareAndDelete', 'Clear']);
+const COMPARISONS = new Set(['<', '<=', '>', '>=']);
+const MAX_DEPTH = 3;
+
 interface PackageFacts {
-  /** Top-level type name → its type node (`struct_type`, `map_type`, ...). */
-  types: Map<string, SyntaxNode>;
-  /** Package-level constants, and the types named in their declarations (`const Idle State = iota`). */
-  constants: Set<string>;
-  constantTypes: Set<string>;
-  /** Struct types whose values live long (see `longLivedStructs`). */
-  longLived: Set<string>;
   containers: Container[];
-  /** `file:function start:name` → whether that function declares `name` locally. */
-  shadowed: Map<string, boolean>;
-  /** Function kind and name → whether it runs only at init time. */
-  initTime: Map<string, boolean>;
   /** Struct type → whether its values are built per call (see `builtPerCall`). */
   perCall: Map<string, boolean>;
 }
 
 const factsByPackage = new WeakMap<Package, PackageFacts>();
-
-const MUTEX = /^\*?sync\.(RW)?Mutex$/;
-const SYNC_MAP = /^\*?sync\.Map$/;
-const SYNC_MAP_INSERTS = new Set(['Store', 'LoadOrStore', 'Swap']);
-const SYNC_MAP_REMOVALS = new Set(['Delete', 'LoadAndDelete', 'CompareAndDelete', 'Clear']);
-const COMPARISONS = new Set(['<', '<=', '>', '>=']);
-/** Functions that build or set up a value: assigning a whole container there initializes it. */
-const CONSTRUCTOR = /^(new|init|make|setup|build|create)/i;
-/**
- * Registration functions, called at init time by convention: `Register`, `MustRegister`,
- * and `Handle` that registers a handler (`mux.Handle(pattern, h)`), unlike a `Handle`
- * that serves a request (`Handle(w http.ResponseWriter, r *http.Request)`, `Handle(id)`).
- */
-const REGISTRATION = /^(must)?register/i;
-const HANDLER_REGISTRATION = /^Handle(Func)?$/;
-const INIT_DOC = /\b(during|on|at) (package )?init(ialization)?\b|\bfrom init\b|\bat startup\b/i;
-/**
- * Struct types whose values live for one request, connection or job, by their name: a
- * request or response, a connection or stream, a reader or writer, an encoder or parser,
- * a checker or builder, a transaction, an iterator, per-call state or results, the options
- * or configuration a value is built from.
- */
-const SCOPED_NAME =
-  /(request|response|resp|conn|stream|session|reader|writer|encoder|decoder|parser|scanner|lexer|printer|builder|checker|compiler|state|ctx|context|txn|tx|batch|iter|iterator|result|info|package|pkg|file|frame|graph|error|err|test|benchmark|fuzz|common|options|opts|config|cfg|settings)$/i;
-
-/** Whether the package declares constants of a named type: an enum, a finite set of values. */
-export function hasConstantsOfType(pkg: Package, type: string): boolean {
-  return factsOf(pkg).constantTypes.has(type);
-}
-
-/** The type a top-level type declaration of the package gives that name, if any. */
-export function declaredType(pkg: Package, name: string): SyntaxNode | null {
-  return factsOf(pkg).types.get(name) ?? null;
-}
 
 /** The package's long-lived maps, sync.Maps and slices, declared outside test files. */
 export function longLivedContainers(pkg: Package): Container[] {
@@ -116,70 +109,58 @@ export function longLivedContainers(pkg: Package): Container[] {
 }
 
 /**
- * The insert sites of a container that only grows: inserts that run at request time (not at
- * init, not in tests, not with a constant key or over a fixed list), when no use anywhere in
- * the package removes entries, replaces the whole value, compares its length or hands it to
- * code that might. Empty when the container is limited or never filled at request time.
+ * The inserts of a container that only grows: inserts that run per call or per iteration,
+ * when no use anywhere in the package removes entries, shrinks or replaces the whole value,
+ * compares its length or hands it to code the model cannot see. Empty when the container is
+ * limited or never filled at run time.
  */
-export function unboundedInserts(pkg: Package, c: Container): Site[] {
+export function unboundedInserts(pkg: Package, c: Container): Insert[] {
   const facts = factsOf(pkg);
   if (!mayBeFilled(pkg, c)) return [];
-  const inserts: Site[] = [];
-  for (const use of usesOf(pkg, c)) {
-    const effect = effectOf(use.node, c, pkg, facts);
-    if (effect === 'none' || !counts(use, c, facts)) continue;
-    if (effect !== 'insert') return [];
-    if (!fillsFixedSet(use.node, c, pkg, facts)) inserts.push(use);
+  const inserts: Insert[] = [];
+  for (const use of usesOfContainer(pkg, c)) {
+    if (onlyTestsRun(pkg, use.node)) continue;
+    for (const effect of effectsAt(pkg, c, use.node, use.file, false, 0)) {
+      if (effect.kind === 'limit') return [];
+      if (!use.exact) continue;
+      const how = growth(pkg, c, effect.node);
+      if (how) inserts.push({ node: effect.node, file: effect.file, key: effect.key, how });
+    }
   }
   // Checked last, for the few containers that get this far: the holder may be built per call.
-  if (inserts.length > 0 && c.holder !== null && !c.heldByVariable && builtPerCall(c.holder, pkg, facts)) return [];
+  if (inserts.length > 0 && c.place.kind === 'field' && builtPerCall(c.holder!, pkg, facts)) return [];
   return inserts;
 }
 
 /**
  * A cheap text test before the uses are looked up: some file holds what an insert looks like
- * in gofmt'd code (`name[`, `name = append(`, `name.Store(`). Most containers are tables
- * that are only read, and for them no index is built.
+ * in gofmt'd code (`name[`, `name = append(`, `name.Store(`), or the container has a named
+ * type whose methods may fill it. Most containers are tables that are only read.
  */
 function mayBeFilled(pkg: Package, c: Container): boolean {
+  if (c.named && declOf(pkg, c.named)?.methods.size) return true;
   const name = c.holder === null ? c.name : `.${c.name}`;
   const shapes =
     c.kind === 'map' ? [`${name}[`] : c.kind === 'slice' ? [`${name} = append(`] : [...SYNC_MAP_INSERTS].map((m) => `${name}.${m}(`);
   return pkg.files.some((f) => shapes.some((shape) => f.source.includes(shape)));
 }
 
-/** Whether a use is of the container in production code: not in a test, not of a local that shadows the variable. */
-function counts(use: Site, c: Container, facts: PackageFacts): boolean {
-  if (isTestCode(use.node, use.file.isTest)) return false;
-  return c.holder === null ? !shadows(use.node, use.file, facts) : mayBeFieldOf(use.node, c);
-}
-
-/**
- * Whether `x.field` may select the container's field, not a namesake on another type: `x` is
- * the holding variable, or a receiver, parameter or local not declared as another type.
- */
-function mayBeFieldOf(sel: SyntaxNode, c: Container): boolean {
-  const operand = unparen(sel.childForFieldName('operand') ?? sel);
-  if (c.heldByVariable) return operand.text === c.holder;
-  const fn = enclosingFunction(sel);
-  const type = operand.type === 'identifier' && fn ? declaredTypeName(operand, fn) : null;
-  return type === null || type === c.holder;
-}
+// ---- One-shot code ----
 
 /** Imports that show a package serves or calls over the network: code that may run for long. */
 const SERVING = new Set(['net', 'net/http', 'google.golang.org/grpc']);
 
 /**
- * Test support code lives for a test run: directories such as `testutil`, `rafttest`,
- * `integration`, `mocks`, `mocktracer`, `fakes`, and files such as `handler_mock.go`.
+ * A heuristic, named as one: test support code lives for a test run — directories such as
+ * `testutil`, `rafttest`, `integration`, `mocks`, `fakes`, and files such as `handler_mock.go`.
  */
 const TEST_SUPPORT_DIR = /(^|\/)(\w*test\w*|mocks?\w*|fakes?|integration|functional)(\/|$)/i;
 const TEST_SUPPORT_FILE = /(^|[_-])(mocks?|fakes?)([_-][\w-]*)?\.go$/i;
 
 /**
- * A command that serves nothing (package main, or a package under a cmd/ directory, that
- * imports no network package), or test support code: it runs one job and exits, so its
- * tables die with it.
+ * A heuristic, named as one: a command that serves nothing (package main, or a package under
+ * a cmd/ directory, that imports no network package), or test support code, runs one job
+ * and exits, so its tables die with it.
  */
 function isOneShotCommand(pkg: Package): boolean {
   // The package's directory as the run names it: where the checkout lives says nothing.
@@ -188,192 +169,482 @@ function isOneShotCommand(pkg: Package): boolean {
   return !pkg.files.some((f) => [...f.imports.byName.values()].some((path) => SERVING.has(path)));
 }
 
+// ---- Which containers there are ----
+
 function factsOf(pkg: Package): PackageFacts {
   let facts = factsByPackage.get(pkg);
   if (facts) return facts;
-  facts = {
-    types: new Map(),
-    constants: new Set(),
-    constantTypes: new Set(),
-    longLived: new Set(),
-    containers: [],
-    shadowed: new Map(),
-    initTime: new Map(),
-    perCall: new Map(),
-  };
+  facts = { containers: [], perCall: new Map() };
   factsByPackage.set(pkg, facts);
   if (isOneShotCommand(pkg)) return facts;
-  const top = readTopLevel(pkg, facts);
-  facts.longLived = longLivedStructs(top);
-  facts.containers = top.vars.flatMap((v) => varContainers(v.spec, v.file, facts!));
-  for (const [holder, { type, file }] of top.structs) {
-    if (facts.longLived.has(holder)) facts.containers.push(...fieldContainers(type, holder, file, facts));
+  const live = longLivedStructs(pkg);
+  for (const obj of packageObjects(pkg).values()) {
+    if (obj.kind !== 'var' || !obj.file || obj.file.isTest || !obj.decl) continue;
+    const t = typeOfObject(pkg, obj);
+    const shape = shapeOf(pkg, t);
+    if (shape) facts.containers.push({ ...shape, name: obj.name, holder: null, place: { kind: 'var', obj }, decl: obj.decl, file: obj.file });
+    // Fields of an anonymous struct held by a package variable live as long as it does.
+    if (t.kind === 'struct') {
+      for (const field of structFields(t.node)) {
+        const fieldShape = shapeOf(pkg, typeFromSyntax(pkg, t.file, field.childForFieldName('type')));
+        for (const name of fieldShape ? field.childrenForFieldName('name') : []) {
+          const place: Place = { kind: 'anonymous', holder: obj, field: name.text };
+          facts.containers.push({ ...fieldShape!, name: name.text, holder: obj.name, place, decl: field, file: obj.file });
+        }
+      }
+    }
+  }
+  for (const decl of typeIndex(pkg).decls.values()) {
+    if (decl.file.isTest || decl.typeNode?.type !== 'struct_type' || !live.has(decl.name)) continue;
+    for (const field of decl.fields) {
+      const shape = field.embedded ? null : shapeOf(pkg, typeFromSyntax(pkg, decl.file, field.typeNode));
+      if (shape) facts.containers.push({ ...shape, name: field.name, holder: decl.name, place: { kind: 'field', field }, decl: field.decl, file: decl.file });
+    }
   }
   facts.containers = facts.containers.filter((c) => !TEST_SUPPORT_FILE.test(path.basename(c.file.path)));
   return facts;
 }
 
-/** What the package declares at top level, from one pass over each file's declarations. */
-interface TopLevel {
-  vars: { spec: SyntaxNode; file: GoFile }[];
-  structs: Map<string, { type: SyntaxNode; file: GoFile }>;
-  /** Function name → its declared result type, without `*`. */
-  results: Map<string, string>;
-  /** Method name → the receiver types that declare it. */
-  receivers: Map<string, string[]>;
-  goStatements: SyntaxNode[];
-}
-
-function readTopLevel(pkg: Package, facts: PackageFacts): TopLevel {
-  const top: TopLevel = { vars: [], structs: new Map(), results: new Map(), receivers: new Map(), goStatements: [] };
-  for (const file of pkg.files) {
-    // Only `go x.method(...)` statements matter here: skip the walk where there is none.
-    if (/\bgo\s+[\w.]+\(/.test(file.source)) top.goStatements.push(...nodesOfType(file, 'go_statement'));
-    for (const decl of file.tree.rootNode.namedChildren) {
-      const specs = decl.namedChildren;
-      if (decl.type === 'type_declaration') {
-        for (const spec of specs) readTypeSpec(spec, file, facts, top);
-      } else if (decl.type === 'const_declaration') {
-        for (const spec of specs.filter((sp) => sp.type === 'const_spec')) {
-          for (const name of spec.childrenForFieldName('name')) facts.constants.add(name.text);
-          const type = spec.childForFieldName('type')?.text;
-          if (type) facts.constantTypes.add(type);
-        }
-      } else if (decl.type === 'var_declaration' && !file.isTest) {
-        for (const spec of decl.descendantsOfType('var_spec')) top.vars.push({ spec, file });
-      } else if (decl.type === 'function_declaration') {
-        const result = decl.childForFieldName('result');
-        const name = decl.childForFieldName('name')?.text;
-        const type = result?.type === 'pointer_type' ? result.namedChildren[0] : result;
-        if (name && type?.type === 'type_identifier') top.results.set(name, type.text);
-      } else if (decl.type === 'method_declaration') {
-        const name = decl.childForFieldName('name')?.text;
-        const receiver = receiverOf(decl);
-        if (name && receiver) top.receivers.set(name, [...(top.receivers.get(name) ?? []), receiver.type]);
-      }
-    }
-  }
-  return top;
-}
-
-function readTypeSpec(spec: SyntaxNode, file: GoFile, facts: PackageFacts, top: TopLevel): void {
-  const name = spec.childForFieldName('name')?.text;
-  const type = spec.childForFieldName('type');
-  if (spec.type !== 'type_spec' || !name || !type) return;
-  facts.types.set(name, type);
-  if (type.type === 'struct_type' && !file.isTest) top.structs.set(name, { type, file });
-}
-
-// ---- Which containers there are ----
-
-function varContainers(spec: SyntaxNode, file: GoFile, facts: PackageFacts): Container[] {
-  const found: Container[] = [];
-  const type = spec.childForFieldName('type');
-  const values = spec.childForFieldName('value')?.namedChildren ?? [];
-  spec.childrenForFieldName('name').forEach((name, i) => {
-    const shape = type ? shapeOfType(type, facts) : values[i] ? shapeOfValue(values[i], facts) : null;
-    if (shape && name.text !== '_') found.push({ ...shape, name: name.text, holder: null, heldByVariable: false, decl: spec, file });
-    // Fields of an anonymous struct held by a package variable live as long as it does.
-    if (type?.type === 'struct_type') found.push(...fieldContainers(type, name.text, file, facts, true));
-  });
-  return found;
-}
-
-function fieldContainers(struct: SyntaxNode, holder: string, file: GoFile, facts: PackageFacts, heldByVariable = false): Container[] {
-  const found: Container[] = [];
-  for (const field of fieldsOf(struct)) {
-    const shape = shapeOfType(field.childForFieldName('type'), facts);
-    if (!shape) continue;
-    for (const name of field.childrenForFieldName('name')) {
-      found.push({ ...shape, name: name.text, holder, heldByVariable, decl: field, file });
-    }
-  }
-  return found;
-}
-
-function fieldsOf(struct: SyntaxNode): SyntaxNode[] {
+function structFields(struct: SyntaxNode): SyntaxNode[] {
   return struct.namedChildren.find((c) => c.type === 'field_declaration_list')?.namedChildren.filter((c) => c.type === 'field_declaration') ?? [];
 }
 
-type Shape = { kind: ContainerKind; keyType: SyntaxNode | null };
-
-/** Whether a declared type is a map, a sync.Map or a slice, looking through the package's named types. */
-function shapeOfType(type: SyntaxNode | null, facts: PackageFacts, depth = 0): Shape | null {
-  if (!type || depth > 3) return null;
-  if (type.type === 'map_type') return { kind: 'map', keyType: type.childForFieldName('key') };
-  if (type.type === 'slice_type') return { kind: 'slice', keyType: null };
-  if (SYNC_MAP.test(type.text)) return { kind: 'sync.Map', keyType: null };
-  if (type.type === 'type_identifier') return shapeOfType(facts.types.get(type.text) ?? null, facts, depth + 1);
+/** Whether a type is a map, a sync.Map or a slice, through the package's named types. */
+function shapeOf(pkg: Package, t: GoType): Pick<Container, 'kind' | 'keyType' | 'named'> | null {
+  if (isNamed(t, 'sync', 'Map')) return { kind: 'sync.Map', keyType: null, named: null };
+  const named = t.kind === 'named' && t.pkg === null ? t : null;
+  const u = underlying(pkg, t);
+  if (u.kind === 'map') return { kind: 'map', keyType: u.key, named };
+  if (u.kind === 'slice') return { kind: 'slice', keyType: null, named };
   return null;
-}
-
-/** The same for an undeclared variable's value: `make(map[K]V)`, `[]T{}`, `registry{}`, `&sync.Map{}`. */
-function shapeOfValue(value: SyntaxNode, facts: PackageFacts): Shape | null {
-  let v = unparen(value);
-  if (v.type === 'unary_expression' && v.child(0)?.type === '&') v = v.namedChildren[0];
-  if (v.type === 'composite_literal') return shapeOfType(v.childForFieldName('type'), facts);
-  if (v.type !== 'call_expression') return null;
-  const callee = v.childForFieldName('function')?.text;
-  const arg = v.childForFieldName('arguments')?.namedChildren[0] ?? null;
-  return callee === 'make' || callee === 'new' ? shapeOfType(arg, facts) : null;
 }
 
 // ---- Which struct types live long ----
 
 /**
- * Struct types whose values live long: held by a package-level variable, running a method
- * as a goroutine (`go s.loop()`), or shared between goroutines (they hold a mutex or a
- * sync.Map). A struct built per call and dropped has none of these, and its maps die with
- * it; nor do those whose name says their life is scoped to one job (`SCOPED_NAME`), nor
- * the nodes of a tree or list (`isNode`). Structs
+ * A heuristic, named as one, for which struct types have values that live long: held by a
+ * package-level variable, running a method as a goroutine (`go s.loop()`), or shared between
+ * goroutines (they hold a mutex or a sync.Map). A struct built per call and dropped has none
+ * of these, and its maps die with it; nor do the nodes of a tree or list (`isNode`), nor, unless
+ * a package variable holds one or a goroutine runs on one, types the package only makes at
+ * run time, per call (`madePerCall`). Structs
  * merely held by a long-lived one are left out: a long-lived node often points back to a
  * scoped one (a type to the checker that made it).
  */
-function longLivedStructs(top: TopLevel): Set<string> {
+function longLivedStructs(pkg: Package): Set<string> {
   const live = new Set<string>();
-  for (const { spec } of top.vars) {
-    const type = spec.childForFieldName('type');
-    if (type) live.add(type.text.replace(/^\*/, ''));
+  /** Types held by a package variable that is given a value; types running a method as a goroutine. */
+  const held = new Set<string>();
+  const running = new Set<string>();
+  const add = (t: GoType, initialised: boolean) => {
+    const d = declOf(pkg, t);
+    if (d) live.add(d.name);
+    if (d && initialised) held.add(d.name);
+  };
+  for (const obj of packageObjects(pkg).values()) {
+    if (obj.kind !== 'var' || !obj.file || obj.file.isTest || obj.decl?.type !== 'var_spec') continue;
+    const declared = obj.decl.childForFieldName('type');
+    const value = obj.decl.childForFieldName('value')?.namedChildren[obj.index];
+    if (declared) add(typeFromSyntax(pkg, obj.file, declared), !!value);
     // A plain struct value (`var empty = Interface{...}`) is a sentinel, not a service.
-    for (const value of (spec.childForFieldName('value')?.namedChildren ?? []).filter((v) => v.type !== 'composite_literal')) {
-      const built = typeBuiltBy(value, top);
-      if (built) live.add(built);
+    else if (value && unparen(value).type !== 'composite_literal') add(typeOf(pkg, obj.file, value), true);
+  }
+  for (const file of pkg.files) {
+    if (file.isTest || !/\bgo\s/.test(file.source)) continue;
+    for (const stmt of nodesOfType(file, 'go_statement')) {
+      const call = stmt.namedChildren[0];
+      if (call?.type !== 'call_expression') continue;
+      for (const callee of calleesOf(pkg, file, call)) {
+        const recv = callee.type === 'method_declaration' ? receiverTypeName(callee) : null;
+        if (recv) live.add(recv);
+        if (recv) running.add(recv);
+      }
     }
   }
-  for (const stmt of top.goStatements) {
-    const callee = stmt.namedChildren[0]?.childForFieldName('function');
-    const method = callee?.type === 'selector_expression' ? callee.childForFieldName('field')?.text : undefined;
-    for (const receiver of (method && top.receivers.get(method)) || []) live.add(receiver);
+  for (const decl of typeIndex(pkg).decls.values()) {
+    const shared = decl.fields.some((f) => {
+      const t = deref(typeFromSyntax(pkg, decl.file, f.typeNode));
+      return isNamed(t, 'sync', 'Mutex') || isNamed(t, 'sync', 'RWMutex') || isNamed(t, 'sync', 'Map');
+    });
+    if (shared) live.add(decl.name);
   }
-  for (const [name, { type }] of top.structs) {
-    if (fieldsOf(type).some((f) => MUTEX.test(fieldType(f)) || SYNC_MAP.test(fieldType(f)))) live.add(name);
-  }
-  for (const name of live) if (SCOPED_NAME.test(name) || isNode(name, top)) live.delete(name);
+  for (const name of live) if (isNode(pkg, name) || (!held.has(name) && !running.has(name) && madePerCall(pkg, name))) live.delete(name);
   return live;
+}
+
+/**
+ * Whether every value of a struct type the package builds (`&T{...}`, `T{...}`, `new(T)`) is
+ * made where code runs per call or per iteration — a request's response, a transaction, a
+ * per-import result — rather than once per process or by a constructor (once per value):
+ * values made at run time, one for each piece of work, that live as long as it. False when
+ * the package never builds one (a type other packages make may live for the process).
+ */
+function madePerCall(pkg: Package, type: string): boolean {
+  const sites = [...constructionSites(type, pkg), ...localVariablesOf(pkg, type)];
+  return sites.length > 0 && sites.every((site) => runsPerCall(pkg, site, 0));
+}
+
+/** `var errs T` inside a function: a value of the type made where the declaration runs. */
+function localVariablesOf(pkg: Package, type: string): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  for (const file of pkg.files) {
+    if (file.isTest || !file.source.includes(` ${type}`)) continue;
+    for (const spec of nodesOfType(file, 'var_spec')) {
+      if (spec.childForFieldName('type')?.text === type && enclosingFunction(spec)) found.push(spec);
+    }
+  }
+  return found;
+}
+
+/** Whether `node` runs per call or per iteration; in a constructor (once per value), whether every call of the constructor does. */
+function runsPerCall(pkg: Package, node: SyntaxNode, depth: number): boolean {
+  const how = frequencyOf(pkg, node);
+  if (how.kind === 'per-call' || how.kind === 'per-iteration') return true;
+  const fn = declaredFunctionOf(node);
+  if (how.kind !== 'once-per-value' || !fn || depth > 1) return false;
+  const { sites, escapes } = callersOf(pkg, fn);
+  const production = sites.filter((s) => !s.file.isTest);
+  return escapes.length === 0 && production.length > 0 && production.every((s) => runsPerCall(pkg, s.call, depth + 1));
 }
 
 /**
  * A struct that points to its own type (`parent *node`, `children []*node`) is a node of a
  * tree or a list: there are many, each living as long as its part of the structure.
  */
-function isNode(name: string, top: TopLevel): boolean {
-  const struct = top.structs.get(name)?.type;
-  return !!struct && fieldsOf(struct).some((f) => fieldType(f).replace(/^(\[\]|\*)+/, '') === name);
+function isNode(pkg: Package, name: string): boolean {
+  const decl = typeIndex(pkg).decls.get(name);
+  return !!decl && decl.fields.some((f) => (f.typeNode?.text ?? '').replace(/^(\[\]|\*)+/, '') === name);
 }
 
-function fieldType(field: SyntaxNode): string {
-  return field.childForFieldName('type')?.text ?? '';
+// ---- Uses and what they do ----
+
+interface Use extends Site {
+  /** The model shows the use is of this container; false where it cannot tell (an operand of unknown type). */
+  exact: boolean;
 }
 
-/** `T` of `&T{}`, `T{}`, `new(T)`, `NewT()` (a package function declared to return T or *T). */
-function typeBuiltBy(value: SyntaxNode, top: TopLevel): string | null {
-  let v = unparen(value);
-  if (v.type === 'unary_expression' && v.child(0)?.type === '&') v = v.namedChildren[0];
-  if (v.type === 'composite_literal') return v.childForFieldName('type')?.text ?? null;
-  if (v.type !== 'call_expression') return null;
-  const callee = v.childForFieldName('function');
-  if (callee?.text === 'new') return v.childForFieldName('arguments')?.namedChildren[0]?.text ?? null;
-  return callee?.type === 'identifier' ? (top.results.get(callee.text) ?? null) : null;
+/** The container's uses: its variable's identifiers, or `x.name` selecting its field. */
+function usesOfContainer(pkg: Package, c: Container): Use[] {
+  const place = c.place;
+  if (place.kind === 'var') {
+    return objectUses(pkg, place.obj).map((node) => ({ node, file: fileOfNode(pkg, node), exact: true }));
+  }
+  const uses: Use[] = [];
+  for (const sel of selectorsOfField(pkg, c.name)) {
+    const file = fileOfNode(pkg, sel);
+    if (place.kind === 'anonymous') {
+      const operand = unparen(sel.childForFieldName('operand')!);
+      if (operand.type === 'identifier' && objectOf(pkg, file, operand) === place.holder) uses.push({ node: sel, file, exact: true });
+      continue;
+    }
+    const field = fieldOfSelector(pkg, file, sel);
+    if (field === place.field) uses.push({ node: sel, file, exact: true });
+    // An operand the model cannot type may be this container: it may limit it, not fill it.
+    else if (field === null && selectionOf(pkg, file, sel) === null) uses.push({ node: sel, file, exact: false });
+  }
+  return uses;
+}
+
+/**
+ * What the expression `use`, denoting the container (or, when `shared`, a copy of its header:
+ * an alias, a parameter, a method's receiver), does to it. A copy reassigned changes nothing;
+ * a map moved elsewhere is followed by the model's value flow.
+ */
+function effectsAt(pkg: Package, c: Container, use: SyntaxNode, file: GoFile, shared: boolean, depth: number): Effect[] {
+  const parent = use.parent;
+  if (!parent) return [];
+  if (parent.type === 'parenthesized_expression') return effectsAt(pkg, c, parent, file, shared, depth);
+  if (parent.type === 'index_expression' && parent.childForFieldName('operand')?.id === use.id) {
+    return c.kind === 'map' && isWritten(parent) ? [{ kind: 'insert', node: use, file, key: parent.childForFieldName('index') }] : [];
+  }
+  if (parent.type === 'selector_expression' && parent.childForFieldName('operand')?.id === use.id) {
+    return methodEffects(pkg, c, use, parent, file, depth);
+  }
+  if (parent.type === 'unary_expression') {
+    const op = parent.child(0)?.type;
+    // `*s = (*s)[:n]` in a method on a pointer receiver: the container itself.
+    if (op === '*') return effectsAt(pkg, c, parent, file, false, depth);
+    // Its address handed around: anything may happen to it.
+    return op === '&' ? [LIMIT] : [];
+  }
+  if (isWholeAssignment(use)) return assignmentEffects(pkg, c, use, file, shared);
+  if (parent.type === 'argument_list') return argumentEffects(pkg, c, use, file, shared);
+  // A map given to a variable, a field, a literal or a caller: follow it.
+  if (c.kind !== 'slice' && !shared && movesValue(use)) return movedEffects(pkg, c, use, file, depth);
+  return [];
+}
+
+/** `m[k] = v`, `m[k] += v`, `m[k]++`: the index is written, which may add the key. */
+function isWritten(index: SyntaxNode): boolean {
+  const holder = index.parent;
+  if (holder?.type === 'inc_statement' || holder?.type === 'dec_statement') return true;
+  const stmt = holder?.parent;
+  return holder?.type === 'expression_list' && stmt?.type === 'assignment_statement' && stmt.childForFieldName('left')?.id === holder.id;
+}
+
+function isWholeAssignment(use: SyntaxNode): boolean {
+  const list = use.parent;
+  const stmt = list?.parent;
+  return list?.type === 'expression_list' && stmt?.type === 'assignment_statement' && stmt.childForFieldName('left')?.id === list.id;
+}
+
+/**
+ * `m.Store(k, v)` on a sync.Map; a method of the container's named type, whose effects on its
+ * receiver are the call's (`s.refs.remove(k)` with `func (r refSet) remove(k string) { delete(r, k) }`).
+ */
+function methodEffects(pkg: Package, c: Container, use: SyntaxNode, sel: SyntaxNode, file: GoFile, depth: number): Effect[] {
+  const call = sel.parent;
+  if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== sel.id) return [];
+  const method = sel.childForFieldName('field')?.text ?? '';
+  if (c.kind === 'sync.Map') {
+    if (SYNC_MAP_REMOVALS.has(method)) return [LIMIT];
+    const key = call.childForFieldName('arguments')?.namedChildren[0] ?? null;
+    return SYNC_MAP_INSERTS.has(method) ? [{ kind: 'insert', node: use, file, key }] : [];
+  }
+  const s = selectionOf(pkg, file, sel);
+  if (s?.kind !== 'method' || depth >= MAX_DEPTH) return [];
+  const recv = s.decl.childForFieldName('receiver')?.namedChildren.find((p) => p.type === 'parameter_declaration');
+  const ident = recv?.childForFieldName('name');
+  const methodFile = fileOfNode(pkg, s.decl);
+  const obj = ident ? objectOf(pkg, methodFile, ident) : null;
+  if (!obj) return [];
+  // An insert in the method adds to this container where the method is called.
+  return objectUses(pkg, obj)
+    .flatMap((u) => effectsAt(pkg, c, u, methodFile, true, depth + 1))
+    .map((e): Effect => (e.kind === 'insert' ? { ...e, node: use, file } : e));
+}
+
+/** `s = append(s, ...)` inserts; any other whole assignment at run time shrinks or replaces the value. */
+function assignmentEffects(pkg: Package, c: Container, use: SyntaxNode, file: GoFile, shared: boolean): Effect[] {
+  const list = use.parent!;
+  const right = list.parent!.childForFieldName('right')?.namedChildren[list.namedChildren.findIndex((n) => n.id === use.id)];
+  if (c.kind === 'slice' && right && isAppendTo(right, use)) return shared ? [] : [{ kind: 'insert', node: use, file, key: null }];
+  // Reassigning a copy of the header leaves the container as it was.
+  if (shared) return [];
+  return initializes(pkg, c, use, file) ? [] : [LIMIT];
+}
+
+function isAppendTo(value: SyntaxNode, target: SyntaxNode): boolean {
+  const v = unparen(value);
+  if (v.type !== 'call_expression' || v.childForFieldName('function')?.text !== 'append') return false;
+  return v.childForFieldName('arguments')?.namedChildren[0]?.text === target.text;
+}
+
+/**
+ * Whether a whole assignment sets the container up rather than resetting it: where it runs
+ * once per process or once per value (init, a constructor, a nil check, a sync.Once), or on a
+ * value the function is building.
+ */
+function initializes(pkg: Package, c: Container, use: SyntaxNode, file: GoFile): boolean {
+  const how = frequencyOf(pkg, use);
+  if (how.kind === 'once-per-process' || how.kind === 'once-per-value') return true;
+  // `if x.m == nil { x.m = make(...) }` where the model cannot type `x` (an anonymous struct): lazy set-up.
+  if (guardedByNilCheck(use)) return true;
+  return c.place.kind === 'field' && onValueBuiltHere(pkg, file, use);
+}
+
+function guardedByNilCheck(use: SyntaxNode): boolean {
+  for (let n = use.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    const cond = n.type === 'if_statement' ? n.childForFieldName('condition')?.text.replace(/\s+/g, '') : undefined;
+    if (cond === `${use.text}==nil`) return true;
+  }
+  return false;
+}
+
+/** Whether `x.field` selects a field of a value its function builds: a local made from `&T{...}`, `T{...}`, `new(T)` or `var x T`. */
+function onValueBuiltHere(pkg: Package, file: GoFile, sel: SyntaxNode): boolean {
+  if (sel.type !== 'selector_expression') return false;
+  const operand = unparen(sel.childForFieldName('operand') ?? sel);
+  const obj = operand.type === 'identifier' ? objectOf(pkg, file, operand) : null;
+  if (obj?.kind !== 'var' || !obj.fn || !obj.decl) return false;
+  if (obj.decl.type === 'var_spec') return !obj.decl.childForFieldName('value');
+  if (obj.decl.type !== 'short_var_declaration') return false;
+  const value = obj.decl.childForFieldName('right')?.namedChildren[obj.index];
+  let v = value ? unparen(value) : null;
+  if (v?.type === 'unary_expression' && v.child(0)?.type === '&') v = v.namedChildren[0];
+  return v?.type === 'composite_literal' || (v?.type === 'call_expression' && v.childForFieldName('function')?.text === 'new');
+}
+
+/**
+ * `delete(m, k)`, `clear(m)`, `maps.DeleteFunc(m, ...)`, `slices.Delete(s, ...)` remove;
+ * `len(m) > max` bounds; a map passed to the package's own code is followed into it, one passed
+ * to code the model cannot see may be pruned there; calls on other packages only read.
+ */
+function argumentEffects(pkg: Package, c: Container, use: SyntaxNode, file: GoFile, shared: boolean): Effect[] {
+  const call = use.parent!.parent!;
+  const callee = unparen(call.childForFieldName('function')!);
+  const first = call.childForFieldName('arguments')?.namedChildren[0]?.id === use.id;
+  const builtin = callee.type === 'identifier' && objectOf(pkg, file, callee)?.kind === 'builtin' ? callee.text : null;
+  if (first && (builtin === 'delete' || builtin === 'clear')) return [LIMIT];
+  if (builtin === 'len' || builtin === 'cap') return isCompared(call) ? [LIMIT] : [];
+  if (builtin) return [];
+  const s = callee.type === 'selector_expression' ? selectionOf(pkg, file, callee) : null;
+  if (s?.kind === 'package') {
+    const removes = (s.importPath === 'maps' && /^(DeleteFunc|Clear)$/.test(s.name)) || (s.importPath === 'slices' && /^(Delete|DeleteFunc|Compact|CompactFunc)$/.test(s.name));
+    return first && removes ? [LIMIT] : [];
+  }
+  // A slice header passed on cannot shorten the original.
+  if (c.kind === 'slice' || shared) return [];
+  return movedEffects(pkg, c, use, file, 0);
+}
+
+/** `len(m) > max`, `len(s) == cap(s)`: a limit, not an emptiness test (`len(m) == 0`). */
+function isCompared(lenCall: SyntaxNode): boolean {
+  let n = lenCall;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const cmp = n.parent;
+  if (cmp?.type !== 'binary_expression') return false;
+  const op = cmp.childForFieldName('operator')?.type ?? '';
+  if (COMPARISONS.has(op)) return true;
+  const other = [cmp.childForFieldName('left'), cmp.childForFieldName('right')].find((x) => x && x.id !== n.id);
+  return (op === '==' || op === '!=') && !!other && !/^[01]$/.test(other.text);
+}
+
+/** The value goes somewhere: the right of an assignment, an element of a literal, a send, a return. */
+function movesValue(use: SyntaxNode): boolean {
+  const escape = escapeOf(use);
+  return escape === 'aliased' || escape === 'stored' || escape === 'returned' || escape === 'sent';
+}
+
+/**
+ * Where the model's value flow takes the map from `use`: every use of the variables, fields
+ * and parameters that get it, classified as copies of the container. Handed to code the model
+ * cannot see (another package's function that may keep it, a func value, a container): limited.
+ */
+function movedEffects(pkg: Package, c: Container, use: SyntaxNode, file: GoFile, depth: number): Effect[] {
+  if (depth >= MAX_DEPTH) return [LIMIT];
+  const flow = flowOf(pkg, file, use);
+  const unseen = flow.holders.some((h) => h.kind === 'element' || (h.kind === 'unknown' && !readsOnly(pkg, h.at)));
+  if (unseen) return [LIMIT];
+  return flow.uses.filter((u) => u.node.id !== use.id).flatMap((u) => effectsAt(pkg, c, u.node, u.file, true, depth + 1));
+}
+
+/** A call of another package's function (`json.Marshal(m)`, `fmt.Println(m)`): it reads what it is given. */
+function readsOnly(pkg: Package, at: SyntaxNode): boolean {
+  if (at.type !== 'call_expression') return false;
+  const callee = unparen(at.childForFieldName('function')!);
+  return callee.type === 'selector_expression' && selectionOf(pkg, fileOfNode(pkg, at), callee)?.kind === 'package';
+}
+
+// ---- How often an insert runs ----
+
+/**
+ * How often an insert adds to the container, or null when it does not grow it: once per
+ * process, once per value of the container's holder, or in a bounded loop of such code
+ * (`for _, d := range defaults` in init), or on the value a function is building, or in a
+ * registration function (`conventionalRegistration`).
+ */
+function growth(pkg: Package, c: Container, node: SyntaxNode): HowOften | null {
+  const file = fileOfNode(pkg, node);
+  if (c.place.kind === 'field' && onValueBuiltHere(pkg, file, node)) return null;
+  let fn = enclosingFunction(node);
+  while (fn?.type === 'func_literal') fn = enclosingFunction(fn);
+  if (fn && conventionalRegistration(pkg, fn)) return null;
+  if (underFalseConstant(pkg, file, node)) return null;
+  return growthAt(pkg, c, node, node, file, 0);
+}
+
+/** Code that never runs: the body of `if debug {` where `debug` is a constant set to false. */
+function underFalseConstant(pkg: Package, file: GoFile, node: SyntaxNode): boolean {
+  let child = node;
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); child = n, n = n.parent) {
+    if (n.type !== 'if_statement' || n.childForFieldName('consequence')?.id !== child.id) continue;
+    const cond = unparen(n.childForFieldName('condition')!);
+    const obj = cond.type === 'identifier' ? objectOf(pkg, file, cond) : null;
+    const value = obj?.kind === 'const' ? obj.decl?.childForFieldName('value')?.namedChildren[obj.index] : null;
+    if (value?.type === 'false') return true;
+  }
+  return false;
+}
+
+/** How often `at` (the insert, or a bounded loop around it) adds to the container through `insert`. */
+function growthAt(pkg: Package, c: Container, insert: SyntaxNode, at: SyntaxNode, file: GoFile, depth: number): HowOften | null {
+  const how = frequencyOf(pkg, at);
+  if (how.kind === 'once-per-process') return null;
+  // Once per value of the holder: the receiver's own field, filled as the value is set up.
+  if (how.kind === 'once-per-value') return c.place.kind === 'field' && onReceiver(pkg, file, insert) ? null : how;
+  if (how.kind !== 'per-iteration' || depth > 4) return how;
+  const loop = innermostLoop(at);
+  if (!loop || !isBoundedLoop(pkg, file, loop, once(pkg, loop))) return how;
+  // A bounded loop adds a bounded number of entries each time it runs: as often as the loop itself.
+  return growthAt(pkg, c, insert, loop, file, depth + 1);
+}
+
+/** Whether the function around `node` runs once per process (init, main, what only they reach). */
+function once(pkg: Package, node: SyntaxNode): boolean {
+  const fn = enclosingFunction(node);
+  return !fn || frequencyOf(pkg, fn.childForFieldName('body') ?? fn).kind === 'once-per-process';
+}
+
+/** Whether `x.field` selects a field of the method's receiver. */
+function onReceiver(pkg: Package, file: GoFile, node: SyntaxNode): boolean {
+  const sel = node.type === 'selector_expression' ? node : null;
+  const operand = sel ? unparen(sel.childForFieldName('operand')!) : null;
+  return operand?.type === 'identifier' && objectOf(pkg, file, operand)?.kind === 'receiver';
+}
+
+/** The loop whose body holds `node`, within its function. */
+function innermostLoop(node: SyntaxNode): SyntaxNode | null {
+  let child = node;
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); child = n, n = n.parent) {
+    if (n.type === 'for_statement' && child.type === 'block') return n;
+  }
+  return null;
+}
+
+/**
+ * A loop that ends after as many iterations as its data: a range over a slice, map, array,
+ * string or integer, or a three-clause loop with a condition; in init-time code, any range
+ * (over a list read at startup). A loop without a condition, a `for cond`, or a range over a
+ * channel runs as long as something feeds it.
+ */
+function isBoundedLoop(pkg: Package, file: GoFile, loop: SyntaxNode, inOnceCode: boolean): boolean {
+  const clause = loop.namedChildren.find((c) => c.type === 'for_clause' || c.type === 'range_clause');
+  if (!clause) return false;
+  if (clause.type === 'for_clause') return clause.childForFieldName('condition') !== null;
+  const over = clause.childForFieldName('right');
+  const u = over ? underlying(pkg, deref(typeOf(pkg, file, over))) : null;
+  if (u?.kind === 'chan') return false;
+  return inOnceCode || (!!u && u.kind !== 'unknown' && u.kind !== 'func');
+}
+
+/**
+ * A heuristic, named as one, for registration functions the model cannot see the callers of:
+ * by Go convention `Register`, `MustRegister`, a `Handle` that takes a handler (`mux.Handle(pattern, h)`,
+ * not `Handle(w http.ResponseWriter, r *http.Request)`), or a function documented as init-time
+ * ("should only be called on package initialization") is called from other packages' init.
+ * Only exported ones, and unexported helpers only they call: the model sees every other caller
+ * of an unexported function and judges them.
+ */
+function conventionalRegistration(pkg: Package, fn: SyntaxNode, depth = 0): boolean {
+  const name = functionName(fn) ?? '';
+  // An unexported helper that only registration functions call (`RegisterService` → `register`).
+  if (!/^[A-Z]/.test(name) && depth === 0) {
+    const sites = callersOf(pkg, fn).sites.filter((s) => !s.file.isTest);
+    return sites.length > 0 && sites.every((s) => {
+      const caller = declaredFunctionOf(s.call);
+      return caller !== null && conventionalRegistration(pkg, caller, 1);
+    });
+  }
+  if (!/^[A-Z]/.test(name) || pkg.name === 'main') return false;
+  if (/^(Must)?Register/.test(name) || INIT_DOC.test(docComment(fn))) return true;
+  return /^Handle(Func)?$/.test(name) && takesHandler(pkg, fn);
+}
+
+const INIT_DOC = /\b(during|on|at) (package )?init(ialization)?\b|\bfrom init\b|\bat startup\b/i;
+
+function declaredFunctionOf(node: SyntaxNode): SyntaxNode | null {
+  let fn = enclosingFunction(node);
+  while (fn?.type === 'func_literal') fn = enclosingFunction(fn);
+  return fn;
+}
+
+/** `Handle(pattern string, h Handler)` registers; `Handle(id int)` or `Handle(w, r)` serves. */
+function takesHandler(pkg: Package, fn: SyntaxNode): boolean {
+  const file = fileOfNode(pkg, fn);
+  const types = (fn.childForFieldName('parameters')?.namedChildren ?? []).map((p) => p.childForFieldName('type'));
+  if (types.some((t) => isNamed(typeFromSyntax(pkg, file, t), 'net/http', 'ResponseWriter'))) return false;
+  return types.some((t) => typeFromSyntax(pkg, file, t).kind === 'func' || /Handler(Func)?$/.test(t?.text ?? ''));
 }
 
 // ---- Values built per call ----
@@ -455,232 +726,6 @@ function runsMethodAsGoroutine(use: SyntaxNode): boolean {
   return call?.type === 'call_expression' && call.parent?.type === 'go_statement';
 }
 
-// ---- Uses and what they do ----
-
-/** The container's uses: `name` for a variable, `x.name` for a field. */
-function usesOf(pkg: Package, c: Container): Site[] {
-  if (c.holder === null) {
-    // The text test spares building a file's identifier index where the name cannot occur.
-    return pkg.files.flatMap((file) =>
-      (file.source.includes(c.name) ? identifierUses(file.tree.rootNode, c.name) : [])
-        .filter((id) => id.parent?.type !== 'var_spec')
-        .map((node) => ({ node, file })),
-    );
-  }
-  return selectorsOfField(pkg, c.name)
-    .map((node) => ({ node, file: fileOf(pkg, node) }))
-    .filter((use) => !isImportedName(use.node.childForFieldName('operand'), use.file));
-}
-
-function isImportedName(operand: SyntaxNode | null, file: GoFile): boolean {
-  return operand?.type === 'identifier' && file.imports.byName.has(operand.text);
-}
-
-/** Whether a function around `id` declares a local of the same name as the package variable. */
-function shadows(id: SyntaxNode, file: GoFile, facts: PackageFacts): boolean {
-  const fn = enclosingFunction(id);
-  if (!fn) return false;
-  const key = `${file.path}:${fn.startIndex}:${id.text}`;
-  let local = facts.shadowed.get(key);
-  if (local === undefined) facts.shadowed.set(key, (local = declaringFunction(id.text, id) !== null));
-  return local;
-}
-
-function effectOf(use: SyntaxNode, c: Container, pkg: Package, facts: PackageFacts): Effect {
-  const parent = use.parent;
-  if (!parent) return 'none';
-  if (parent.type === 'index_expression' && parent.childForFieldName('operand')?.id === use.id) {
-    return c.kind === 'map' && isWritten(parent) ? 'insert' : 'none';
-  }
-  if (parent.type === 'selector_expression' && parent.childForFieldName('operand')?.id === use.id) {
-    const method = parent.childForFieldName('field')?.text ?? '';
-    if (c.kind !== 'sync.Map') return 'none';
-    return SYNC_MAP_INSERTS.has(method) ? 'insert' : SYNC_MAP_REMOVALS.has(method) ? 'remove' : 'none';
-  }
-  if (isWholeAssignment(use)) return assignmentEffect(use, c, pkg, facts);
-  if (parent.type === 'argument_list') return argumentEffect(use, fileOf(pkg, use), c);
-  if (parent.type === 'unary_expression' && parent.child(0)?.type === '&') return 'unknown';
-  // A map shared with another variable or field may lose entries there; a copied slice
-  // header cannot shorten the original.
-  const escape = escapeOf(use);
-  if (c.kind !== 'slice' && (escape === 'aliased' || escape === 'stored')) return 'unknown';
-  return 'none';
-}
-
-/** `m[k] = v`, `m[k] += v`, `m[k]++`: the index is written, which may add the key. */
-function isWritten(index: SyntaxNode): boolean {
-  const holder = index.parent;
-  if (holder?.type === 'inc_statement' || holder?.type === 'dec_statement') return true;
-  const stmt = holder?.parent;
-  return holder?.type === 'expression_list' && stmt?.type === 'assignment_statement' && stmt.childForFieldName('left')?.id === holder.id;
-}
-
-function isWholeAssignment(use: SyntaxNode): boolean {
-  const list = use.parent;
-  const stmt = list?.parent;
-  return list?.type === 'expression_list' && stmt?.type === 'assignment_statement' && stmt.childForFieldName('left')?.id === list.id;
-}
-
-/** `s = append(s, ...)` inserts; any other whole assignment replaces the value, unless it initializes it. */
-function assignmentEffect(use: SyntaxNode, c: Container, pkg: Package, facts: PackageFacts): Effect {
-  const list = use.parent!;
-  const right = list.parent!.childForFieldName('right')?.namedChildren[list.namedChildren.findIndex((n) => n.id === use.id)];
-  if (c.kind === 'slice' && right && isAppendTo(right, use)) return 'insert';
-  return initializes(use, c, pkg, facts) ? 'none' : 'replace';
-}
-
-function isAppendTo(value: SyntaxNode, target: SyntaxNode): boolean {
-  const v = unparen(value);
-  if (v.type !== 'call_expression' || v.childForFieldName('function')?.text !== 'append') return false;
-  return v.childForFieldName('arguments')?.namedChildren[0]?.text === target.text;
-}
-
-/**
- * Whether a whole assignment sets the container up rather than resetting it: at init time,
- * under `if x == nil`, in a constructor, or on a value the function builds (not its receiver
- * or a parameter).
- */
-function initializes(use: SyntaxNode, c: Container, pkg: Package, facts: PackageFacts): boolean {
-  const fn = enclosingDeclaredFunction(use);
-  if (!fn || runsAtInitTime(fn, pkg, facts) || isConstructor(fn)) return true;
-  if (guardedByNilCheck(use)) return true;
-  return c.holder !== null && onValueBuiltHere(use, fn);
-}
-
-/** Whether `x.field` selects a field of a local `x` the function builds (not its receiver or a parameter). */
-function onValueBuiltHere(sel: SyntaxNode, fn: SyntaxNode): boolean {
-  const operand = unparen(sel.childForFieldName('operand') ?? sel);
-  if (operand.type !== 'identifier' || isReceiverOrParameter(operand.text, fn)) return false;
-  const declaredIn = declaringFunction(operand.text, operand);
-  return declaredIn !== null && contains(fn, declaredIn);
-}
-
-/**
- * `NewCache()`, `makeIndex()`, or a method that sets its receiver up (`(*T).init`). A method
- * such as `(*Sink).createInterval` works on a value that already exists: not a constructor.
- */
-function isConstructor(fn: SyntaxNode): boolean {
-  const name = functionName(fn) ?? '';
-  return fn.type === 'method_declaration' ? /^(init|setup)/i.test(name) : CONSTRUCTOR.test(name);
-}
-
-function guardedByNilCheck(use: SyntaxNode): boolean {
-  for (let n = use.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
-    const cond = n.type === 'if_statement' ? n.childForFieldName('condition')?.text.replace(/\s+/g, '') : undefined;
-    if (cond?.includes(`${use.text}==nil`)) return true;
-  }
-  return false;
-}
-
-function isReceiverOrParameter(name: string, fn: SyntaxNode): boolean {
-  return receiverOf(fn)?.name === name || parameterNames(fn).includes(name);
-}
-
-/**
- * `delete(m, k)`, `clear(m)`, `maps.DeleteFunc(m, ...)` remove; `len(m) > max` bounds;
- * a map passed to the package's own code may be pruned there; other calls only read.
- */
-function argumentEffect(use: SyntaxNode, file: GoFile, c: Container): Effect {
-  const call = use.parent!.parent!;
-  const callee = call.childForFieldName('function');
-  const first = call.childForFieldName('arguments')?.namedChildren[0]?.id === use.id;
-  const name = callee?.text ?? '';
-  if (first && (name === 'delete' || name === 'clear' || /^maps\.(DeleteFunc|Clear)$/.test(name))) return 'remove';
-  if (name === 'len' || name === 'cap') return isCompared(call) ? 'bound' : 'none';
-  if (c.kind === 'slice' || name === 'append') return 'none';
-  // A call on an imported package (`json.Marshal(m)`) reads it; the package's own code may prune it.
-  const operand = callee?.type === 'selector_expression' ? callee.childForFieldName('operand') : null;
-  return isImportedName(operand, file) ? 'none' : 'unknown';
-}
-
-/** `len(m) > max`, `len(s) == cap(s)`: a limit, not an emptiness test (`len(m) == 0`). */
-function isCompared(lenCall: SyntaxNode): boolean {
-  const cmp = unparen(lenCall).parent;
-  if (cmp?.type !== 'binary_expression') return false;
-  const op = cmp.childForFieldName('operator')?.type ?? '';
-  if (COMPARISONS.has(op)) return true;
-  const other = [cmp.childForFieldName('left'), cmp.childForFieldName('right')].find((n) => n && n.id !== lenCall.id);
-  return (op === '==' || op === '!=') && !!other && !/^[01]$/.test(other.text);
-}
-
-// ---- Inserts that do not grow at request time ----
-
-/**
- * Whether an insert fills a fixed set rather than growing at request time: it runs at init
- * (in an init function or method, a Register function, under a sync.Once), it fills a value
- * the function is building (a constructor), its key is a constant, or it runs in a loop
- * over a fixed list (a literal or a package variable).
- */
-function fillsFixedSet(use: SyntaxNode, c: Container, pkg: Package, facts: PackageFacts): boolean {
-  const fn = enclosingDeclaredFunction(use);
-  if (!fn || /^init/i.test(functionName(fn) ?? '')) return true;
-  if (c.holder !== null && !c.heldByVariable && onValueBuiltHere(use, fn)) return true;
-  const key = insertedKey(use, c);
-  if (key && isConstant(key, facts, fileOf(pkg, use))) return true;
-  if (inLoopOverFixedList(use, pkg) || runsAtInitTime(fn, pkg, facts)) return true;
-  // A sync.Once that runs the insert (`once.Do(func() {...})`, `once.Do(load)`) builds the table lazily.
-  return c.holder === null && onceThatRuns(use, fn, pkg) !== null;
-}
-
-
-/** Code run once per process: init, main, functions only they call, Register functions. */
-function runsAtInitTime(fn: SyntaxNode, pkg: Package, facts: PackageFacts): boolean {
-  const name = functionName(fn) ?? '';
-  const key = `${fn.type}:${name}`;
-  let once = facts.initTime.get(key);
-  if (once === undefined) {
-    once =
-      runsOncePerProcess(fn, pkg.name) ||
-      REGISTRATION.test(name) ||
-      (HANDLER_REGISTRATION.test(name) && takesHandler(fn)) ||
-      documentedForInit(fn) ||
-      onlyCalledOncePerProcess(fn, pkg);
-    facts.initTime.set(key, once);
-  }
-  return once;
-}
-
-/** `Handle(pattern string, h Handler)` registers; `Handle(id int)` or `Handle(w, r)` serves. */
-function takesHandler(fn: SyntaxNode): boolean {
-  const types = (fn.childForFieldName('parameters')?.namedChildren ?? []).map((p) => p.childForFieldName('type')?.text ?? '');
-  return !types.includes('http.ResponseWriter') && types.some((t) => /Handler(Func)?$|^func\s*\(/.test(t));
-}
-
-/** A doc comment that says the function is for init time: "should only be called on package initialization". */
-function documentedForInit(fn: SyntaxNode): boolean {
-  return INIT_DOC.test(docComment(fn));
-}
-
-/** The key of `m[k] = v` or of `m.Store(k, v)`, given the insert site's container expression. */
-export function insertedKey(use: SyntaxNode, c: Container): SyntaxNode | null {
-  const parent = use.parent!;
-  if (c.kind === 'map') return parent.childForFieldName('index');
-  if (c.kind === 'sync.Map') return parent.parent?.childForFieldName('arguments')?.namedChildren[0] ?? null;
-  return null;
-}
-
-/** A literal, a constant of the package, or an exported name of an imported package (`http.MethodGet`). */
-function isConstant(key: SyntaxNode, facts: PackageFacts, file: GoFile): boolean {
-  const k = unparen(key);
-  if (/_literal$/.test(k.type) && k.type !== 'func_literal' && k.type !== 'composite_literal') return true;
-  if (k.type === 'identifier') return facts.constants.has(k.text) || k.text === 'true' || k.text === 'false';
-  return k.type === 'selector_expression' && isImportedName(k.childForFieldName('operand'), file);
-}
-
-/** `for _, x := range []T{...}` or over a package variable: a fixed list, filled once. */
-function inLoopOverFixedList(use: SyntaxNode, pkg: Package): boolean {
-  for (let n = use.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
-    if (n.type !== 'for_statement') continue;
-    const range = n.namedChildren.find((ch) => ch.type === 'range_clause');
-    const over = range?.childForFieldName('right');
-    if (!over) continue;
-    const list = unparen(over);
-    if (list.type === 'composite_literal') return true;
-    if (list.type === 'identifier' && packageVarNames(pkg).has(list.text)) return declaringFunction(list.text, list) === null;
-  }
-  return false;
-}
-
 // ---- Wording shared by the rules ----
 
 /** `package var userCache` or `field Server.sessions`. */
@@ -692,4 +737,12 @@ export function containerLabel(c: Container): string {
 export function siteList(sites: Site[]): string {
   const shown = sites.slice(0, 2).map((s) => `${s.file.path.split('/').pop()}:${s.node.startPosition.row + 1}`);
   return sites.length > 2 ? `${shown.join(', ')} and ${sites.length - 2} more` : shown.join(', ');
+}
+
+/** How often the inserts grow the container, the most frequent first: "per call of (*Server).Login". */
+export function growthReason(inserts: Insert[]): string {
+  const perIteration = inserts.find((i) => i.how.kind === 'per-iteration');
+  const reason = withoutNote((perIteration ?? inserts[0]).how.reason);
+  // "per call of F", "in the loop at line 9 of F", "once per value ..."; "F is called in the loop ..." reads after "as".
+  return /^(per|in|once|behind) /.test(reason) ? reason : `as ${reason}`;
 }

@@ -4,7 +4,6 @@ import { nodesOfType } from './nodes.js';
 
 /** Per-package indexes, built on first use and shared by all rules. */
 interface PackageIndex {
-  varNames: Set<string>;
   selectorsByField: Map<string, SyntaxNode[]>;
 }
 
@@ -13,16 +12,8 @@ const indexes = new WeakMap<Package, PackageIndex>();
 function indexOf(pkg: Package): PackageIndex {
   let index = indexes.get(pkg);
   if (index) return index;
-  const varNames = new Set<string>();
   const selectorsByField = new Map<string, SyntaxNode[]>();
   for (const file of pkg.files) {
-    const root = file.tree.rootNode;
-    for (const decl of root.namedChildren) {
-      if (decl.type !== 'var_declaration') continue;
-      for (const spec of decl.descendantsOfType('var_spec')) {
-        for (const name of spec.childrenForFieldName('name')) varNames.add(name.text);
-      }
-    }
     for (const sel of nodesOfType(file, 'selector_expression')) {
       const field = sel.childForFieldName('field')?.text;
       if (!field) continue;
@@ -31,25 +22,15 @@ function indexOf(pkg: Package): PackageIndex {
       else selectorsByField.set(field, [sel]);
     }
   }
-  index = { varNames, selectorsByField };
+  index = { selectorsByField };
   indexes.set(pkg, index);
   return index;
-}
-
-/** Names of the package-level variables declared in any file of the package. */
-export function packageVarNames(pkg: Package): Set<string> {
-  return indexOf(pkg).varNames;
 }
 
 /** Every `x.field` selector in the package, whatever `x` is. */
 export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
   return indexOf(pkg).selectorsByField.get(field) ?? [];
 }
-
-
-
-
-
 
 /** The file of the package that holds a node. */
 export function fileOf(pkg: Package, node: SyntaxNode): GoFile {

@@ -104,17 +104,6 @@ export function namesBoundIn(scope: SyntaxNode, assignments: boolean): Set<strin
   return names;
 }
 
-/** The values a function binds to a local name: in `x := v`, `var x = v` and `x = v`. */
-export function valuesBoundTo(name: string, fn: SyntaxNode): SyntaxNode[] {
-  const values: SyntaxNode[] = [];
-  for (const d of fn.descendantsOfType(['short_var_declaration', 'var_spec', 'assignment_statement'])) {
-    const bound = d.childForFieldName(d.type === 'var_spec' ? 'value' : 'right')?.namedChildren ?? [];
-    const i = boundNames(d).findIndex((n) => n.text === name);
-    if (i >= 0 && bound[i]) values.push(bound[i]);
-  }
-  return values;
-}
-
 /** Whether some assignment in `scope` assigns to the expression written `target` (`x`, `s.f`). */
 export function assignedIn(scope: SyntaxNode, target: string): boolean {
   return scope.descendantsOfType('assignment_statement').some((a) => boundNames(a).some((l) => l.text === target));

@@ -15,6 +15,7 @@ const CONTEXT = named('context', 'Context');
 const CANCEL = named('context', 'CancelFunc');
 const RESPONSE = ptr(named('net/http', 'Response'));
 const TIME = named('time', 'Time');
+const REFLECT_TYPE = named('reflect', 'Type');
 
 const FUNCS: Record<string, Record<string, GoType[]>> = {
   time: {
@@ -46,6 +47,7 @@ const FUNCS: Record<string, Record<string, GoType[]>> = {
     NewRequestWithContext: [ptr(named('net/http', 'Request')), ERROR],
   },
   sync: { NewCond: [ptr(named('sync', 'Cond'))] },
+  reflect: { TypeOf: [REFLECT_TYPE], ValueOf: [named('reflect', 'Value')] },
   os: {
     Open: [ptr(named('os', 'File')), ERROR],
     Create: [ptr(named('os', 'File')), ERROR],
@@ -64,6 +66,8 @@ const METHODS: Record<string, Record<string, GoType[]>> = {
   'net/http.Transport': { RoundTrip: [RESPONSE, ERROR] },
   'context.Context': { Done: [recvChan({ kind: 'basic', name: 'struct{}' })], Err: [ERROR] },
   'time.Ticker': { Stop: [] },
+  'reflect.Value': { Type: [REFLECT_TYPE] },
+  'reflect.Type': { Elem: [REFLECT_TYPE], Key: [REFLECT_TYPE] },
   'time.Timer': { Stop: [BOOL], Reset: [BOOL] },
   'database/sql.DB': { Query: [ptr(named('database/sql', 'Rows')), ERROR], QueryContext: [ptr(named('database/sql', 'Rows')), ERROR] },
 };
@@ -93,4 +97,36 @@ export function externalVar(path: string, name: string): GoType | null {
 
 export function externalField(path: string, type: string, name: string): GoType | null {
   return FIELDS[`${path}.${type}`]?.[name] ?? null;
+}
+
+/**
+ * Standard-library types with few values: the types of a program, kinds, signals, months.
+ * A map keyed by one stops growing once every value has been seen.
+ */
+const FINITE_TYPES = new Set(['reflect.Type', 'reflect.rtype', 'reflect.Kind', 'reflect.ChanDir', 'os.Signal', 'syscall.Signal', 'time.Month', 'time.Weekday']);
+
+export function isFiniteExternalType(path: string, name: string): boolean {
+  return FINITE_TYPES.has(`${path}.${name}`);
+}
+
+/** A type descriptor (`*reflect.rtype`): one per type of the program. */
+export function isTypeDescriptor(path: string, name: string): boolean {
+  return path === 'reflect' && name === 'rtype';
+}
+
+/**
+ * Standard-library functions whose result is a function of their arguments alone, and
+ * which formatting, joining or case-folding finitely many values keeps finite.
+ */
+const PURE_FUNCS: Record<string, readonly string[]> = {
+  strconv: ['Itoa', 'FormatInt', 'FormatUint', 'FormatBool', 'Quote'],
+  fmt: ['Sprint', 'Sprintf', 'Sprintln'],
+  strings: ['ToLower', 'ToUpper', 'TrimSpace', 'Title'],
+  net: ['JoinHostPort'],
+  path: ['Join'],
+  'path/filepath': ['Join'],
+};
+
+export function isPureExternalFunc(path: string, name: string): boolean {
+  return PURE_FUNCS[path]?.includes(name) ?? false;
 }
