@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { describedRules, ruleEnabled, unknownRuleId } from './engine/registry.js';
+import { describedRules, evidenceRules, ruleEnabled, unknownRuleId } from './engine/registry.js';
 import { parseGoVersion } from './gomod.js';
 import { lint, type LintResult } from './lint.js';
 import { applyBaseline, writeBaseline } from './baseline.js';
@@ -244,12 +244,16 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
   const profiles = profileFiles.length
     ? await (await import('./profile/load.js')).loadProfiles(profileFiles, flags.profileBase, flags.profileTimeout * 1000)
     : [];
+  // With a profile, the opt-in rules run too, and keep only what the profile shows is large (see rank).
+  const evidence = profiles.length
+    ? evidenceRules([...(config?.enable ?? []), ...(flags.enable ?? [])], [...(config?.disable ?? []), ...(flags.disable ?? [])])
+    : [];
   const progress = progressWanted(process.stderr, process.env) ? new ProgressLine((s) => process.stderr.write(s)) : null;
   const result = await lint({
     patterns,
     cwd,
     base: { enable: config?.enable, disable: config?.disable },
-    enable: flags.enable,
+    enable: [...(flags.enable ?? []), ...evidence],
     disable: flags.disable,
     severity: config?.severity,
     exclude: config?.exclude && { dir: path.dirname(config.file), globs: config.exclude },
@@ -271,12 +275,12 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     result.unchanged = before - result.findings.filter((f) => !f.suppression).length;
   }
   if (flags.writeBaseline) {
-    const n = writeBaseline(flags.writeBaseline, result.findings, cwd);
+    const n = writeBaseline(flags.writeBaseline, result.findings.filter((f) => !evidence.includes(f.ruleId)), cwd);
     process.stderr.write(`${TOOL_NAME}: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${flags.writeBaseline}\n`);
   }
   const baseline = flags.writeBaseline ?? flags.baseline ?? (config?.baseline && path.relative(cwd, config.baseline));
   if (baseline) applyBaseline(baseline, result.findings, cwd);
-  if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd);
+  if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd, evidence);
   // GitHub annotations carry the warnings themselves; printed on stderr too, each would show twice.
   if (!outputs.some((o) => o.format === 'github' && o.file === undefined)) {
     for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${warningText(w)}\n`);
@@ -301,6 +305,7 @@ async function rank(
   flags: Flags,
   config: Config | null,
   cwd: string,
+  evidence: string[],
 ): Promise<void> {
   const { rankWithProfiles } = await import('./profile/rank.js');
   const on = (id: string) =>
@@ -313,6 +318,10 @@ async function rank(
     hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot') },
     shard: flags.shard,
   });
+  // An opt-in rule that ran on the profile's evidence reports what holds more than the threshold.
+  result.findings = result.findings.filter(
+    (f) => !evidence.includes(f.ruleId) || (f.profile ?? []).some((p) => p.share > flags.profileThreshold),
+  );
 }
 
 function useColor(flags: Flags, toFile: boolean): boolean {

@@ -297,6 +297,14 @@ describe('ranking with the committed profiles', () => {
       ['goroutine-abandoned-send'],
     );
 
+    // Unnamed, an opt-in rule runs on the profile's evidence only: Archive's defer holds nothing the profile sees.
+    const unnamed = json(run(['-f', 'json', ...args.filter((a) => a !== '--enable' && a !== 'all')], example));
+    assert.deepEqual(
+      unnamed.findings.map((f) => f.ruleId).filter((id) => id === 'defer-in-loop'),
+      [],
+    );
+    assert.equal(unnamed.findings.length, doc.findings.length - 1);
+
     const sarifRun = run(['-f', 'sarif', ...args], example);
     const sarif = validateSarif(sarifRun.stdout) as SarifLog;
     const results = sarif.runs[0].results;

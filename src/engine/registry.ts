@@ -26,6 +26,15 @@ export function ruleEnabled(id: string, enable: string[] = [], disable: string[]
   return enable.includes(id) || !(disable.includes('all') || disable.includes(id));
 }
 
+/**
+ * The opt-in rules a profiled run adds on the profile's evidence: those the flags and the
+ * config neither enable nor disable (`--disable all` turns them off too).
+ */
+export function evidenceRules(enable: string[], disable: string[]): string[] {
+  if (enable.includes('all') || disable.includes('all')) return [];
+  return allRules.filter((r) => r.meta.optIn && !enable.includes(r.meta.id) && !disable.includes(r.meta.id)).map((r) => r.meta.id);
+}
+
 /** The rules a run without --enable runs: all but the opt-in ones. */
 export const defaultRules: Rule[] = allRules.filter((r) => !r.meta.optIn);
 

@@ -12,7 +12,9 @@ export function testCodePolicy(m: RuleMeta): string {
 
 /** What the docs and `explain` say of an opt-in rule: that it runs only when named, and why. */
 function optInNote(m: RuleMeta): string {
-  return m.optIn ? `Opt-in: runs only when named (--enable ${m.id}, or enable: in the config). ${m.optIn}` : '';
+  return m.optIn
+    ? `Opt-in: runs only when named (--enable ${m.id}, or enable: in the config), or with --profile, where it reports what holds more than the threshold of the profile. ${m.optIn}`
+    : '';
 }
 
 /** Anything with rule metadata: a rule, or a profile check. */
