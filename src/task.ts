@@ -2,6 +2,7 @@ import { checkPackage } from './engine/check.js';
 import { selectRules } from './engine/registry.js';
 import type { Finding, ModuleFacts } from './engine/types.js';
 import { loadDirectory } from './load.js';
+import { releaseTree } from './parser/index.js';
 
 /** One directory's worth of work: plain data, so it can cross to a worker thread. */
 export interface Task {
@@ -29,7 +30,7 @@ export interface TaskResult {
   fileHashes?: Record<string, string>;
 }
 
-/** Loads a directory's packages and runs the chosen rules over each. */
+/** Loads a directory's packages and runs the chosen rules over each (after initParser() in this thread). */
 export function runTask(task: Task): TaskResult {
   const rules = selectRules(task.rules, ['all']);
   const loaded = loadDirectory(task.dir, task.files, task.root, task.module, {
@@ -51,6 +52,7 @@ export function runTask(task: Task): TaskResult {
     result.findings.push(...r.findings);
     result.warnings.push(...r.problems);
     result.internalErrors.push(...r.internalErrors);
+    for (const file of pkg.files) releaseTree(file.tree);
   }
   return result;
 }

@@ -8,7 +8,9 @@ import { frequencyOf, onlyTestsRun, startOnceGuard } from '../src/go/model/frequ
 import { objectOf, usesOf } from '../src/go/model/names.js';
 import { fieldOfSelector, typeIndex, typeOf, type GoType } from '../src/go/model/types.js';
 import { flowOf, flowOfHolder, handedOff, literalType, releasedBy, writesOf } from '../src/go/model/values.js';
-import { parseGo } from '../src/load.js';
+import { initParser, parseGo } from '../src/parser/index.js';
+
+await initParser();
 
 function pkgOf(name: string, sources: Record<string, string>): Package {
   const files: GoFile[] = Object.entries(sources).map(([path, source]) => {
