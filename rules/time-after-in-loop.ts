@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { receivedChannel, selectCaseOf } from '../src/go/channels.js';
 import { importsPackage } from '../src/go/imports.js';
 import { caseGoesRoundLoop, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import type { Package, Rule } from '../src/engine/types.js';
 import type { Container, Site } from '../src/go/containers.js';
 import {

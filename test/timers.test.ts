@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import type { GoFile, Package } from '../src/engine/types.js';
 import { durationOf, formatDuration } from '../src/go/duration.js';
 import { readImports } from '../src/go/imports.js';

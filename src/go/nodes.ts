@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { SyntaxNode, Tree } from './tree.js';
 import type { GoFile } from '../engine/types.js';
 
 const byTree = new WeakMap<Tree, Map<string, SyntaxNode[]>>();

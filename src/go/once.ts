@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { Package } from '../engine/types.js';
 import { enclosingDeclaredFunction, enclosingFunction, functionName, isCallee } from './syntax.js';
 import { identifierUses, nodesOfType } from './nodes.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { Package } from '../engine/types.js';
 import { boundNames, enclosingFunction, unparen } from './syntax.js';
 import { nodesOfType } from './nodes.js';
