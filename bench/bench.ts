@@ -17,7 +17,9 @@
 // the 1x copy (cache filled, nothing changed; then one file changed, which re-lints its
 // directory); staticcheck once, with a fresh cache, where installed. "Other processes" is the largest
 // share of all cores the rest of the machine used during a timed run (Linux): above 10%,
-// wall times are inflated. The figures also go to bench/results/latest.json. Exit 2 when
+// wall times are inflated. Last, each parser (GOLEAK_LINT_PARSER=native, then wasm) once: CPU
+// of parsing every .go file alone (bench/parse-speed.ts) and of a cold lint, as wasm/native
+// ratios. The figures also go to bench/results/latest.json. Exit 2 when
 // the bench cannot run (no corpus, no gofmt, goleak-lint not built or exiting with 2).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -212,7 +214,13 @@ function timeGofmt(gofmt: string, cwd: string): Sample {
   return sample;
 }
 
-function timeLint(corpus: Corpus, jobs: number, setup: LintSetup, cache: string[] = ['--no-cache']): { sample: Sample; report: LintReport } {
+function timeLint(
+  corpus: Corpus,
+  jobs: number,
+  setup: LintSetup,
+  cache: string[] = ['--no-cache'],
+  env: Record<string, string> = {},
+): { sample: Sample; report: LintReport } {
   const out = path.join(setup.tmp, 'report.json');
   const rssFile = path.join(setup.tmp, 'rss');
   rmSync(out, { force: true });
@@ -222,7 +230,7 @@ function timeLint(corpus: Corpus, jobs: number, setup: LintSetup, cache: string[
   const { result: r, sample } = timed(() =>
     spawnSync(process.execPath, args, {
       cwd: corpus.root,
-      env: { ...process.env, GOLEAK_BENCH_RSS_FILE: rssFile },
+      env: { ...process.env, ...env, GOLEAK_BENCH_RSS_FILE: rssFile },
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -455,6 +463,52 @@ function renderExtras(x: ReturnType<typeof measureExtras>): string {
   return out.join('\n') + '\n';
 }
 
+// ---- the two parsers ----------------------------------------------------------------
+
+type ParserKind = 'native' | 'wasm';
+
+interface ParserRun {
+  parser: ParserKind;
+  /** Why this parser could not be measured (the native module does not load here). */
+  missing?: string;
+  parseCpuMs?: number;
+  parsedFiles?: number;
+  lintCpuMs?: number | null;
+  lintMs?: number;
+  findings?: number;
+}
+
+/**
+ * Each parser (GOLEAK_LINT_PARSER) once: parsing alone (bench/parse-speed.ts, every .go file
+ * of the corpus) and a whole cold lint with the default jobs, both as CPU time.
+ */
+function measureParsers(corpus: Corpus, setup: LintSetup, jobs: number): ParserRun[] {
+  const speed = path.join(here, 'parse-speed.js');
+  return (['native', 'wasm'] as const).map((parser): ParserRun => {
+    const r = spawnSync(process.execPath, [speed, corpus.root], { env: { ...process.env, GOLEAK_LINT_PARSER: parser }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    if (r.status !== 0) return { parser, missing: (r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr).trim() };
+    const parsed = JSON.parse(r.stdout) as { files: number; cpuMs: number };
+    const lint = timeLint(corpus, jobs, setup, ['--no-cache'], { GOLEAK_LINT_PARSER: parser });
+    progress(`parser ${parser}`, lint.sample);
+    return { parser, parseCpuMs: parsed.cpuMs, parsedFiles: parsed.files, lintCpuMs: lint.sample.cpuMs ?? null, lintMs: Math.round(lint.sample.ms), findings: lint.report.findings.length };
+  });
+}
+
+function renderParsers(runs: ParserRun[], jobs: number): string {
+  const out = ['', 'Parsers (GOLEAK_LINT_PARSER; one run each, CPU time)'];
+  const [native, wasm] = runs;
+  for (const r of runs) {
+    if (r.missing) out.push(`  ${r.parser}: not measured: ${r.missing}`);
+    else out.push(`  ${r.parser.padEnd(6)}  parse only ${seconds(r.parseCpuMs ?? 0)} (${int(r.parsedFiles ?? 0)} files)   whole lint --jobs ${jobs}: ${r.lintCpuMs == null ? 'n/a' : seconds(r.lintCpuMs)} CPU, ${seconds(r.lintMs ?? 0)} wall, ${r.findings} findings`);
+  }
+  if (!native.missing && !wasm.missing) {
+    const ratio = (a?: number | null, b?: number | null) => (a && b ? `${(a / b).toFixed(2)}x` : 'n/a');
+    out.push(`  wasm/native CPU: parse only ${ratio(wasm.parseCpuMs, native.parseCpuMs)}, whole lint ${ratio(wasm.lintCpuMs, native.lintCpuMs)}`);
+    if (wasm.findings !== native.findings) out.push(`  WARNING: the parsers disagree: ${native.findings} findings native, ${wasm.findings} wasm`);
+  }
+  return out.join('\n') + '\n';
+}
+
 // ---- the corpus on disk ------------------------------------------------------------
 
 const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.$/m;
@@ -595,8 +649,9 @@ function main(): void {
     const measured = measure(corpus, gofmt, variants, wanted, setup);
     const gofmtMs = median(measured.gofmt.map((s) => s.ms));
     const extra = measureExtras(corpus, setup, cores, gofmtMs, variants[0].report as LintReport, wanted);
-    const results = { ...summarize(corpus, gofmt, wanted, measured, variants), ...extra };
-    process.stdout.write(render(results) + renderExtras(extra));
+    const parsers = measureParsers(corpus, setup, cores);
+    const results = { ...summarize(corpus, gofmt, wanted, measured, variants), ...extra, parsers };
+    process.stdout.write(render(results) + renderExtras(extra) + renderParsers(parsers, cores));
     mkdirSync(path.dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
     process.stdout.write(`\nJSON: ${path.relative(process.cwd(), RESULTS) || RESULTS}\n`);

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { receivedChannel } from '../src/go/channels.js';
 import { assignedValue, escapeOf, isAssignedTo, rootIdentifier, storeTarget } from '../src/go/escape.js';
 import { comesRoundAgain, jumpTarget, loopCanEnd, loopClause, statementsOf } from '../src/go/flow.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { assignedValue, assignmentTarget, isAssignedTo, rootIdentifier } from '../src/go/escape.js';
 import { nodesOfType } from '../src/go/nodes.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { failsTest, perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';

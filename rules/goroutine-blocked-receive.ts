@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';

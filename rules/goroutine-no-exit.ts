@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { loopCanEnd, neverReturnsAfter, topLevelLoops } from '../src/go/flow.js';
 import { perWhat, startsHowOften } from '../src/go/goroutines.js';
 import { calledPackageFunc } from '../src/go/imports.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { followLock, HELD, lockSites, sameMutexThroughout, unlockedElsewhere, type LockSite } from '../src/go/locks.js';
 import { fileOfNode, signature, underlying } from '../src/go/model/types.js';
 import { callersOf } from '../src/go/model/calls.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
 import { assignmentOf } from '../src/go/escape.js';
 import { listTerminates, statementsOf } from '../src/go/flow.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import { channelsAt, receivedChannel, selectCaseOf } from '../src/go/channels.js';
 import { typeOf, underlying } from '../src/go/model/types.js';
 import { importsPackage } from '../src/go/imports.js';

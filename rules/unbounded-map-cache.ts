@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import type { Package, Rule } from '../src/engine/types.js';
 import { containerLabel, growthReason, longLivedContainers, siteList, unboundedInserts, type Insert } from '../src/go/containers.js';
 import { finiteDomain, isFiniteType } from '../src/go/model/domain.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { SyntaxNode, Tree } from '../src/go/tree.js';
 import { assignedValue, assignmentTarget, escapeOf, receivingCall } from '../src/go/escape.js';
 import { calledPackageFunc, importNames, importPathOf, type ImportTable } from '../src/go/imports.js';
 import { frequencyOf, withoutNote } from '../src/go/model/frequency.js';

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { threadId } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Outcome } from './pool.js';
 import type { Task, TaskResult } from './task.js';
+import { installedVersion } from './parser/versions.js';
 import { TOOL_VERSION } from './version.js';
 import type { Warning } from './warnings.js';
 
@@ -288,7 +288,7 @@ function toolFingerprint(): string {
   const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'); // dist/
   const h = createHash('sha256').update(`${SCHEMA}\0${TOOL_VERSION}\0`);
   for (const sub of ['src', 'rules']) hashTree(path.join(dist, sub), h);
-  for (const pkg of ['tree-sitter', 'tree-sitter-go']) h.update(packageVersion(pkg));
+  for (const pkg of ['tree-sitter', 'tree-sitter-go', 'web-tree-sitter']) h.update(`${pkg}@${installedVersion(pkg) ?? '?'}`);
   return (fingerprint = h.digest('hex'));
 }
 
@@ -306,11 +306,3 @@ function hashTree(dir: string, h: ReturnType<typeof createHash>): void {
   }
 }
 
-function packageVersion(name: string): string {
-  try {
-    const file = createRequire(import.meta.url).resolve(`${name}/package.json`);
-    return `${name}@${JSON.parse(readFileSync(file, 'utf8')).version}`;
-  } catch {
-    return `${name}@?`;
-  }
-}

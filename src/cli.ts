@@ -21,6 +21,7 @@ import { UsageError } from './errors.js';
 import type { LoadedProfile } from './profile/types.js';
 import { defaultCacheDir } from './cache.js';
 import { isValidTag } from './go/build-constraints.js';
+import { initParser } from './parser/index.js';
 
 const COMMANDS = ['rules', 'explain', 'help'];
 
@@ -28,6 +29,7 @@ const COMMANDS = ['rules', 'explain', 'help'];
 const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
 interface Flags {
+  version?: boolean;
   format: Output[];
   output?: string;
   shard?: Shard;
@@ -127,7 +129,7 @@ function bool(value: string): boolean {
 function buildProgram(): Command {
   const program = new Command(TOOL_NAME)
     .description('Static leak linter for Go: goroutine leaks, unbounded caches, unstopped timers, lost cancels')
-    .version(TOOL_VERSION, '-V, --version')
+    .option('-V, --version', 'print the version and which parser runs (native tree-sitter or WebAssembly)')
     .argument('[patterns...]', 'packages to lint: ./..., dir/..., a directory, or .go files', ['.'])
     .addOption(
       new Option('-f, --format <format[:file]>', `output format: ${FORMATS.join(', ')}; with :file, written there (repeatable)`)
@@ -180,6 +182,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .exitOverride()
     .action(async (patterns: string[], flags: Flags) => {
+      if (flags.version) return void process.stdout.write(`${TOOL_VERSION}\nparser: ${(await initParser()).description}\n`);
       process.exitCode = await runLint(patterns, flags);
     });
   program
@@ -307,7 +310,7 @@ async function rank(
   cwd: string,
   evidence: string[],
 ): Promise<void> {
-  const { rankWithProfiles } = await import('./profile/rank.js');
+  const [{ rankWithProfiles }] = await Promise.all([import('./profile/rank.js'), initParser()]); // it parses
   const on = (id: string) =>
     ruleEnabled(id, [...(config?.enable ?? []), ...(flags.enable ?? [])], [...(config?.disable ?? []), ...(flags.disable ?? [])]);
   rankWithProfiles(result, profiles, {

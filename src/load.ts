@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import type Parser from 'tree-sitter';
 import { fileIncluded, type BuildSettings } from './go/build-constraints.js';
 import { readImports } from './go/imports.js';
-import { memoizeFieldLookups } from './go/memo.js';
+import type { SyntaxNode } from './go/tree.js';
+import { parseGo } from './parser/index.js';
 import type { GoFile, ModuleFacts, Package } from './engine/types.js';
 import { addSkip, type SkipCounts, type Warning } from './warnings.js';
 
@@ -15,24 +14,6 @@ export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.$/m;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const lossyUtf8 = new TextDecoder('utf-8');
-
-let parser: Parser | null = null;
-/** Loaded on first use: a run served from the cache parses nothing and need not load the parser (~0.1 s). */
-function goParser(): Parser {
-  if (!parser) {
-    const require = createRequire(import.meta.url);
-    const TreeSitter = require('tree-sitter') as typeof Parser;
-    parser = new TreeSitter();
-    parser.setLanguage(require('tree-sitter-go') as Parser.Language);
-    memoizeFieldLookups(parser.parse('package p').rootNode);
-  }
-  return parser;
-}
-
-/** Parses Go source with the thread's one parser. */
-export function parseGo(source: string): Parser.Tree {
-  return goParser().parse(source, undefined, { bufferSize: source.length * 2 + 1024 });
-}
 
 let parsedFiles = 0;
 
@@ -180,7 +161,7 @@ export function isGenerated(source: string): boolean {
   return GENERATED.test(clause ? source.slice(0, clause.index) : source);
 }
 
-function syntaxErrorAt(root: Parser.SyntaxNode): { line: number; column?: number } {
+function syntaxErrorAt(root: SyntaxNode): { line: number; column?: number } {
   const bad = root.descendantsOfType('ERROR')[0] ?? findMissing(root);
   if (!bad) return { line: 1 };
   return { line: bad.startPosition.row + 1, column: bad.startPosition.column + 1 };
@@ -203,7 +184,7 @@ export function parseSize(text: string): number | null {
   return n >= 1 && Number.isSafeInteger(n) ? n : null;
 }
 
-function findMissing(node: Parser.SyntaxNode): Parser.SyntaxNode | null {
+function findMissing(node: SyntaxNode): SyntaxNode | null {
   if (node.isMissing) return node;
   for (const child of node.children) {
     if (!child.hasError && !child.isMissing) continue;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { noteLinesParsed } from './memory.js';
+import { initParser } from './parser/index.js';
 import { runTask, type Task, type TaskResult } from './task.js';
 
 export type Outcome = { result: TaskResult; task: Task } | { error: string; task: Task };
@@ -18,7 +19,7 @@ export async function runTasks(
   if (jobs <= 1 || tasks.length <= 1) {
     const outcomes: Outcome[] = [];
     for (const task of tasks) {
-      const outcome = runInline(task);
+      const outcome = await runInline(task);
       outcomes.push(outcome);
       onDone();
       if ('result' in outcome) noteLinesParsed(outcome.result.lines);
@@ -35,8 +36,9 @@ export async function runTasks(
   return outcomes;
 }
 
-function runInline(task: Task): Outcome {
+async function runInline(task: Task): Promise<Outcome> {
   try {
+    await initParser();
     return { result: runTask(task), task };
   } catch (err) {
     return { error: (err as Error).stack ?? String(err), task };

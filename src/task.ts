@@ -3,6 +3,7 @@ import type { Finding, ModuleFacts } from './engine/types.js';
 import { loadDirectory } from './load.js';
 import { describedRules, selectRules } from './engine/registry.js';
 import type { SkipCounts, Warning } from './warnings.js';
+import { releaseTree } from './parser/index.js';
 
 /** One directory's worth of work: plain data, so it can cross to a worker thread. */
 export interface Task {
@@ -34,7 +35,7 @@ export interface TaskResult {
   fileHashes?: Record<string, string>;
 }
 
-/** Loads a directory's packages and runs the chosen rules over each. */
+/** Loads a directory's packages and runs the chosen rules over each (after initParser() in this thread). */
 export function runTask(task: Task): TaskResult {
   const rules = selectRules(task.rules, ['all']);
   const loaded = loadDirectory(task.dir, task.files, task.root, task.module, {
@@ -58,6 +59,7 @@ export function runTask(task: Task): TaskResult {
     result.findings.push(...r.findings);
     result.warnings.push(...r.problems);
     result.internalErrors.push(...r.internalErrors);
+    for (const file of pkg.files) releaseTree(file.tree);
   }
   return result;
 }

@@ -7,5 +7,8 @@ export const TOOL_VERSION: string = JSON.parse(
 
 export const TOOL_NAME = 'goleak-lint';
 
-/** Where SARIF viewers send people who want to know more about the tool. */
-export const TOOL_HOMEPAGE = 'https://www.npmjs.com/package/goleak-lint';
+/**
+ * Where SARIF viewers send people who want to know more about the tool (`informationUri`):
+ * null until the project has a public address, and then left out of SARIF.
+ */
+export const TOOL_HOMEPAGE: string | null = null;

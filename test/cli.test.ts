@@ -857,7 +857,7 @@ describe('rules, explain and flags', () => {
     },
   );
 
-  it('--exit-zero exits 0 with findings; --version prints the version', (t) => {
+  it('--exit-zero exits 0 with findings; --version prints the version and the parser', (t) => {
     const tree = tempTree(t);
     tree.goMod('.', '1.21');
     tree.write('poll.go', pollSource());
@@ -867,7 +867,7 @@ describe('rules, explain and flags', () => {
     assert.deepEqual(lines(r.stdout), [tickerLine('poll.go'), '1 finding (1 warning) in 1 package (1 file)']);
     const v = tree.run(['--version']);
     assertExit(v, 0);
-    assert.equal(v.stdout, `${VERSION}\n`);
+    assert.match(v.stdout, new RegExp(`^${VERSION.replaceAll('.', '\\.')}\nparser: (native \\(tree-sitter|wasm \\(web-tree-sitter) \\d+\\.\\d+\\.\\d+\\)\n$`));
     assert.equal(v.stderr, '');
   });
 });

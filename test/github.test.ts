@@ -8,6 +8,7 @@ import { renderGithub } from '../src/report/github.js';
 import { GITHUB_LIMITS, renderSarif } from '../src/report/sarif.js';
 import { REPOSITORY_URL, ruleDocUrl } from '../src/report/docs-links.js';
 import { allRules } from '../rules/index.js';
+import { TOOL_HOMEPAGE } from '../src/version.js';
 import { assertExit, lines, pollSource, tempTree, validateSarif } from './helpers.js';
 
 function finding(over: Partial<Finding> = {}): Finding {
@@ -94,7 +95,8 @@ describe('SARIF for GitHub code scanning', () => {
     assertExit(r, 1);
     const run = validateSarif(r.stdout).runs[0];
     assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, new URL(`file://${tree.dir}/`).href);
-    assert.match(run.tool.driver.informationUri, /^https:\/\//);
+    // Only an address that exists: none yet, so SARIF has none.
+    assert.equal(run.tool.driver.informationUri, TOOL_HOMEPAGE ?? undefined);
     const uris = run.results.map((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
       x.locations[0].physicalLocation.artifactLocation.uri,
     );

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import Parser from 'tree-sitter';
-import Go from 'tree-sitter-go';
 import { escapeOf } from '../src/go/escape.js';
 import { calledPackageFunc, defaultImportName, readImports } from '../src/go/imports.js';
 import { loopCanEnd } from '../src/go/flow.js';
+import { initParser, parseGo } from '../src/parser/index.js';
 
-const parser = new Parser();
-parser.setLanguage(Go as unknown as Parser.Language);
-const parse = (src: string) => parser.parse(src).rootNode;
+await initParser();
+const parse = (src: string) => parseGo(src).rootNode;
 
 describe('imports', () => {
   it('resolves aliases, default names and dot imports', () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -188,12 +188,12 @@ const addFormats = addFormatsModule.default;
 let sarifValidator: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
 
 /**
- * Parses a SARIF log and checks it against the OASIS SARIF 2.1.0 schema in
- * ../shared/schemas and against what GitHub code scanning accepts; returns the log.
+ * Parses a SARIF log and checks it against the OASIS SARIF 2.1.0 schema (test/schemas/,
+ * with its notice) and against what GitHub code scanning accepts; returns the log.
  */
 export function validateSarif(text: string) {
   if (!sarifValidator) {
-    const schemaPath = path.resolve(repoRoot, '../shared/schemas/sarif-schema-2.1.0.json');
+    const schemaPath = path.resolve(repoRoot, 'test/schemas/sarif-schema-2.1.0.json');
     assert.ok(existsSync(schemaPath), `SARIF schema missing at ${schemaPath}`);
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
@@ -223,6 +223,18 @@ export function validateSarif(text: string) {
 }
 
 /** Runs git in `cwd` as a throwaway committer; fails the test on an error; returns stdout. */
+/** A copy of this working tree's files (tracked and new, not ignored) in `dir`; returns `dir`. */
+export function copyOfWorkingTree(dir: string): string {
+  for (const f of lines(git(repoRoot, 'ls-files', '--cached', '--others', '--exclude-standard'))) {
+    const from = path.join(repoRoot, f);
+    // Deleted but not yet staged, or the node_modules link of a worktree: not part of it.
+    if (f === 'node_modules' || !lstatSync(from, { throwIfNoEntry: false })) continue;
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    cpSync(from, path.join(dir, f), { verbatimSymlinks: true });
+  }
+  return dir;
+}
+
 export function git(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);

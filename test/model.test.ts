@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import type { GoFile, Package } from '../src/engine/types.js';
 import { readImports } from '../src/go/imports.js';
 import { calleesOf, callersOf } from '../src/go/model/calls.js';
@@ -10,7 +10,9 @@ import { fieldOfSelector, typeIndex, typeOf, type GoType } from '../src/go/model
 import { flowOf, flowOfHolder, handedOff, literalType, releasedBy, writesOf } from '../src/go/model/values.js';
 import { finiteDomain, isFiniteType } from '../src/go/model/domain.js';
 import { enclosingFunction } from '../src/go/syntax.js';
-import { parseGo } from '../src/load.js';
+import { initParser, parseGo } from '../src/parser/index.js';
+
+await initParser();
 
 function pkgOf(name: string, sources: Record<string, string>): Package {
   const files: GoFile[] = Object.entries(sources).map(([path, source]) => {

@@ -5,10 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { git, lines, pollSource, repoRoot, tempTree, type GoTree } from './helpers.js';
+import { copyOfWorkingTree, git, pollSource, tempTree, type GoTree } from './helpers.js';
 
 const hasPreCommit = spawnSync('pre-commit', ['--version']).status === 0;
 
@@ -19,15 +17,7 @@ function run(cwd: string, cmd: string, args: string[], env: Record<string, strin
 
 /** This working tree's files (tracked and new, not ignored) as a one-commit repository. */
 function snapshotOfThisRepository(tree: GoTree): string {
-  const dir = tree.path('goleak-lint');
-  const files = lines(git(repoRoot, 'ls-files', '--cached', '--others', '--exclude-standard'));
-  for (const f of files) {
-    const from = path.join(repoRoot, f);
-    // Deleted but not yet staged, or the node_modules link of a worktree: not part of it.
-    if (f === 'node_modules' || !lstatSync(from, { throwIfNoEntry: false })) continue;
-    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    cpSync(from, path.join(dir, f), { verbatimSymlinks: true });
-  }
+  const dir = copyOfWorkingTree(tree.path('goleak-lint'));
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'snapshot');

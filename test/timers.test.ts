@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../src/go/tree.js';
 import type { GoFile, Package } from '../src/engine/types.js';
 import { durationOf, formatDuration } from '../src/go/duration.js';
 import { readImports } from '../src/go/imports.js';
 import { howOftenPhrase, timeCall } from '../src/go/timers.js';
-import { parseGo } from '../src/load.js';
+import { initParser, parseGo } from '../src/parser/index.js';
+
+await initParser();
 
 function pkgOf(source: string): { pkg: Package; file: GoFile } {
   const tree = parseGo(source);

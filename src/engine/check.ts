@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../go/tree.js';
 import { compareGoVersions, parseGoVersion } from '../gomod.js';
 import { fingerprint } from './fingerprint.js';
 import { applyDirectives, readDirectives } from './suppress.js';

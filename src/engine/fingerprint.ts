@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../go/tree.js';
 import type { GoFile } from './types.js';
 
 /**

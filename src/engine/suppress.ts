@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../go/tree.js';
 import type { GoFile, Finding, Span } from './types.js';
 import { didYouMean } from '../suggest.js';
 import type { Warning } from '../warnings.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { SyntaxNode, Tree } from '../go/tree.js';
 import type { GoVersion } from '../gomod.js';
 import type { ImportTable } from '../go/imports.js';
 import type { ProfileImpact } from '../profile/types.js';

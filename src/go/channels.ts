@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { isGoroutineLiteral } from './escape.js';
 import { callersOf, calleesOf, type CallSite } from './model/calls.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignmentTarget, escapeOf } from './escape.js';
 import { identifierUses, nodesOfType } from './nodes.js';

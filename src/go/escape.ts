@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import { boundNames, FUNCTION_TYPES, unparen } from './syntax.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { frequencyOf, startOnceGuard, withoutNote, type HowOften } from './model/frequency.js';
 import { isNamed, typeOf } from './model/types.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 
 /** A file's imports: local name → import path, and the paths imported with `.`. */
 export interface ImportTable {

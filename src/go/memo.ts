@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 
 const FIELDS = Symbol('goleak-lint: children by field name');
 

@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { SyntaxNode, Tree } from './tree.js';
 import type { GoFile } from '../engine/types.js';
 
 const byTree = new WeakMap<Tree, Map<string, SyntaxNode[]>>();
@@ -28,15 +28,18 @@ export function nodesOfType(file: GoFile, type: string): readonly SyntaxNode[] {
   return cache.get(type) as SyntaxNode[];
 }
 
-/** Nodes of a named type have a class of their own: its name is found once per class, not once per node. */
+/**
+ * The native parser gives nodes of a named type a class of their own: its type is found
+ * once per class, not once per node. The class that defines the node methods is shared
+ * (by the types without a class of their own, and by every node of the WebAssembly parser).
+ */
 const typeByClass = new Map<unknown, string>();
 
 function typeOf(node: SyntaxNode): string {
   let type = typeByClass.get(node.constructor);
   if (type === undefined) {
     type = node.type;
-    // The base class is shared by the types without a class of their own.
-    if (node.constructor.name !== 'SyntaxNode') typeByClass.set(node.constructor, type);
+    if (!Object.prototype.hasOwnProperty.call(node.constructor.prototype, 'childForFieldName')) typeByClass.set(node.constructor, type);
   }
   return type;
 }

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import { isAssignedTo } from './escape.js';
 import { endsByLeaving, everyCase, isCaseClause, jumpTarget, listTerminates, statementsOf, terminates } from './flow.js';
 import { declares, variableScope } from './scopes.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import { statementsOf } from './flow.js';
 import { boundNames, enclosingFunction, FUNCTION_TYPES, ownDescendantsOfType } from './syntax.js';
 

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { durationOf, formatDuration } from './duration.js';
 import { neverReturnsAfter } from './flow.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type Parser from 'tree-sitter';
 import type { GoFile } from '../engine/types.js';
-import { parseGo } from '../load.js';
+import { parseGo } from '../parser/index.js';
+import type { SyntaxNode, Tree } from '../go/tree.js';
 import { readImports } from '../go/imports.js';
 import { enclosingFunction } from '../go/syntax.js';
 
@@ -10,7 +10,7 @@ import { enclosingFunction } from '../go/syntax.js';
  * evidence, and for the suppression comments of hot spots. Each file is parsed once.
  */
 export class SourceFiles {
-  private readonly parsed = new Map<string, { source: string; tree: Parser.Tree } | null>();
+  private readonly parsed = new Map<string, { source: string; tree: Tree } | null>();
 
   /**
    * The line range (1-based, inclusive) of the innermost function or func literal around
@@ -33,7 +33,7 @@ export class SourceFiles {
     return { path, source: parsed.source, tree: parsed.tree, imports: readImports(parsed.tree.rootNode), isTest: path.endsWith('_test.go') };
   }
 
-  private parse(absFile: string): { source: string; tree: Parser.Tree } | null {
+  private parse(absFile: string): { source: string; tree: Tree } | null {
     let parsed = this.parsed.get(absFile);
     if (parsed === undefined) {
       try {
@@ -49,7 +49,7 @@ export class SourceFiles {
 }
 
 /** The smallest named node that starts on `row`, descending from `node`. */
-function firstNodeOnRow(node: Parser.SyntaxNode, row: number): Parser.SyntaxNode | null {
+function firstNodeOnRow(node: SyntaxNode, row: number): SyntaxNode | null {
   for (const child of node.namedChildren) {
     if (child.startPosition.row > row) break;
     if (child.endPosition.row < row) continue;

@@ -59,7 +59,7 @@ export function renderSarif(result: LintResult, root: string, path: (file: strin
             name: TOOL_NAME,
             version: TOOL_VERSION,
             semanticVersion: TOOL_VERSION,
-            informationUri: TOOL_HOMEPAGE,
+            ...(TOOL_HOMEPAGE ? { informationUri: TOOL_HOMEPAGE } : {}),
             rules: result.rules.map(describeRule),
           },
         },

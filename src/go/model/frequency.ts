@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { SyntaxNode, Tree } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { FUNCTION_TYPES, isTestCode, lineOf, unparen } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';

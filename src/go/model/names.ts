@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { SyntaxNode, Tree } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { defaultImportName } from '../imports.js';
 import { identifierUses } from '../nodes.js';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from 'tree-sitter';
+import type { SyntaxNode } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { selectorsOfField } from '../package.js';
 import { nodesOfType } from '../nodes.js';
