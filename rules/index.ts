@@ -14,6 +14,7 @@ import { unboundedMapCache } from './unbounded-map-cache.js';
 import { appendOnlySlice } from './append-only-slice.js';
 import { doubleLock } from './double-lock.js';
 import { lockNotReleased } from './lock-not-released.js';
+import { lockOrder } from './lock-order.js';
 
 /** Every rule goleak-lint has, in the order `goleak-lint rules` lists them. */
 export const allRules: Rule[] = [
@@ -32,4 +33,5 @@ export const allRules: Rule[] = [
   lostCancel,
   doubleLock,
   lockNotReleased,
+  lockOrder,
 ];

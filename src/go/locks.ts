@@ -4,7 +4,7 @@ import { terminates, statementsOf } from './flow.js';
 import { calleesOf } from './model/calls.js';
 import { objectOf, usesOf } from './model/names.js';
 import { isAssignedTo } from './escape.js';
-import { declOf, fieldOf, fileOfNode, isNamed, typeOf, type GoType } from './model/types.js';
+import { declOf, fieldOf, fileOfNode, isNamed, typeFromSyntax, typeOf, type GoType } from './model/types.js';
 import { nodesOfType } from './nodes.js';
 import { FUNCTION_TYPES, unparen } from './syntax.js';
 
@@ -47,14 +47,24 @@ function isMutex(pkg: Package, file: GoFile, expr: SyntaxNode): boolean {
   if (isSyncMutex(t)) return true;
   // A type of the package that embeds a mutex has its Lock and Unlock.
   if (declOf(pkg, t)) return !!embeddedMutex(pkg, t);
+  // So does an anonymous struct that embeds one (`mu struct { sync.Mutex; n int }`).
+  if (t.kind === 'struct') return structEmbedsMutex(pkg, t);
   return t.kind === 'unknown' && MUTEX_NAME.test(expr.text);
 }
 
-function isSyncMutex(t: GoType): boolean {
+/** Whether an anonymous struct type embeds sync.Mutex or sync.RWMutex. */
+export function structEmbedsMutex(pkg: Package, t: GoType & { kind: 'struct' }): boolean {
+  const list = t.node.namedChildren.find((c) => c.type === 'field_declaration_list');
+  return (list?.namedChildren ?? []).some(
+    (f) => f.type === 'field_declaration' && !f.childForFieldName('name') && isSyncMutex(typeFromSyntax(pkg, t.file, f.childForFieldName('type'))),
+  );
+}
+
+export function isSyncMutex(t: GoType): boolean {
   return isNamed(t, 'sync', 'Mutex') || isNamed(t, 'sync', 'RWMutex');
 }
 
-function embeddedMutex(pkg: Package, t: GoType): string | null {
+export function embeddedMutex(pkg: Package, t: GoType): string | null {
   for (const name of ['Mutex', 'RWMutex']) {
     const f = fieldOf(pkg, t, name);
     if (f?.embedded) return name;
@@ -73,7 +83,8 @@ export function lockSites(pkg: Package, fn: SyntaxNode): LockSite[] {
   return sites;
 }
 
-function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
+/** The calls of a function's own body (not of the func literals in it). */
+export function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
   return nodesOfType(file, 'call_expression').filter(
     (c) => c.startIndex >= fn.startIndex && c.endIndex <= fn.endIndex && ownerOf(c)?.id === fn.id,
   );

@@ -1,0 +1,184 @@
+import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { GoFile, Package } from '../engine/types.js';
+import { calleesOf } from './model/calls.js';
+import { objectOf } from './model/names.js';
+import { declOf, fileOfNode, typeOf } from './model/types.js';
+import { nodesOfType } from './nodes.js';
+import {
+  callsOf,
+  embeddedMutex,
+  followLock,
+  HELD,
+  isSyncMutex,
+  lockSiteOf,
+  lockSites,
+  mutexIdentity,
+  structEmbedsMutex,
+  UNLOCKED,
+  WRITE,
+  type LockSite,
+} from './locks.js';
+
+/**
+ * Which mutex a lock call locks, as the package's types name it, so that two functions
+ * locking "the same" mutex through different variables agree: `Store.mu` for field `mu` of
+ * Store (`s.mu`, `r.store.mu`), `Cache.RWMutex` for a Cache that embeds it (`c.Lock()`;
+ * `Conn.in` when that value is field `in` of Conn),
+ * the variable's name for a package-level mutex, and one identity per declaration for a
+ * local one. Null where the model cannot name it (a parameter `mu *sync.Mutex`, a map element).
+ */
+export function lockIdentity(pkg: Package, file: GoFile, site: LockSite): string | null {
+  const m = site.mutex;
+  const t = typeOf(pkg, file, m);
+  if (!isSyncMutex(t)) {
+    const decl = declOf(pkg, t);
+    const embedded = decl ? embeddedMutex(pkg, t) : null;
+    // A field of such a type is named by its owner's field: `c.in` and `c.out` of one type are two mutexes.
+    if (decl && embedded) return fieldIdentity(pkg, file, m) ?? `${decl.name}.${embedded}`;
+    if (t.kind === 'struct' && structEmbedsMutex(pkg, t)) return fieldIdentity(pkg, file, m);
+    if (t.kind !== 'unknown') return null;
+  }
+  if (m.type === 'identifier') {
+    const obj = objectOf(pkg, file, m);
+    if (!obj || obj.kind !== 'var') return null;
+    return obj.fn ? `${obj.name}@${obj.file?.path}:${obj.decl?.startIndex}` : obj.name;
+  }
+  const fn = enclosing(m);
+  return fieldIdentity(pkg, file, m) ?? (fn ? mutexIdentity(pkg, fn, site) : null);
+}
+
+function fieldIdentity(pkg: Package, file: GoFile, m: SyntaxNode): string | null {
+  if (m.type !== 'selector_expression') return null;
+  const operand = m.childForFieldName('operand');
+  const decl = operand ? declOf(pkg, typeOf(pkg, file, operand)) : null;
+  return decl ? `${decl.name}.${m.childForFieldName('field')?.text}` : null;
+}
+
+function enclosing(node: SyntaxNode): SyntaxNode | null {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_declaration' || n.type === 'method_declaration' || n.type === 'func_literal') return n;
+  }
+  return null;
+}
+
+/** A mutex a function locks, itself or in a function it calls. */
+export interface Acquisition {
+  id: string;
+  read: boolean;
+  /** The Lock or RLock call. */
+  site: SyntaxNode;
+  /** The calls from the function down to the one whose body has `site` (empty: its own). */
+  chain: SyntaxNode[];
+}
+
+interface Summary {
+  acquires: Acquisition[];
+  /** Mutexes the function unlocks before it locks them: it is entered holding them (`...Locked` helpers). */
+  entersHolding: Set<string>;
+}
+
+const summaries = new WeakMap<Tree, Map<number, Summary>>();
+
+/**
+ * The mutexes `fn` may lock, itself and through the package code it calls (not what it
+ * starts with `go`): the first acquisition of each, with the chain of calls to it.
+ */
+export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
+  let cache = summaries.get(fn.tree);
+  if (!cache) summaries.set(fn.tree, (cache = new Map()));
+  const known = cache.get(fn.id);
+  if (known) return known;
+  const summary: Summary = { acquires: [], entersHolding: new Set() };
+  cache.set(fn.id, summary); // a recursive call sees what is known so far
+  const file = fileOfNode(pkg, fn);
+  const firstOp = new Set<string>();
+  for (const site of lockSites(pkg, fn)) {
+    const id = lockIdentity(pkg, file, site);
+    if (!id) continue;
+    const unlock = site.op === 'Unlock' || site.op === 'RUnlock';
+    if (!firstOp.has(id)) {
+      firstOp.add(id);
+      if (unlock && !site.deferred) summary.entersHolding.add(id);
+    }
+    if (!unlock && !summary.acquires.some((a) => a.id === id)) summary.acquires.push({ id, read: site.op === 'RLock', site: site.call, chain: [] });
+  }
+  const own = new Set(summary.acquires.map((a) => a.id));
+  for (const call of callsOf(file, fn)) {
+    if (call.parent?.type === 'go_statement' || lockSiteOf(pkg, file, call)) continue;
+    for (const callee of calleesOf(pkg, file, call)) {
+      const inner = lockSummary(pkg, callee);
+      // A callee that unlocks what this function never locks itself: this one is entered holding it too.
+      for (const id of inner.entersHolding) if (!firstOp.has(id)) summary.entersHolding.add(id);
+      for (const a of inner.acquires) {
+        if (own.has(a.id) || summary.acquires.some((b) => b.id === a.id)) continue;
+        summary.acquires.push({ ...a, chain: [call, ...a.chain] });
+      }
+    }
+  }
+  return summary;
+}
+
+/**
+ * How deep a chain of calls may hide the second lock: longer chains cross code (debug output,
+ * rare branches) that seldom runs with the first lock held.
+ */
+export const MAX_CHAIN = 3;
+
+/** One mutex locked while another is held, in one function. */
+export interface LockEdge {
+  fn: SyntaxNode;
+  file: GoFile;
+  held: string;
+  heldWrite: boolean;
+  /** Where `held` was locked. */
+  heldSite: SyntaxNode;
+  acquired: Acquisition;
+  /** The call (or lock) in `fn` made while `held` is held. */
+  at: SyntaxNode;
+}
+
+const edgesCache = new WeakMap<Package, LockEdge[]>();
+
+/**
+ * Every "locks B while holding A" of the package: a lock of B, or a call into package code
+ * that locks B, reached on every path with A held.
+ */
+export function lockEdges(pkg: Package): LockEdge[] {
+  const cached = edgesCache.get(pkg);
+  if (cached) return cached;
+  const edges: LockEdge[] = [];
+  for (const file of pkg.files) {
+    if (!file.source.includes('Lock()')) continue;
+    for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
+      const sites = lockSites(pkg, fn);
+      for (const key of new Set(sites.map((s) => s.key))) {
+        const first = sites.find((s) => s.key === key)!;
+        if (first.op === 'Unlock' || first.op === 'RUnlock') continue;
+        const held = lockIdentity(pkg, file, first);
+        if (!held) continue;
+        const paths = followLock(pkg, fn, key);
+        if (paths.unsupported) continue;
+        for (const { call, state } of paths.heldCalls) {
+          if (!(state & HELD) || state & UNLOCKED) continue;
+          const base = { fn, file, held, heldWrite: !!(state & WRITE), heldSite: first.call, at: call };
+          const site = lockSiteOf(pkg, file, call);
+          if (site) {
+            const id = site.op === 'Lock' || site.op === 'RLock' ? lockIdentity(pkg, file, site) : null;
+            if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [] } });
+            continue;
+          }
+          if (call.parent?.type === 'go_statement') continue;
+          for (const callee of calleesOf(pkg, file, call)) {
+            const summary = lockSummary(pkg, callee);
+            if (summary.entersHolding.has(held)) continue;
+            for (const a of summary.acquires) {
+              if (a.id !== held && a.chain.length < MAX_CHAIN) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
+            }
+          }
+        }
+      }
+    }
+  }
+  edgesCache.set(pkg, edges);
+  return edges;
+}
