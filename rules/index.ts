@@ -15,6 +15,9 @@ import { appendOnlySlice } from './append-only-slice.js';
 import { doubleLock } from './double-lock.js';
 import { lockNotReleased } from './lock-not-released.js';
 import { lockOrder } from './lock-order.js';
+import { blocksHoldingLock } from './blocks-holding-lock.js';
+import { waitgroupMisuse } from './waitgroup-misuse.js';
+import { condWaitMisuse } from './cond-wait-misuse.js';
 
 /** Every rule goleak-lint has, in the order `goleak-lint rules` lists them. */
 export const allRules: Rule[] = [
@@ -34,4 +37,7 @@ export const allRules: Rule[] = [
   doubleLock,
   lockNotReleased,
   lockOrder,
+  blocksHoldingLock,
+  waitgroupMisuse,
+  condWaitMisuse,
 ];

@@ -41,7 +41,7 @@ export function lockIdentity(pkg: Package, file: GoFile, site: LockSite): string
   if (m.type === 'identifier') {
     const obj = objectOf(pkg, file, m);
     if (!obj || obj.kind !== 'var') return null;
-    return obj.fn ? `${obj.name}@${obj.file?.path}:${obj.decl?.startIndex}` : obj.name;
+    return obj.fn ? `${obj.name}@${obj.file?.path}:${obj.ident?.startIndex}` : obj.name;
   }
   const fn = enclosing(m);
   return fieldIdentity(pkg, file, m) ?? (fn ? mutexIdentity(pkg, fn, site) : null);

@@ -110,6 +110,8 @@ export interface LockPaths {
   relocks: { site: LockSite; state: number }[];
   /** Calls reached while the mutex may be held, with that state. */
   heldCalls: { call: SyntaxNode; state: number }[];
+  /** Channel sends and receives (`ch <- v`, `<-ch`) reached while the mutex may be held, with that state. */
+  heldOps: { op: SyntaxNode; state: number }[];
   /** The function has a `defer` unlock of it: every way out releases it. */
   deferredUnlock: boolean;
   /** The function uses goto: not followed. */
@@ -162,10 +164,11 @@ interface Target {
  */
 export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths {
   const file = fileOfNode(pkg, fn);
-  const paths: LockPaths = { key, exits: [], relocks: [], heldCalls: [], deferredUnlock: false, unsupported: false };
+  const paths: LockPaths = { key, exits: [], relocks: [], heldCalls: [], heldOps: [], deferredUnlock: false, unsupported: false };
   const targets: Target[] = [];
   const seenRelock = new Map<number, { site: LockSite; state: number }>();
   const seenCall = new Map<number, { call: SyntaxNode; state: number }>();
+  const seenOp = new Map<number, { op: SyntaxNode; state: number }>();
 
   const siteIn = (stmt: SyntaxNode): LockSite | null => {
     const call = stmt.type === 'expression_statement' ? unparen(stmt.namedChildren[0] ?? stmt) : null;
@@ -181,6 +184,13 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
       const seen = seenCall.get(call.id);
       if (seen) seen.state |= b;
       else seenCall.set(call.id, { call, state: b });
+    }
+    const ops = [stmt, ...stmt.descendantsOfType(['send_statement', 'unary_expression'])].filter(isChannelOp);
+    for (const op of ops) {
+      if (ownerOf(op)?.id !== fn.id) continue;
+      const seen = seenOp.get(op.id);
+      if (seen) seen.state |= b;
+      else seenOp.set(op.id, { op, state: b });
     }
   };
 
@@ -331,7 +341,13 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
   if (end.size && body) paths.exits.push({ node: body.lastChild ?? body, state: bits(end) });
   paths.relocks = [...seenRelock.values()];
   paths.heldCalls = [...seenCall.values()];
+  paths.heldOps = [...seenOp.values()];
   return paths;
+}
+
+/** A send statement or a receive expression. */
+export function isChannelOp(node: SyntaxNode): boolean {
+  return node.type === 'send_statement' || (node.type === 'unary_expression' && node.child(0)?.type === '<-');
 }
 
 /** Whether the path's facts say condition `c` was taken (true), not taken (false), or nothing (null). */
