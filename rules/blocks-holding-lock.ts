@@ -1,9 +1,9 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import { channelsAt, selectCaseOf, type Channel } from '../src/go/channels.js';
 import { waitGroupCallAt, waitGroupCalls } from '../src/go/waitgroups.js';
-import { lockIdentity, lockSummary, MAX_CHAIN } from '../src/go/lockorder.js';
+import { knownCallees, lockIdentity, lockSummary, MAX_CHAIN } from '../src/go/lockorder.js';
 import { callsOf, followLock, HELD, isChannelOp, lockSites, UNLOCKED, WRITE } from '../src/go/locks.js';
-import { calleesOf, callersOf, enclosingFunc } from '../src/go/model/calls.js';
+import { callersOf, enclosingFunc } from '../src/go/model/calls.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { fileOfNode } from '../src/go/model/types.js';
 import { nodesOfType } from '../src/go/nodes.js';
@@ -51,7 +51,7 @@ export const blocksHoldingLock: Rule = {
           }
           for (const { call, state } of paths.heldCalls) {
             if (!(state & HELD) || state & UNLOCKED || call.parent?.type === 'go_statement') continue;
-            for (const callee of calleesOf(pkg, file, call)) {
+            for (const callee of knownCallees(pkg, file, call)) {
               if (lockSummary(pkg, callee).entersHolding.has(id)) continue;
               for (const b of blockingOps(pkg, callee)) candidates.push({ at: call, op: b.op, write: !!(state & WRITE), chain: [call, ...b.chain] });
             }
@@ -137,7 +137,7 @@ function blockingOps(pkg: Package, fn: SyntaxNode): { op: SyntaxNode; chain: Syn
   const file = fileOfNode(pkg, fn);
   for (const call of callsOf(file, fn)) {
     if (call.parent?.type === 'go_statement') continue;
-    for (const callee of calleesOf(pkg, file, call)) {
+    for (const callee of knownCallees(pkg, file, call)) {
       for (const b of blockingOps(pkg, callee)) if (b.chain.length < MAX_CHAIN - 1) ops.push({ op: b.op, chain: [call, ...b.chain] });
     }
   }
@@ -240,7 +240,7 @@ function lockBefore(
     }
     for (const call of callsOf(file, f)) {
       if (!within(call) || call.parent?.type === 'go_statement') continue;
-      for (const callee of calleesOf(pkg, file, call)) {
+      for (const callee of knownCallees(pkg, file, call)) {
         const a = lockSummary(pkg, callee).acquires.find((x) => x.id === id && (!write || !x.read) && x.chain.length < MAX_CHAIN);
         if (a) return a.site;
       }

@@ -36,9 +36,12 @@ export const condWaitMisuse: Rule = {
       const fn = enclosingFunc(wait.call);
       const name = wait.group.text;
       // Signalled somewhere: by the same Cond, or by one the model cannot name that may be it.
-      const last = wait.group.text.split('.').at(-1);
+      const last = wait.group.text.split('.').at(-1)!;
+      const also = storedInto(pkg, last);
       const signalled = calls.some(
-        (c) => (c.op === 'Signal' || c.op === 'Broadcast') && (c.id === wait.id || (c.id === null && c.group.text.split('.').at(-1) === last)),
+        (c) =>
+          (c.op === 'Signal' || c.op === 'Broadcast') &&
+          (c.id === wait.id || (c.id === null && c.group.text.split('.').at(-1) === last) || also.has(c.group.text)),
       );
       if (wait.id && !signalled && !wait.handedOff && !neverSet(pkg, wait)) {
         report({
@@ -72,6 +75,17 @@ export const condWaitMisuse: Rule = {
     }
   },
 };
+
+/**
+ * What the package stores into a field of that name (`&T{wait: cond}`, `t.wait = cond`): a
+ * Signal on `cond` signals the field's Cond.
+ */
+function storedInto(pkg: Package, field: string): Set<string> {
+  const found = new Set<string>();
+  const re = new RegExp(`(?:\\b${field}\\s*:|\\.${field}\\s*=)\\s*&?([\\w.]+)`, 'g');
+  for (const f of pkg.files) for (const m of f.source.matchAll(re)) found.add(m[1]);
+  return found;
+}
 
 /** A `*sync.Cond` field that nothing in the package gives a value: nil, so the Wait behind `!= nil` never runs. */
 function neverSet(pkg: Package, wait: CondCall): boolean {

@@ -2,7 +2,8 @@ import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
 import { calleesOf } from './model/calls.js';
 import { objectOf } from './model/names.js';
-import { declOf, fileOfNode, typeOf } from './model/types.js';
+import { declOf, fileOfNode, selectionOf, typeOf } from './model/types.js';
+import { contains, unparen } from './syntax.js';
 import { nodesOfType } from './nodes.js';
 import {
   callsOf,
@@ -61,6 +62,36 @@ function enclosing(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
+/**
+ * The package code a call runs, when the model knows the callee: not the guess it makes for a
+ * method called on a value of unknown type (`os.Stdout.Write(b)` taken for the package's only
+ * Write), which for locks would mean a mutex locked "again" in code that never runs.
+ */
+export function knownCallees(pkg: Package, file: GoFile, call: SyntaxNode): SyntaxNode[] {
+  const f = call.childForFieldName('function');
+  const callee = f ? unparen(f) : null;
+  if (callee?.type === 'selector_expression' && !selectionOf(pkg, file, callee) && !fromPackageCode(pkg, file, callee.childForFieldName('operand'))) return [];
+  return calleesOf(pkg, file, call);
+}
+
+/**
+ * Whether a value of unknown type comes from the package's own data (`r := s.byID[i]`, a field
+ * of an anonymous struct the model does not type), not from another package (`os.Stdout`,
+ * `f, err := objfile.Open(name)`, the result of a method the model cannot see).
+ */
+function fromPackageCode(pkg: Package, file: GoFile, operand: SyntaxNode | null): boolean {
+  let root = operand ? unparen(operand) : null;
+  while (root && (root.type === 'selector_expression' || root.type === 'index_expression')) root = root.childForFieldName('operand');
+  if (root?.type !== 'identifier') return false;
+  const obj = objectOf(pkg, file, root);
+  if (!obj || obj.kind === 'import' || obj.kind === 'builtin') return false;
+  const decl = obj.decl;
+  const right = decl?.type === 'short_var_declaration' ? decl.childForFieldName('right') : decl?.type === 'var_spec' ? decl.childForFieldName('value') : null;
+  const values = right?.namedChildren ?? [];
+  const value = values.length === 1 ? values[0] : (values[obj.index] ?? null);
+  return !(value && unparen(value).type === 'call_expression' && !calleesOf(pkg, file, unparen(value)).length);
+}
+
 /** A mutex a function locks, itself or in a function it calls. */
 export interface Acquisition {
   id: string;
@@ -105,7 +136,7 @@ export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
   const own = new Set(summary.acquires.map((a) => a.id));
   for (const call of callsOf(file, fn)) {
     if (call.parent?.type === 'go_statement' || lockSiteOf(pkg, file, call)) continue;
-    for (const callee of calleesOf(pkg, file, call)) {
+    for (const callee of knownCallees(pkg, file, call)) {
       const inner = lockSummary(pkg, callee);
       // A callee that unlocks what this function never locks itself: this one is entered holding it too.
       for (const id of inner.entersHolding) if (!firstOp.has(id)) summary.entersHolding.add(id);
@@ -168,11 +199,11 @@ export function lockEdges(pkg: Package): LockEdge[] {
             continue;
           }
           if (call.parent?.type === 'go_statement') continue;
-          for (const callee of calleesOf(pkg, file, call)) {
+          for (const callee of knownCallees(pkg, file, call)) {
             const summary = lockSummary(pkg, callee);
             if (summary.entersHolding.has(held)) continue;
             for (const a of summary.acquires) {
-              if (a.id !== held && a.chain.length < MAX_CHAIN) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
+              if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
             }
           }
         }
