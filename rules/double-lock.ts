@@ -135,12 +135,13 @@ function relockingThroughCalls(
   const owner = id.split('.')[0];
   const callee = call.childForFieldName('function');
   const operand = callee?.type === 'selector_expression' ? callee.childForFieldName('operand') : null;
-  if (operand && declOf(pkg, typeOf(pkg, file, operand))?.name === owner) return null;
+  // Another value of the mutex's own type (a child, a peer): its mutex, not this one.
+  const root = first.key.split('.')[0];
+  if (operand && operand.text !== root && declOf(pkg, typeOf(pkg, file, operand))?.name === owner) return null;
   const targets: SyntaxNode[] = [...knownCallees(pkg, file, call)];
   const printed = new Set<number>();
   if (PRINTS.test(callee?.text ?? '')) {
     // fmt calls String (or Error) on the value holding the mutex.
-    const root = first.key.split('.')[0];
     for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
       if (arg.text !== root) continue;
       const t = typeOf(pkg, file, arg);
@@ -150,7 +151,11 @@ function relockingThroughCalls(
   }
   for (const target of targets) {
     // Not back into the function itself: a recursion over a nested value locks the nested one's mutex.
-    const a = lockSummary(pkg, target).acquires.find((x) => x.id === id && x.chain.length <= 3 && !contains(fnOf(call), x.site));
+    const summary = lockSummary(pkg, target);
+    if (summary.entersHolding.has(id)) continue;
+    // On the same value, the callee's own locks are relockingCallee's to judge (it knows locks a parameter asks for).
+    const sameValue = operand?.text === root;
+    const a = summary.acquires.find((x) => x.id === id && x.chain.length <= 3 && (!sameValue || x.chain.length > 0) && !contains(fnOf(call), x.site));
     if (!a) continue;
     const read = a.read && !(state & WRITE);
     const chain = [...(printed.has(target.id) ? [displayName(target)] : []), ...a.chain.map((c) => c.childForFieldName('function')?.text)];
