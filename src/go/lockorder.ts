@@ -1,6 +1,8 @@
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { GoFile, Package } from '../engine/types.js';
-import { calleesOf } from './model/calls.js';
+import { assignedValue } from './escape.js';
+import { calleesOf, callersOf } from './model/calls.js';
+import { selectorsOfField } from './package.js';
 import { objectOf } from './model/names.js';
 import { declOf, fileOfNode, selectionOf, typeOf } from './model/types.js';
 import { contains, unparen } from './syntax.js';
@@ -71,7 +73,57 @@ export function knownCallees(pkg: Package, file: GoFile, call: SyntaxNode): Synt
   const f = call.childForFieldName('function');
   const callee = f ? unparen(f) : null;
   if (callee?.type === 'selector_expression' && !selectionOf(pkg, file, callee) && !fromPackageCode(pkg, file, callee.childForFieldName('operand'))) return [];
-  return calleesOf(pkg, file, call);
+  const found = calleesOf(pkg, file, call);
+  if (found.length || callee?.type !== 'selector_expression') return found;
+  const s = selectionOf(pkg, file, callee);
+  return s?.kind === 'field' ? setterArguments(pkg, s.field.name) : [];
+}
+
+/**
+ * The funcs a func-typed field gets through a setter (`func (w *W) SetOnEvent(f func()) { w.onEvent = f }`):
+ * the package functions, methods and literals its callers pass (`w.SetOnEvent(c.processEvent)`).
+ * A field given anything else (another package's func, a value the model cannot name) gets nothing here.
+ */
+function setterArguments(pkg: Package, field: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const sel of selectorsOfField(pkg, field)) {
+    const value = assignedValue(sel);
+    if (value?.type !== 'identifier') continue;
+    const sfile = fileOfNode(pkg, sel);
+    const param = objectOf(pkg, sfile, value);
+    const setter = param?.kind === 'param' ? param.fn : null;
+    if (!setter || setter.type === 'func_literal') continue;
+    const index = parameterIndex(setter, value.text);
+    for (const site of callersOf(pkg, setter).sites) {
+      const arg = site.call.childForFieldName('arguments')?.namedChildren[index];
+      const v = arg ? unparen(arg) : null;
+      if (!v) continue;
+      if (v.type === 'func_literal') out.push(v);
+      else if (v.type === 'selector_expression') {
+        const m = selectionOf(pkg, site.file, v);
+        if (m?.kind === 'method') out.push(m.decl);
+      } else if (v.type === 'identifier') {
+        const obj = objectOf(pkg, site.file, v);
+        if (obj?.kind === 'func' && obj.decl) out.push(obj.decl);
+        const bound = obj?.decl?.type === 'short_var_declaration' ? obj.decl.childForFieldName('right')?.namedChildren[obj.index] : null;
+        if (bound?.type === 'func_literal') out.push(bound);
+      }
+    }
+  }
+  return out;
+}
+
+function parameterIndex(fn: SyntaxNode, name: string): number {
+  let i = 0;
+  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const names = decl.childrenForFieldName('name');
+    for (const n of names) {
+      if (n.text === name) return i;
+      i++;
+    }
+    if (!names.length) i++;
+  }
+  return -1;
 }
 
 /**
@@ -100,6 +152,8 @@ export interface Acquisition {
   site: SyntaxNode;
   /** The calls from the function down to the one whose body has `site` (empty: its own). */
   chain: SyntaxNode[];
+  /** Mutexes the code on the way unlocks before this lock without having locked them: held by the caller until then. */
+  releasedBefore: Set<string>;
 }
 
 interface Summary {
@@ -109,6 +163,10 @@ interface Summary {
 }
 
 const summaries = new WeakMap<Tree, Map<number, Summary>>();
+
+function releasedBy(releases: { id: string; at: number }[], before: number): Set<string> {
+  return new Set(releases.filter((r) => r.at < before).map((r) => r.id));
+}
 
 /**
  * The mutexes `fn` may lock, itself and through the package code it calls (not what it
@@ -123,26 +181,38 @@ export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
   cache.set(fn.id, summary); // a recursive call sees what is known so far
   const file = fileOfNode(pkg, fn);
   const firstOp = new Set<string>();
+  // Mutexes this function releases without having locked them, by where: held by its caller until then.
+  const releases: { id: string; at: number }[] = [];
   for (const site of lockSites(pkg, fn)) {
     const id = lockIdentity(pkg, file, site);
     if (!id) continue;
     const unlock = site.op === 'Unlock' || site.op === 'RUnlock';
     if (!firstOp.has(id)) {
       firstOp.add(id);
-      if (unlock && !site.deferred) summary.entersHolding.add(id);
+      if (unlock && !site.deferred) {
+        summary.entersHolding.add(id);
+        releases.push({ id, at: site.call.startIndex });
+      }
     }
-    if (!unlock && !summary.acquires.some((a) => a.id === id)) summary.acquires.push({ id, read: site.op === 'RLock', site: site.call, chain: [] });
+    if (!unlock && !summary.acquires.some((a) => a.id === id)) {
+      summary.acquires.push({ id, read: site.op === 'RLock', site: site.call, chain: [], releasedBefore: releasedBy(releases, site.call.startIndex) });
+    }
   }
   const own = new Set(summary.acquires.map((a) => a.id));
   for (const call of callsOf(file, fn)) {
     if (call.parent?.type === 'go_statement' || lockSiteOf(pkg, file, call)) continue;
     for (const callee of knownCallees(pkg, file, call)) {
       const inner = lockSummary(pkg, callee);
-      // A callee that unlocks what this function never locks itself: this one is entered holding it too.
-      for (const id of inner.entersHolding) if (!firstOp.has(id)) summary.entersHolding.add(id);
       for (const a of inner.acquires) {
         if (own.has(a.id) || summary.acquires.some((b) => b.id === a.id)) continue;
-        summary.acquires.push({ ...a, chain: [call, ...a.chain] });
+        const releasedBefore = new Set([...a.releasedBefore, ...releasedBy(releases, call.startIndex)]);
+        summary.acquires.push({ ...a, chain: [call, ...a.chain], releasedBefore });
+      }
+      // A callee that unlocks what this function never locks itself: this one is entered holding it too.
+      for (const id of inner.entersHolding) {
+        if (firstOp.has(id)) continue;
+        summary.entersHolding.add(id);
+        releases.push({ id, at: call.endIndex });
       }
     }
   }
@@ -195,15 +265,15 @@ export function lockEdges(pkg: Package): LockEdge[] {
           const site = lockSiteOf(pkg, file, call);
           if (site) {
             const id = site.op === 'Lock' || site.op === 'RLock' ? lockIdentity(pkg, file, site) : null;
-            if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [] } });
+            if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [], releasedBefore: new Set() } });
             continue;
           }
           if (call.parent?.type === 'go_statement') continue;
           for (const callee of knownCallees(pkg, file, call)) {
             const summary = lockSummary(pkg, callee);
-            if (summary.entersHolding.has(held)) continue;
             for (const a of summary.acquires) {
-              if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
+              // Not what the callee locks after it has released the held mutex (`...Locked` helpers that unlock to call out).
+              if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site) && !a.releasedBefore.has(held)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
             }
           }
         }
