@@ -2,6 +2,7 @@ import type { SyntaxNode } from 'tree-sitter';
 import {
   fieldOfKey,
   followLock,
+  lockSiteOf,
   lockSites,
   READ,
   receiverLocks,
@@ -12,8 +13,9 @@ import {
   type LockSite,
 } from '../src/go/locks.js';
 import { calleesOf } from '../src/go/model/calls.js';
-import { knownCallees, lockIdentity, lockSummary } from '../src/go/lockorder.js';
-import { declOf, methodOf, typeOf } from '../src/go/model/types.js';
+import { conditional, knownCallees, lockIdentity, lockSummary } from '../src/go/lockorder.js';
+import { objectOf } from '../src/go/model/names.js';
+import { declOf, fileOfNode, methodOf, typeOf } from '../src/go/model/types.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { nodesOfType } from '../src/go/nodes.js';
 import { contains, enclosingFunction, lineOf } from '../src/go/syntax.js';
@@ -108,6 +110,21 @@ function lastLockBefore(sites: LockSite[], key: string, call: SyntaxNode): LockS
   return found;
 }
 
+/**
+ * Whether a lock call locks its function's own value (its receiver, through fields: `s.mu`,
+ * `r.store.mu`) or a package variable, not a local or a parameter that may be another value of
+ * the type (a child directory looked up in a map).
+ */
+function ownValue(pkg: Package, lockCall: SyntaxNode): boolean {
+  const file = fileOfNode(pkg, lockCall);
+  const site = lockSiteOf(pkg, file, lockCall);
+  let root = site?.mutex ?? null;
+  while (root && root.type === 'selector_expression') root = root.childForFieldName('operand');
+  if (root?.type !== 'identifier') return false;
+  const obj = objectOf(pkg, file, root);
+  return obj?.kind === 'receiver' || (obj?.kind === 'var' && !obj.fn);
+}
+
 function fnOf(node: SyntaxNode): SyntaxNode {
   return enclosingFunction(node) ?? node;
 }
@@ -155,7 +172,9 @@ function relockingThroughCalls(
     if (summary.entersHolding.has(id)) continue;
     // On the same value, the callee's own locks are relockingCallee's to judge (it knows locks a parameter asks for).
     const sameValue = operand?.text === root;
-    const a = summary.acquires.find((x) => x.id === id && x.chain.length <= 3 && (!sameValue || x.chain.length > 0) && !contains(fnOf(call), x.site));
+    const a = summary.acquires.find(
+      (x) => x.id === id && x.chain.length <= 3 && (!sameValue || x.chain.length > 0) && !contains(fnOf(call), x.site) && !conditional(x) && ownValue(pkg, x.site),
+    );
     if (!a) continue;
     const read = a.read && !(state & WRITE);
     const chain = [...(printed.has(target.id) ? [displayName(target)] : []), ...a.chain.map((c) => c.childForFieldName('function')?.text)];

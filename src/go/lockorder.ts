@@ -4,7 +4,7 @@ import { assignedValue } from './escape.js';
 import { calleesOf, callersOf } from './model/calls.js';
 import { selectorsOfField } from './package.js';
 import { objectOf } from './model/names.js';
-import { declOf, fileOfNode, selectionOf, typeOf } from './model/types.js';
+import { declOf, fileOfNode, receiverTypeName, selectionOf, typeOf } from './model/types.js';
 import { contains, unparen } from './syntax.js';
 import { nodesOfType } from './nodes.js';
 import {
@@ -17,6 +17,7 @@ import {
   lockSites,
   mutexIdentity,
   structEmbedsMutex,
+  underParameterCondition,
   UNLOCKED,
   WRITE,
   type LockSite,
@@ -72,7 +73,17 @@ function enclosing(node: SyntaxNode): SyntaxNode | null {
 export function knownCallees(pkg: Package, file: GoFile, call: SyntaxNode): SyntaxNode[] {
   const f = call.childForFieldName('function');
   const callee = f ? unparen(f) : null;
-  if (callee?.type === 'selector_expression' && !selectionOf(pkg, file, callee) && !fromPackageCode(pkg, file, callee.childForFieldName('operand'))) return [];
+  if (callee?.type === 'selector_expression' && !selectionOf(pkg, file, callee)) {
+    const operand = callee.childForFieldName('operand');
+    const t = operand ? typeOf(pkg, file, operand) : null;
+    // A value of another package's type (an http.Flusher field) runs that package's code.
+    if (t && t.kind !== 'unknown' && !declOf(pkg, t)) return [];
+    if (!fromPackageCode(pkg, file, operand)) return [];
+    // A wrapper's call into the interface it embeds or holds (`w.flusher.Flush()` in (*wcf).Flush) is not the wrapper's own method.
+    const holder = operand?.type === 'selector_expression' ? operand.childForFieldName('operand') : null;
+    const holderType = holder ? declOf(pkg, typeOf(pkg, file, holder))?.name : undefined;
+    return calleesOf(pkg, file, call).filter((m) => m.type !== 'method_declaration' || receiverTypeName(m) !== holderType);
+  }
   const found = calleesOf(pkg, file, call);
   if (found.length || callee?.type !== 'selector_expression') return found;
   const s = selectionOf(pkg, file, callee);
@@ -163,6 +174,11 @@ interface Summary {
 }
 
 const summaries = new WeakMap<Tree, Map<number, Summary>>();
+
+/** An acquisition behind a call or lock that runs only when a parameter says so: the caller's choice, not followed. */
+export function conditional(a: Acquisition): boolean {
+  return underParameterCondition(a.site) || a.chain.slice(1).some(underParameterCondition);
+}
 
 function releasedBy(releases: { id: string; at: number }[], before: number): Set<string> {
   return new Set(releases.filter((r) => r.at < before).map((r) => r.id));
@@ -273,7 +289,7 @@ export function lockEdges(pkg: Package): LockEdge[] {
             const summary = lockSummary(pkg, callee);
             for (const a of summary.acquires) {
               // Not what the callee locks after it has released the held mutex (`...Locked` helpers that unlock to call out).
-              if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site) && !a.releasedBefore.has(held)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
+              if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site) && !a.releasedBefore.has(held) && !conditional(a)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
             }
           }
         }

@@ -462,6 +462,12 @@ export function unlockedElsewhere(pkg: Package, fn: SyntaxNode, key: string): bo
     .some((lit) => lit.id !== fn.id && lockSites(pkg, lit).some((s) => s.key === key && (s.op === 'Unlock' || s.op === 'RUnlock')));
 }
 
+/** Whether `node` runs only when a parameter of its function says so (`if lock { ... }`, `if !stop { ... }`). */
+export function underParameterCondition(node: SyntaxNode): boolean {
+  const fn = ownerOf(node);
+  return !!fn && guardedByParameter(node, fn, new Set(parameterNames(fn)));
+}
+
 function parameterNames(fn: SyntaxNode): string[] {
   return (fn.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => p.childrenForFieldName('name').map((n) => n.text));
 }
