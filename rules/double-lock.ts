@@ -2,6 +2,7 @@ import type { SyntaxNode } from '../src/go/tree.js';
 import {
   fieldOfKey,
   followLock,
+  lockSiteOf,
   lockSites,
   READ,
   receiverLocks,
@@ -12,9 +13,12 @@ import {
   type LockSite,
 } from '../src/go/locks.js';
 import { calleesOf } from '../src/go/model/calls.js';
+import { conditional, knownCallees, lockIdentity, lockSummary } from '../src/go/lockorder.js';
+import { objectOf } from '../src/go/model/names.js';
+import { declOf, fileOfNode, methodOf, typeOf } from '../src/go/model/types.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { nodesOfType } from '../src/go/nodes.js';
-import { lineOf } from '../src/go/syntax.js';
+import { contains, enclosingFunction, lineOf } from '../src/go/syntax.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
 export const doubleLock: Rule = {
@@ -22,8 +26,9 @@ export const doubleLock: Rule = {
     id: 'double-lock',
     title: 'a mutex is locked again while the goroutine holds it',
     why:
-      "Go's mutexes are not reentrant: a goroutine that calls Lock on a mutex it already holds, itself or " +
-      'through a method it calls on the same value, blocks forever, and so does every goroutine that needs ' +
+      "Go's mutexes are not reentrant: a goroutine that calls Lock on a mutex it already holds, itself, " +
+      'through a method it calls on the same value, or a few calls further down the package (a String ' +
+      'method that fmt calls on the locked value, a back-pointer to the owner), blocks forever, and so does every goroutine that needs ' +
       'the mutex after it. A second RLock while holding a read lock deadlocks too as soon as a writer waits ' +
       'in between: the waiting writer blocks new readers, and the first reader never gets to unlock.',
     fix:
@@ -64,14 +69,14 @@ export const doubleLock: Rule = {
           }
           for (const { call, state } of paths.heldCalls) {
             if (!(state & (WRITE | READ)) || state & UNLOCKED) continue; // only where it is surely held
-            const found = relockingCallee(pkg, file, call, key, state);
+            const found = relockingCallee(pkg, file, call, key, state) ?? relockingThroughCalls(pkg, file, call, first, state);
             if (!found) continue;
             if (found.read && !writers.has(lastField(key))) continue;
             const since = lastLockBefore(sites, key, call);
             report({
               node: call,
               file,
-              message: `${name} calls ${found.name} while holding ${key}${since ? ` (locked at line ${lineOf(since.call)})` : ''}, and ${found.name} ${found.read ? 'read-locks' : 'locks'} it again: the goroutine blocks forever`,
+              message: `${name} calls ${found.name} while holding ${key}${since ? ` (line ${lineOf(since.call)})` : ''}, which ${found.read ? 'read-locks' : 'locks'} it again${found.via ?? ''}: ${found.read ? 'a waiting writer blocks it forever' : 'the goroutine blocks forever'}`,
               related: [
                 ...(since ? [{ node: since.call, file, message: `${key} is locked here` }] : []),
                 { node: found.decl, file: pkg.files.find((f) => f.tree === found.decl.tree)!, message: `${found.name} locks ${key} again` },
@@ -106,6 +111,80 @@ function lastLockBefore(sites: LockSite[], key: string, call: SyntaxNode): LockS
 }
 
 /**
+ * Whether a lock call locks its function's own value (its receiver, through fields: `s.mu`,
+ * `r.store.mu`) or a package variable, not a local or a parameter that may be another value of
+ * the type (a child directory looked up in a map).
+ */
+function ownValue(pkg: Package, lockCall: SyntaxNode): boolean {
+  const file = fileOfNode(pkg, lockCall);
+  const site = lockSiteOf(pkg, file, lockCall);
+  let root = site?.mutex ?? null;
+  while (root && root.type === 'selector_expression') root = root.childForFieldName('operand');
+  if (root?.type !== 'identifier') return false;
+  const obj = objectOf(pkg, file, root);
+  return obj?.kind === 'receiver' || (obj?.kind === 'var' && !obj.fn);
+}
+
+function fnOf(node: SyntaxNode): SyntaxNode {
+  return enclosingFunction(node) ?? node;
+}
+
+/** Printing functions that call a value's String or Error method. */
+const PRINTS = /^(fmt\.(Print|Sprint|Fprint|Errorf|Append)\w*|log\.(Print|Fatal|Panic)\w*)$/;
+
+/**
+ * The package code `call` runs that locks the same mutex again, named by the model's types
+ * (`Store.mu`), through up to three more calls (`s.queue.Add(r)` → ... → `r.store.Status()`
+ * read-locking Store.mu): only when the first call is not on another value of the mutex's own
+ * type (a walk over children or peers locks their mutexes, not this one). Also a value whose
+ * String or Error method locks it, handed to fmt or log while it is held.
+ */
+function relockingThroughCalls(
+  pkg: Package,
+  file: GoFile,
+  call: SyntaxNode,
+  first: LockSite,
+  state: number,
+): { name: string; decl: SyntaxNode; read: boolean; via?: string } | null {
+  if (call.parent?.type === 'go_statement') return null;
+  const id = lockIdentity(pkg, file, first);
+  if (!id || id.includes('@')) return null;
+  const owner = id.split('.')[0];
+  const callee = call.childForFieldName('function');
+  const operand = callee?.type === 'selector_expression' ? callee.childForFieldName('operand') : null;
+  // Another value of the mutex's own type (a child, a peer): its mutex, not this one.
+  const root = first.key.split('.')[0];
+  if (operand && operand.text !== root && declOf(pkg, typeOf(pkg, file, operand))?.name === owner) return null;
+  const targets: SyntaxNode[] = [...knownCallees(pkg, file, call)];
+  const printed = new Set<number>();
+  if (PRINTS.test(callee?.text ?? '')) {
+    // fmt calls String (or Error) on the value holding the mutex.
+    for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (arg.text !== root) continue;
+      const t = typeOf(pkg, file, arg);
+      const m = methodOf(pkg, t, 'String') ?? methodOf(pkg, t, 'Error');
+      if (m) printed.add(m.id), targets.push(m);
+    }
+  }
+  for (const target of targets) {
+    // Not back into the function itself: a recursion over a nested value locks the nested one's mutex.
+    const summary = lockSummary(pkg, target);
+    if (summary.entersHolding.has(id)) continue;
+    // On the same value, the callee's own locks are relockingCallee's to judge (it knows locks a parameter asks for).
+    const sameValue = operand?.text === root;
+    const a = summary.acquires.find(
+      (x) => x.id === id && x.chain.length <= 3 && (!sameValue || x.chain.length > 0) && !contains(fnOf(call), x.site) && !conditional(x) && ownValue(pkg, x.site),
+    );
+    if (!a) continue;
+    const read = a.read && !(state & WRITE);
+    const chain = [...(printed.has(target.id) ? [displayName(target)] : []), ...a.chain.map((c) => c.childForFieldName('function')?.text)];
+    const via = chain.length ? ` (through ${chain.join(' → ')})` : '';
+    return { name: printed.has(target.id) ? (callee?.text ?? '') : displayName(target), decl: target, read, via };
+  }
+  return null;
+}
+
+/**
  * The method of the same receiver that `call` runs and that locks the mutex of `key`
  * again (`s.mu` held, `s.drain()` locks `s.mu`): a write lock always deadlocks, a read lock
  * only when a write lock is held or a writer can come between.
@@ -116,7 +195,7 @@ function relockingCallee(
   call: SyntaxNode,
   key: string,
   state: number,
-): { name: string; decl: SyntaxNode; read: boolean } | null {
+): { name: string; decl: SyntaxNode; read: boolean; via?: string } | null {
   const callee = call.childForFieldName('function');
   if (callee?.type !== 'selector_expression' || call.parent?.type === 'go_statement') return null;
   const operand = callee.childForFieldName('operand')?.text;

@@ -4,7 +4,8 @@ import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } fr
 import { failsTest, perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
 import { frequencyOf, type HowOften } from '../src/go/model/frequency.js';
 import { fileOf } from '../src/go/package.js';
-import { contains, enclosingLoops, lineOf } from '../src/go/syntax.js';
+import { contains, enclosingFunction, enclosingLoops, lineOf } from '../src/go/syntax.js';
+import { displayName } from '../src/go/model/frequency.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
 export const goroutineAbandonedSend: Rule = {
@@ -18,7 +19,9 @@ export const goroutineAbandonedSend: Rule = {
       'forever, holding its stack and everything it references. Once per call, this is the most common ' +
       'goroutine leak in Go services. The channel is followed from its make through variables, struct ' +
       'fields, parameters and results (`r.resp <- v` with r a request the function built); a goroutine ' +
-      'started once per process, and a receiver whose give-up path fails the test (`t.Fatal`), are not reported.',
+      'started once per process, and a receiver whose give-up path fails the test (`t.Fatal`), are not reported. ' +
+      'Also reported: the function that made the channel sending on it itself before it has handed the channel ' +
+      'to anyone (`errC <- err; return errC`): no one can be there to receive.',
     fix:
       'Give the channel room for every send that may be abandoned: make(chan T, 1) for one sender, ' +
       'make(chan T, n) for n senders. Or make the send itself give up: ' +
@@ -36,6 +39,17 @@ export const goroutineAbandonedSend: Rule = {
     for (const ch of packageChannels(pkg)) {
       const owner = ch.fn;
       if (!owner || ch.buffer !== 0 || ch.lost || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+      const early = sendBeforeHandoff(ch, owner);
+      if (early) {
+        report({
+          node: early.node.parent!,
+          file: early.file,
+          message: `${displayName(owner)} blocks forever sending on unbuffered ${early.node.text}: it made the channel at line ${lineOf(ch.make)} and has not handed it to anyone yet, so nothing can receive`,
+          related: [{ node: ch.make, file: ch.file, message: 'made here' }],
+          evidence: [{ node: early.node, file: early.file }],
+        });
+        continue;
+      }
       for (const send of blockingSends(ch, owner)) {
         const goStmt = send.goroutine!;
         const giveUp = whereReceiverGivesUp(pkg, ch, owner, goStmt);
@@ -57,6 +71,21 @@ export const goroutineAbandonedSend: Rule = {
     }
   },
 };
+
+/**
+ * A send the maker itself makes, in its own body, before the channel has gone anywhere: no
+ * goroutine started with it, no call given it, no store that someone could read it from;
+ * only comparisons and len/cap elsewhere.
+ */
+function sendBeforeHandoff(ch: Channel, owner: SyntaxNode): ChannelUse | null {
+  for (const send of ch.uses) {
+    if (send.op !== 'send' || send.anchor?.id !== send.node.id || send.goroutine || hasAlternatives(send.select)) continue;
+    if (enclosingFunction(send.node)?.id !== owner.id) continue;
+    const after = (u: ChannelUse) => u.anchor !== null && u.anchor.startIndex > send.node.endIndex && !enclosingLoops(send.node).some((l) => contains(l, u.anchor!));
+    if (ch.uses.every((u) => u === send || u.op === 'inspect' || after(u))) return send;
+  }
+  return null;
+}
 
 interface GiveUp {
   node: SyntaxNode;

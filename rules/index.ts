@@ -14,6 +14,10 @@ import { unboundedMapCache } from './unbounded-map-cache.js';
 import { appendOnlySlice } from './append-only-slice.js';
 import { doubleLock } from './double-lock.js';
 import { lockNotReleased } from './lock-not-released.js';
+import { lockOrder } from './lock-order.js';
+import { blocksHoldingLock } from './blocks-holding-lock.js';
+import { waitgroupMisuse } from './waitgroup-misuse.js';
+import { condWaitMisuse } from './cond-wait-misuse.js';
 
 /** Every rule goleak-lint has, in the order `goleak-lint rules` lists them. */
 export const allRules: Rule[] = [
@@ -32,4 +36,8 @@ export const allRules: Rule[] = [
   lostCancel,
   doubleLock,
   lockNotReleased,
+  lockOrder,
+  blocksHoldingLock,
+  waitgroupMisuse,
+  condWaitMisuse,
 ];

@@ -37,6 +37,8 @@ export const lockNotReleased: Rule = {
           const own = sites.filter((s) => s.key === key);
           // Entered with the lock held (`...Locked` helpers unlock first): not followed.
           if (!own.some((s) => isUnlock(s) && !s.deferred) || isUnlock(own[0])) continue;
+          // `if c { mu.Lock() } ... if c { mu.Unlock() }` with a loop between, where the paths forget c.
+          if (sameConditionPair(fn, own)) continue;
           const paths = followLock(pkg, fn, key);
           if (paths.deferredUnlock || paths.unsupported) continue;
           const held = paths.exits.filter((e) => e.state & HELD);
@@ -93,4 +95,18 @@ function callersUnlock(pkg: Package, fn: SyntaxNode, key: string): boolean {
     if (after.some((s) => s.key.split('.').at(-1) === field)) return true;
   }
   return false;
+}
+
+/** Every lock of the mutex, and some unlock of it, sits directly under an `if` on the same condition. */
+function sameConditionPair(fn: SyntaxNode, own: LockSite[]): boolean {
+  const cond = (site: LockSite): string | null => {
+    for (let n = site.call.parent; n && n.id !== fn.id; n = n.parent) {
+      if (n.type === 'if_statement') return n.childForFieldName('condition')?.text.replace(/\s+/g, '') ?? null;
+      if (n.type === 'for_statement' || n.type === 'func_literal') return null;
+    }
+    return null;
+  };
+  const locks = own.filter((s) => !isUnlock(s)).map(cond);
+  const first = locks[0];
+  return !!first && locks.every((c) => c === first) && own.some((s) => isUnlock(s) && cond(s) === first);
 }

@@ -4,7 +4,7 @@ import { terminates, statementsOf } from './flow.js';
 import { calleesOf } from './model/calls.js';
 import { objectOf, usesOf } from './model/names.js';
 import { isAssignedTo } from './escape.js';
-import { declOf, fieldOf, fileOfNode, isNamed, typeOf, type GoType } from './model/types.js';
+import { declOf, fieldOf, fileOfNode, isNamed, typeFromSyntax, typeOf, type GoType } from './model/types.js';
 import { nodesOfType } from './nodes.js';
 import { FUNCTION_TYPES, unparen } from './syntax.js';
 
@@ -47,14 +47,24 @@ function isMutex(pkg: Package, file: GoFile, expr: SyntaxNode): boolean {
   if (isSyncMutex(t)) return true;
   // A type of the package that embeds a mutex has its Lock and Unlock.
   if (declOf(pkg, t)) return !!embeddedMutex(pkg, t);
+  // So does an anonymous struct that embeds one (`mu struct { sync.Mutex; n int }`).
+  if (t.kind === 'struct') return structEmbedsMutex(pkg, t);
   return t.kind === 'unknown' && MUTEX_NAME.test(expr.text);
 }
 
-function isSyncMutex(t: GoType): boolean {
+/** Whether an anonymous struct type embeds sync.Mutex or sync.RWMutex. */
+export function structEmbedsMutex(pkg: Package, t: GoType & { kind: 'struct' }): boolean {
+  const list = t.node.namedChildren.find((c) => c.type === 'field_declaration_list');
+  return (list?.namedChildren ?? []).some(
+    (f) => f.type === 'field_declaration' && !f.childForFieldName('name') && isSyncMutex(typeFromSyntax(pkg, t.file, f.childForFieldName('type'))),
+  );
+}
+
+export function isSyncMutex(t: GoType): boolean {
   return isNamed(t, 'sync', 'Mutex') || isNamed(t, 'sync', 'RWMutex');
 }
 
-function embeddedMutex(pkg: Package, t: GoType): string | null {
+export function embeddedMutex(pkg: Package, t: GoType): string | null {
   for (const name of ['Mutex', 'RWMutex']) {
     const f = fieldOf(pkg, t, name);
     if (f?.embedded) return name;
@@ -84,7 +94,7 @@ const sitesOfTree = new WeakMap<Tree, Map<number, LockSite[]>>();
 const callsOfFile = new WeakMap<GoFile, Map<number, SyntaxNode[]>>();
 
 /** The calls of a function's own body, from one pass over the file's calls, grouped by the function that owns each. */
-function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
+export function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
   let byOwner = callsOfFile.get(file);
   if (!byOwner) {
     byOwner = new Map();
@@ -120,6 +130,8 @@ export interface LockPaths {
   relocks: { site: LockSite; state: number }[];
   /** Calls reached while the mutex may be held, with that state. */
   heldCalls: { call: SyntaxNode; state: number }[];
+  /** Channel sends and receives (`ch <- v`, `<-ch`) reached while the mutex may be held, with that state. */
+  heldOps: { op: SyntaxNode; state: number }[];
   /** The function has a `defer` unlock of it: every way out releases it. */
   deferredUnlock: boolean;
   /** The function uses goto: not followed. */
@@ -172,10 +184,11 @@ interface Target {
  */
 export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths {
   const file = fileOfNode(pkg, fn);
-  const paths: LockPaths = { key, exits: [], relocks: [], heldCalls: [], deferredUnlock: false, unsupported: false };
+  const paths: LockPaths = { key, exits: [], relocks: [], heldCalls: [], heldOps: [], deferredUnlock: false, unsupported: false };
   const targets: Target[] = [];
   const seenRelock = new Map<number, { site: LockSite; state: number }>();
   const seenCall = new Map<number, { call: SyntaxNode; state: number }>();
+  const seenOp = new Map<number, { op: SyntaxNode; state: number }>();
 
   const siteIn = (stmt: SyntaxNode): LockSite | null => {
     const call = stmt.type === 'expression_statement' ? unparen(stmt.namedChildren[0] ?? stmt) : null;
@@ -191,6 +204,13 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
       const seen = seenCall.get(call.id);
       if (seen) seen.state |= b;
       else seenCall.set(call.id, { call, state: b });
+    }
+    const ops = [stmt, ...stmt.descendantsOfType(['send_statement', 'unary_expression'])].filter(isChannelOp);
+    for (const op of ops) {
+      if (ownerOf(op)?.id !== fn.id) continue;
+      const seen = seenOp.get(op.id);
+      if (seen) seen.state |= b;
+      else seenOp.set(op.id, { op, state: b });
     }
   };
 
@@ -341,7 +361,13 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
   if (end.size && body) paths.exits.push({ node: body.lastChild ?? body, state: bits(end) });
   paths.relocks = [...seenRelock.values()];
   paths.heldCalls = [...seenCall.values()];
+  paths.heldOps = [...seenOp.values()];
   return paths;
+}
+
+/** A send statement or a receive expression. */
+export function isChannelOp(node: SyntaxNode): boolean {
+  return node.type === 'send_statement' || (node.type === 'unary_expression' && node.child(0)?.type === '<-');
 }
 
 /** Whether the path's facts say condition `c` was taken (true), not taken (false), or nothing (null). */
@@ -454,6 +480,12 @@ export function unlockedElsewhere(pkg: Package, fn: SyntaxNode, key: string): bo
   return fn
     .descendantsOfType('func_literal')
     .some((lit) => lit.id !== fn.id && lockSites(pkg, lit).some((s) => s.key === key && (s.op === 'Unlock' || s.op === 'RUnlock')));
+}
+
+/** Whether `node` runs only when a parameter of its function says so (`if lock { ... }`, `if !stop { ... }`). */
+export function underParameterCondition(node: SyntaxNode): boolean {
+  const fn = ownerOf(node);
+  return !!fn && guardedByParameter(node, fn, new Set(parameterNames(fn)));
 }
 
 function parameterNames(fn: SyntaxNode): string[] {

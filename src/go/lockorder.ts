@@ -1,0 +1,301 @@
+import type { SyntaxNode, Tree } from './tree.js';
+import type { GoFile, Package } from '../engine/types.js';
+import { assignedValue } from './escape.js';
+import { calleesOf, callersOf } from './model/calls.js';
+import { selectorsOfField } from './package.js';
+import { objectOf } from './model/names.js';
+import { declOf, fileOfNode, receiverTypeName, selectionOf, typeOf } from './model/types.js';
+import { contains, unparen } from './syntax.js';
+import { nodesOfType } from './nodes.js';
+import {
+  callsOf,
+  embeddedMutex,
+  followLock,
+  HELD,
+  isSyncMutex,
+  lockSiteOf,
+  lockSites,
+  mutexIdentity,
+  structEmbedsMutex,
+  underParameterCondition,
+  UNLOCKED,
+  WRITE,
+  type LockSite,
+} from './locks.js';
+
+/**
+ * Which mutex a lock call locks, as the package's types name it, so that two functions
+ * locking "the same" mutex through different variables agree: `Store.mu` for field `mu` of
+ * Store (`s.mu`, `r.store.mu`), `Cache.RWMutex` for a Cache that embeds it (`c.Lock()`;
+ * `Conn.in` when that value is field `in` of Conn),
+ * the variable's name for a package-level mutex, and one identity per declaration for a
+ * local one. Null where the model cannot name it (a parameter `mu *sync.Mutex`, a map element).
+ */
+export function lockIdentity(pkg: Package, file: GoFile, site: LockSite): string | null {
+  const m = site.mutex;
+  const t = typeOf(pkg, file, m);
+  if (!isSyncMutex(t)) {
+    const decl = declOf(pkg, t);
+    const embedded = decl ? embeddedMutex(pkg, t) : null;
+    // A field of such a type is named by its owner's field: `c.in` and `c.out` of one type are two mutexes.
+    if (decl && embedded) return fieldIdentity(pkg, file, m) ?? `${decl.name}.${embedded}`;
+    if (t.kind === 'struct' && structEmbedsMutex(pkg, t)) return fieldIdentity(pkg, file, m);
+    if (t.kind !== 'unknown') return null;
+  }
+  if (m.type === 'identifier') {
+    const obj = objectOf(pkg, file, m);
+    if (!obj || obj.kind !== 'var') return null;
+    return obj.fn ? `${obj.name}@${obj.file?.path}:${obj.ident?.startIndex}` : obj.name;
+  }
+  const fn = enclosing(m);
+  return fieldIdentity(pkg, file, m) ?? (fn ? mutexIdentity(pkg, fn, site) : null);
+}
+
+function fieldIdentity(pkg: Package, file: GoFile, m: SyntaxNode): string | null {
+  if (m.type !== 'selector_expression') return null;
+  const operand = m.childForFieldName('operand');
+  const decl = operand ? declOf(pkg, typeOf(pkg, file, operand)) : null;
+  return decl ? `${decl.name}.${m.childForFieldName('field')?.text}` : null;
+}
+
+function enclosing(node: SyntaxNode): SyntaxNode | null {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_declaration' || n.type === 'method_declaration' || n.type === 'func_literal') return n;
+  }
+  return null;
+}
+
+/**
+ * The package code a call runs, when the model knows the callee: not the guess it makes for a
+ * method called on a value of unknown type (`os.Stdout.Write(b)` taken for the package's only
+ * Write), which for locks would mean a mutex locked "again" in code that never runs.
+ */
+export function knownCallees(pkg: Package, file: GoFile, call: SyntaxNode): SyntaxNode[] {
+  const f = call.childForFieldName('function');
+  const callee = f ? unparen(f) : null;
+  if (callee?.type === 'selector_expression' && !selectionOf(pkg, file, callee)) {
+    const operand = callee.childForFieldName('operand');
+    const t = operand ? typeOf(pkg, file, operand) : null;
+    // A value of another package's type (an http.Flusher field) runs that package's code.
+    if (t && t.kind !== 'unknown' && !declOf(pkg, t)) return [];
+    if (!fromPackageCode(pkg, file, operand)) return [];
+    // A wrapper's call into the interface it embeds or holds (`w.flusher.Flush()` in (*wcf).Flush) is not the wrapper's own method.
+    const holder = operand?.type === 'selector_expression' ? operand.childForFieldName('operand') : null;
+    const holderType = holder ? declOf(pkg, typeOf(pkg, file, holder))?.name : undefined;
+    return calleesOf(pkg, file, call).filter((m) => m.type !== 'method_declaration' || receiverTypeName(m) !== holderType);
+  }
+  const found = calleesOf(pkg, file, call);
+  if (found.length || callee?.type !== 'selector_expression') return found;
+  const s = selectionOf(pkg, file, callee);
+  return s?.kind === 'field' ? setterArguments(pkg, s.field.name) : [];
+}
+
+/**
+ * The funcs a func-typed field gets through a setter (`func (w *W) SetOnEvent(f func()) { w.onEvent = f }`):
+ * the package functions, methods and literals its callers pass (`w.SetOnEvent(c.processEvent)`).
+ * A field given anything else (another package's func, a value the model cannot name) gets nothing here.
+ */
+function setterArguments(pkg: Package, field: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const sel of selectorsOfField(pkg, field)) {
+    const value = assignedValue(sel);
+    if (value?.type !== 'identifier') continue;
+    const sfile = fileOfNode(pkg, sel);
+    const param = objectOf(pkg, sfile, value);
+    const setter = param?.kind === 'param' ? param.fn : null;
+    if (!setter || setter.type === 'func_literal') continue;
+    const index = parameterIndex(setter, value.text);
+    for (const site of callersOf(pkg, setter).sites) {
+      const arg = site.call.childForFieldName('arguments')?.namedChildren[index];
+      const v = arg ? unparen(arg) : null;
+      if (!v) continue;
+      if (v.type === 'func_literal') out.push(v);
+      else if (v.type === 'selector_expression') {
+        const m = selectionOf(pkg, site.file, v);
+        if (m?.kind === 'method') out.push(m.decl);
+      } else if (v.type === 'identifier') {
+        const obj = objectOf(pkg, site.file, v);
+        if (obj?.kind === 'func' && obj.decl) out.push(obj.decl);
+        const bound = obj?.decl?.type === 'short_var_declaration' ? obj.decl.childForFieldName('right')?.namedChildren[obj.index] : null;
+        if (bound?.type === 'func_literal') out.push(bound);
+      }
+    }
+  }
+  return out;
+}
+
+function parameterIndex(fn: SyntaxNode, name: string): number {
+  let i = 0;
+  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const names = decl.childrenForFieldName('name');
+    for (const n of names) {
+      if (n.text === name) return i;
+      i++;
+    }
+    if (!names.length) i++;
+  }
+  return -1;
+}
+
+/**
+ * Whether a value of unknown type comes from the package's own data (`r := s.byID[i]`, a field
+ * of an anonymous struct the model does not type), not from another package (`os.Stdout`,
+ * `f, err := objfile.Open(name)`, the result of a method the model cannot see).
+ */
+function fromPackageCode(pkg: Package, file: GoFile, operand: SyntaxNode | null): boolean {
+  let root = operand ? unparen(operand) : null;
+  while (root && (root.type === 'selector_expression' || root.type === 'index_expression')) root = root.childForFieldName('operand');
+  if (root?.type !== 'identifier') return false;
+  const obj = objectOf(pkg, file, root);
+  if (!obj || obj.kind === 'import' || obj.kind === 'builtin') return false;
+  const decl = obj.decl;
+  const right = decl?.type === 'short_var_declaration' ? decl.childForFieldName('right') : decl?.type === 'var_spec' ? decl.childForFieldName('value') : null;
+  const values = right?.namedChildren ?? [];
+  const value = values.length === 1 ? values[0] : (values[obj.index] ?? null);
+  return !(value && unparen(value).type === 'call_expression' && !calleesOf(pkg, file, unparen(value)).length);
+}
+
+/** A mutex a function locks, itself or in a function it calls. */
+export interface Acquisition {
+  id: string;
+  read: boolean;
+  /** The Lock or RLock call. */
+  site: SyntaxNode;
+  /** The calls from the function down to the one whose body has `site` (empty: its own). */
+  chain: SyntaxNode[];
+  /** Mutexes the code on the way unlocks before this lock without having locked them: held by the caller until then. */
+  releasedBefore: Set<string>;
+}
+
+interface Summary {
+  acquires: Acquisition[];
+  /** Mutexes the function unlocks before it locks them: it is entered holding them (`...Locked` helpers). */
+  entersHolding: Set<string>;
+}
+
+const summaries = new WeakMap<Tree, Map<number, Summary>>();
+
+/** An acquisition behind a call or lock that runs only when a parameter says so: the caller's choice, not followed. */
+export function conditional(a: Acquisition): boolean {
+  return underParameterCondition(a.site) || a.chain.slice(1).some(underParameterCondition);
+}
+
+function releasedBy(releases: { id: string; at: number }[], before: number): Set<string> {
+  return new Set(releases.filter((r) => r.at < before).map((r) => r.id));
+}
+
+/**
+ * The mutexes `fn` may lock, itself and through the package code it calls (not what it
+ * starts with `go`): the first acquisition of each, with the chain of calls to it.
+ */
+export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
+  let cache = summaries.get(fn.tree);
+  if (!cache) summaries.set(fn.tree, (cache = new Map()));
+  const known = cache.get(fn.id);
+  if (known) return known;
+  const summary: Summary = { acquires: [], entersHolding: new Set() };
+  cache.set(fn.id, summary); // a recursive call sees what is known so far
+  const file = fileOfNode(pkg, fn);
+  const firstOp = new Set<string>();
+  // Mutexes this function releases without having locked them, by where: held by its caller until then.
+  const releases: { id: string; at: number }[] = [];
+  for (const site of lockSites(pkg, fn)) {
+    const id = lockIdentity(pkg, file, site);
+    if (!id) continue;
+    const unlock = site.op === 'Unlock' || site.op === 'RUnlock';
+    if (!firstOp.has(id)) {
+      firstOp.add(id);
+      if (unlock && !site.deferred) {
+        summary.entersHolding.add(id);
+        releases.push({ id, at: site.call.startIndex });
+      }
+    }
+    if (!unlock && !summary.acquires.some((a) => a.id === id)) {
+      summary.acquires.push({ id, read: site.op === 'RLock', site: site.call, chain: [], releasedBefore: releasedBy(releases, site.call.startIndex) });
+    }
+  }
+  const own = new Set(summary.acquires.map((a) => a.id));
+  for (const call of callsOf(file, fn)) {
+    if (call.parent?.type === 'go_statement' || lockSiteOf(pkg, file, call)) continue;
+    for (const callee of knownCallees(pkg, file, call)) {
+      const inner = lockSummary(pkg, callee);
+      for (const a of inner.acquires) {
+        if (own.has(a.id) || summary.acquires.some((b) => b.id === a.id)) continue;
+        const releasedBefore = new Set([...a.releasedBefore, ...releasedBy(releases, call.startIndex)]);
+        summary.acquires.push({ ...a, chain: [call, ...a.chain], releasedBefore });
+      }
+      // A callee that unlocks what this function never locks itself: this one is entered holding it too.
+      for (const id of inner.entersHolding) {
+        if (firstOp.has(id)) continue;
+        summary.entersHolding.add(id);
+        releases.push({ id, at: call.endIndex });
+      }
+    }
+  }
+  return summary;
+}
+
+/**
+ * How deep a chain of calls may hide the second lock: longer chains cross code (debug output,
+ * rare branches) that seldom runs with the first lock held.
+ */
+export const MAX_CHAIN = 3;
+
+/** One mutex locked while another is held, in one function. */
+export interface LockEdge {
+  fn: SyntaxNode;
+  file: GoFile;
+  held: string;
+  heldWrite: boolean;
+  /** Where `held` was locked. */
+  heldSite: SyntaxNode;
+  acquired: Acquisition;
+  /** The call (or lock) in `fn` made while `held` is held. */
+  at: SyntaxNode;
+}
+
+const edgesCache = new WeakMap<Package, LockEdge[]>();
+
+/**
+ * Every "locks B while holding A" of the package: a lock of B, or a call into package code
+ * that locks B, reached on every path with A held.
+ */
+export function lockEdges(pkg: Package): LockEdge[] {
+  const cached = edgesCache.get(pkg);
+  if (cached) return cached;
+  const edges: LockEdge[] = [];
+  for (const file of pkg.files) {
+    if (!file.source.includes('Lock()')) continue;
+    for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
+      const sites = lockSites(pkg, fn);
+      for (const key of new Set(sites.map((s) => s.key))) {
+        const first = sites.find((s) => s.key === key)!;
+        if (first.op === 'Unlock' || first.op === 'RUnlock') continue;
+        const held = lockIdentity(pkg, file, first);
+        if (!held) continue;
+        const paths = followLock(pkg, fn, key);
+        if (paths.unsupported) continue;
+        for (const { call, state } of paths.heldCalls) {
+          if (!(state & HELD) || state & UNLOCKED) continue;
+          const base = { fn, file, held, heldWrite: !!(state & WRITE), heldSite: first.call, at: call };
+          const site = lockSiteOf(pkg, file, call);
+          if (site) {
+            const id = site.op === 'Lock' || site.op === 'RLock' ? lockIdentity(pkg, file, site) : null;
+            if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [], releasedBefore: new Set() } });
+            continue;
+          }
+          if (call.parent?.type === 'go_statement') continue;
+          for (const callee of knownCallees(pkg, file, call)) {
+            const summary = lockSummary(pkg, callee);
+            for (const a of summary.acquires) {
+              // Not what the callee locks after it has released the held mutex (`...Locked` helpers that unlock to call out).
+              if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site) && !a.releasedBefore.has(held) && !conditional(a)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
+            }
+          }
+        }
+      }
+    }
+  }
+  edgesCache.set(pkg, edges);
+  return edges;
+}

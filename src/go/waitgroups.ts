@@ -1,0 +1,119 @@
+import type { SyntaxNode } from './tree.js';
+import type { GoFile, Package } from '../engine/types.js';
+import { objectOf } from './model/names.js';
+import { declOf, isNamed, typeOf } from './model/types.js';
+import { nodesOfType } from './nodes.js';
+import { unparen } from './syntax.js';
+
+export type WaitGroupOp = 'Add' | 'Done' | 'Wait' | 'Go';
+
+/** A call on a sync.WaitGroup: `wg.Add(1)`, `s.stop.Done()`, `wg.Wait()`. */
+export interface WaitGroupCall {
+  call: SyntaxNode;
+  file: GoFile;
+  op: WaitGroupOp;
+  /** The WaitGroup expression. */
+  group: SyntaxNode;
+  /**
+   * Which WaitGroup, as the model names it: `Stopper.stop` for a field, the variable's name at
+   * package level, one identity per declaration for a local variable or parameter.
+   */
+  id: string | null;
+  deferred: boolean;
+}
+
+const OPS = new Set(['Add', 'Done', 'Wait', 'Go']);
+const cache = new WeakMap<Package, WaitGroupCall[]>();
+
+/** Every call on a sync.WaitGroup in the package (test files included). */
+export function waitGroupCalls(pkg: Package): WaitGroupCall[] {
+  const known = cache.get(pkg);
+  if (known) return known;
+  const calls: WaitGroupCall[] = [];
+  for (const file of pkg.files) {
+    if (!file.source.includes('WaitGroup')) continue;
+    for (const call of nodesOfType(file, 'call_expression')) {
+      const callee = call.childForFieldName('function');
+      if (callee?.type !== 'selector_expression') continue;
+      const op = callee.childForFieldName('field')?.text ?? '';
+      const operand = callee.childForFieldName('operand');
+      if (!OPS.has(op) || !operand) continue;
+      const group = unparen(operand);
+      if (!isNamed(typeOf(pkg, file, group), 'sync', 'WaitGroup')) continue;
+      calls.push({ call, file, op: op as WaitGroupOp, group, id: waitGroupIdentity(pkg, file, group), deferred: call.parent?.type === 'defer_statement' });
+    }
+  }
+  cache.set(pkg, calls);
+  return calls;
+}
+
+/** Which WaitGroup or Cond an expression is, by the model: `T.f` for a field, a variable by its declaration. */
+export function waitGroupIdentity(pkg: Package, file: GoFile, group: SyntaxNode): string | null {
+  let g = group;
+  if (g.type === 'unary_expression' && g.child(0)?.type === '&') g = unparen(g.namedChildren[0] ?? g);
+  if (g.type === 'identifier') {
+    const obj = objectOf(pkg, file, g);
+    if (!obj || (obj.kind !== 'var' && obj.kind !== 'param')) return null;
+    return obj.fn ? `${obj.name}@${obj.file?.path}:${obj.ident?.startIndex}` : obj.name;
+  }
+  if (g.type === 'selector_expression') {
+    const operand = g.childForFieldName('operand');
+    const decl = operand ? declOf(pkg, typeOf(pkg, file, operand)) : null;
+    return decl ? `${decl.name}.${g.childForFieldName('field')?.text}` : null;
+  }
+  return null;
+}
+
+/** The WaitGroup call a node is, if it is one. */
+export function waitGroupCallAt(pkg: Package, call: SyntaxNode): WaitGroupCall | null {
+  return waitGroupCalls(pkg).find((c) => c.call.id === call.id && c.call.tree === call.tree) ?? null;
+}
+
+export type CondOp = 'Wait' | 'Signal' | 'Broadcast';
+
+/** A call on a sync.Cond, named as WaitGroups are; `handedOff` when the Cond is also passed to a function. */
+export interface CondCall {
+  call: SyntaxNode;
+  file: GoFile;
+  op: CondOp;
+  group: SyntaxNode;
+  id: string | null;
+  handedOff: boolean;
+}
+
+const condCache = new WeakMap<Package, CondCall[]>();
+
+/** Every Wait, Signal and Broadcast on a sync.Cond in the package. */
+export function condCalls(pkg: Package): CondCall[] {
+  const known = condCache.get(pkg);
+  if (known) return known;
+  const calls: CondCall[] = [];
+  const passed = new Set<string>();
+  for (const file of pkg.files) {
+    if (!file.source.includes('Cond')) continue;
+    for (const call of nodesOfType(file, 'call_expression')) {
+      const callee = call.childForFieldName('function');
+      // A Cond passed as an argument (`go worker(c)`, `register(s.cond)`) may be signalled where the model cannot see.
+      for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+        if (isNamed(typeOf(pkg, file, arg), 'sync', 'Cond')) {
+          const id = waitGroupIdentity(pkg, file, unparen(arg));
+          if (id) passed.add(id);
+        }
+      }
+      if (callee?.type !== 'selector_expression') continue;
+      const op = callee.childForFieldName('field')?.text ?? '';
+      const operand = callee.childForFieldName('operand');
+      if ((op !== 'Wait' && op !== 'Signal' && op !== 'Broadcast') || !operand) continue;
+      const group = unparen(operand);
+      if (!isNamed(typeOf(pkg, file, group), 'sync', 'Cond')) {
+        // Another package's type, or one the model cannot see: a Signal there may be on any Cond.
+        if (op !== 'Wait' && typeOf(pkg, file, group).kind === 'unknown') calls.push({ call, file, op, group, id: null, handedOff: false });
+        continue;
+      }
+      calls.push({ call, file, op, group, id: waitGroupIdentity(pkg, file, group), handedOff: false });
+    }
+  }
+  for (const c of calls) c.handedOff = !!c.id && passed.has(c.id);
+  condCache.set(pkg, calls);
+  return calls;
+}
