@@ -267,7 +267,8 @@ describe('bad input', () => {
       const tree = treeWithGoodFile(t);
       const mk = spawnSync('mkfifo', [tree.path('pipe.go')]);
       if (mk.error || mk.status !== 0) return t.skip('mkfifo is not available');
-      const r = tree.run(['--jobs', '1', 'good.go', 'pipe.go'], { timeout: 3000 });
+      // A FIFO with no writer blocks a reader forever: any bound catches that; 20 s leaves room for a loaded machine.
+      const r = tree.run(['--jobs', '1', 'good.go', 'pipe.go'], { timeout: 20_000 });
       assert.equal(r.signal, null, 'the run hung and was killed');
       assert.equal(r.status, 1);
       assert.deepEqual(lines(r.stdout), [GOOD, '1 finding (1 warning) in 1 package (1 file)']);
