@@ -97,16 +97,27 @@ function callersUnlock(pkg: Package, fn: SyntaxNode, key: string): boolean {
   return false;
 }
 
-/** Every lock of the mutex, and some unlock of it, sits directly under an `if` on the same condition. */
+/**
+ * Every lock of the mutex, and some unlock of it, sit directly under two different `if`
+ * statements on the same condition (`if c { mu.Lock() } ... if c { mu.Unlock() }`). A lock
+ * and an unlock in the same `if` are followed as usual.
+ */
 function sameConditionPair(fn: SyntaxNode, own: LockSite[]): boolean {
-  const cond = (site: LockSite): string | null => {
+  const guard = (site: LockSite): { id: number; cond: string } | null => {
     for (let n = site.call.parent; n && n.id !== fn.id; n = n.parent) {
-      if (n.type === 'if_statement') return n.childForFieldName('condition')?.text.replace(/\s+/g, '') ?? null;
+      if (n.type === 'if_statement') {
+        const cond = n.childForFieldName('condition')?.text.replace(/\s+/g, '');
+        return cond === undefined ? null : { id: n.id, cond };
+      }
       if (n.type === 'for_statement' || n.type === 'func_literal') return null;
     }
     return null;
   };
-  const locks = own.filter((s) => !isUnlock(s)).map(cond);
+  const locks = own.filter((s) => !isUnlock(s)).map(guard);
   const first = locks[0];
-  return !!first && locks.every((c) => c === first) && own.some((s) => isUnlock(s) && cond(s) === first);
+  if (!first || !locks.every((g) => g?.cond === first.cond)) return false;
+  return own.some((s) => {
+    const g = isUnlock(s) ? guard(s) : null;
+    return g !== null && g.cond === first.cond && locks.every((l) => l!.id !== g.id);
+  });
 }
