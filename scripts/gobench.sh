@@ -6,14 +6,16 @@
 # kernel whether a finding lands on one of the lines scripts/gobench-expected.txt lists for it
 # (the blocked goroutine's `go` statement, its blocking operation, or a call on its way there),
 # then the counts per category.
-# Usage: scripts/gobench.sh <dir of gobench/goker/blocking> [rule-id ...]
+# Usage: scripts/gobench.sh <dir of gobench/goker/blocking> [rule-id ...]   (default: every
+# rule, the opt-in ones included; DEFAULT_RULES=1 measures only what runs by default)
 # CLI="node other/dist/src/cli.js" measures another build; OUT keeps the raw findings.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cli=${CLI:-"node $repo/dist/src/cli.js"}
 kernels=$(cd "${1:?usage: scripts/gobench.sh <gobench/goker/blocking dir> [rule-id ...]}" && pwd)
 shift
-enable=()
+enable=(--enable all)
+if [ -n "${DEFAULT_RULES:-}" ]; then enable=(); fi
 if [ $# -gt 0 ]; then enable=(--disable all --enable "$(IFS=,; echo "$*")"); fi
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"

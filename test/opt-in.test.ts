@@ -13,8 +13,8 @@ const ids = (rules: { meta: { id: string } }[]) => rules.map((r) => r.meta.id);
 const optIn = ids(allRules.filter((r) => r.meta.optIn));
 
 describe('opt-in rules', () => {
-  it('are goroutine-no-exit, defer-in-loop and the container rules, left out of a default run', () => {
-    assert.deepEqual(optIn.sort(), ['append-only-slice', 'defer-in-loop', 'goroutine-no-exit', 'unbounded-map-cache']);
+  it('are goroutine-no-exit, defer-in-loop, lock-order and the container rules, left out of a default run', () => {
+    assert.deepEqual(optIn.sort(), ['append-only-slice', 'defer-in-loop', 'goroutine-no-exit', 'lock-order', 'unbounded-map-cache']);
     assert.deepEqual(ids(selectRules()), ids(defaultRules));
     for (const id of optIn) assert.ok(!ids(selectRules()).includes(id), id);
   });
