@@ -93,18 +93,31 @@ export function lockSites(pkg: Package, fn: SyntaxNode): LockSite[] {
 const sitesOfTree = new WeakMap<Tree, Map<number, LockSite[]>>();
 const callsOfFile = new WeakMap<GoFile, Map<number, SyntaxNode[]>>();
 
-/** The calls of a function's own body, from one pass over the file's calls, grouped by the function that owns each. */
+/**
+ * The calls of a function's own body, grouped once per file: each function's calls, outer
+ * functions first so that a func literal's own calls end up its, not its encloser's (asking
+ * each call for its parents instead costs a walk from the root per step in the wasm trees).
+ */
 export function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
   let byOwner = callsOfFile.get(file);
   if (!byOwner) {
-    byOwner = new Map();
-    for (const call of nodesOfType(file, 'call_expression')) {
-      const owner = ownerOf(call);
-      if (!owner) continue;
-      const calls = byOwner.get(owner.id);
-      if (calls) calls.push(call);
-      else byOwner.set(owner.id, [call]);
+    const owner = new Map<number, SyntaxNode>();
+    const calls = new Map<number, SyntaxNode>();
+    const fns = [...FUNCTION_TYPES].flatMap((t) => nodesOfType(file, t)).sort((a, b) => a.startIndex - b.startIndex);
+    for (const f of fns) {
+      for (const call of f.descendantsOfType('call_expression')) {
+        owner.set(call.id, f);
+        calls.set(call.id, call);
+      }
     }
+    byOwner = new Map();
+    for (const [id, call] of calls) {
+      const f = owner.get(id)!;
+      const list = byOwner.get(f.id);
+      if (list) list.push(call);
+      else byOwner.set(f.id, [call]);
+    }
+    for (const list of byOwner.values()) list.sort((a, b) => a.startIndex - b.startIndex);
     callsOfFile.set(file, byOwner);
   }
   return byOwner.get(fn.id) ?? [];
@@ -196,18 +209,21 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
     const site = lockSiteOf(pkg, file, call);
     return site?.key === key ? site : null;
   };
+  // What the func literals inside fn run is theirs, not fn's.
+  const literals = fn.descendantsOfType('func_literal').filter((l) => l.id !== fn.id);
+  const own = (n: SyntaxNode) => !literals.some((l) => l.startIndex <= n.startIndex && n.endIndex <= l.endIndex);
   const noteCalls = (stmt: SyntaxNode, st: States) => {
     const b = bits(st);
     if (!(b & HELD)) return;
     for (const call of stmt.type === 'call_expression' ? [stmt] : stmt.descendantsOfType('call_expression')) {
-      if (ownerOf(call)?.id !== fn.id) continue;
+      if (!own(call)) continue;
       const seen = seenCall.get(call.id);
       if (seen) seen.state |= b;
       else seenCall.set(call.id, { call, state: b });
     }
     const ops = [stmt, ...stmt.descendantsOfType(['send_statement', 'unary_expression'])].filter(isChannelOp);
     for (const op of ops) {
-      if (ownerOf(op)?.id !== fn.id) continue;
+      if (!own(op)) continue;
       const seen = seenOp.get(op.id);
       if (seen) seen.state |= b;
       else seenOp.set(op.id, { op, state: b });
