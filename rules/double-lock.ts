@@ -45,7 +45,9 @@ export const doubleLock: Rule = {
     tags: ['goroutine', 'lock', 'concurrency'],
   },
   check(pkg, report) {
-    const writers = writerKeys(pkg);
+    // Asked only when a read lock is taken again.
+    let writers: Set<string> | null = null;
+    const written = (key: string) => (writers ??= writerKeys(pkg)).has(lastField(key));
     for (const file of pkg.files) {
       if (!file.source.includes('Lock()')) continue;
       for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
@@ -59,7 +61,7 @@ export const doubleLock: Rule = {
           for (const { site, state } of paths.relocks) {
             if (!sameMutexThroughout(pkg, fn, site)) continue;
             const readOnly = site.op === 'RLock' && !(state & WRITE);
-            if (readOnly && !writers.has(lastField(key))) continue;
+            if (readOnly && !written(key)) continue;
             const since = sites.find((s) => s.key === key && s.call.startIndex < site.call.startIndex && (s.op === 'Lock' || s.op === 'RLock'));
             const where = state & UNLOCKED ? 'on a path where' : 'while';
             const message = readOnly
@@ -71,7 +73,7 @@ export const doubleLock: Rule = {
             if (!(state & (WRITE | READ)) || state & UNLOCKED) continue; // only where it is surely held
             const found = relockingCallee(pkg, file, call, key, state) ?? relockingThroughCalls(pkg, file, call, first, state);
             if (!found) continue;
-            if (found.read && !writers.has(lastField(key))) continue;
+            if (found.read && !written(key)) continue;
             const since = lastLockBefore(sites, key, call);
             report({
               node: call,
@@ -97,6 +99,7 @@ function lastField(key: string): string {
 function writerKeys(pkg: Package): Set<string> {
   const keys = new Set<string>();
   for (const file of pkg.files) {
+    if (!file.source.includes('.Lock()')) continue;
     for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
       for (const s of lockSites(pkg, fn)) if (s.op === 'Lock') keys.add(lastField(s.key));
     }
