@@ -64,7 +64,16 @@ function funcValuesOfObject(pkg: Package, obj: GoObject): SyntaxNode[] {
   return resolveFuncValues(pkg, file, values);
 }
 
+const funcValuesByField = new WeakMap<FieldInfo, SyntaxNode[]>();
+
+/** The func values a field is given (assignments, keyed literals), when all are package code; once per field. */
 function funcValuesOfField(pkg: Package, field: FieldInfo): SyntaxNode[] {
+  let found = funcValuesByField.get(field);
+  if (!found) funcValuesByField.set(field, (found = findFuncValuesOfField(pkg, field)));
+  return found;
+}
+
+function findFuncValuesOfField(pkg: Package, field: FieldInfo): SyntaxNode[] {
   const values: SyntaxNode[] = [];
   for (const sel of selectorsOfField(pkg, field.name)) {
     const v = assignedValue(sel);
