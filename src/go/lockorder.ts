@@ -5,7 +5,7 @@ import { calleesOf, callersOf } from './model/calls.js';
 import { selectorsOfField } from './package.js';
 import { objectOf } from './model/names.js';
 import { declOf, fileOfNode, receiverTypeName, selectionOf, typeOf } from './model/types.js';
-import { contains, unparen } from './syntax.js';
+import { contains, parameterIndex, unparen } from './syntax.js';
 import { nodesOfType } from './nodes.js';
 import {
   callsOf,
@@ -104,7 +104,8 @@ function setterArguments(pkg: Package, field: string): SyntaxNode[] {
     const param = objectOf(pkg, sfile, value);
     const setter = param?.kind === 'param' ? param.fn : null;
     if (!setter || setter.type === 'func_literal') continue;
-    const index = parameterIndex(setter, value.text);
+    const index = param?.ident ? parameterIndex(setter, param.ident) : null;
+    if (index === null) continue;
     for (const site of callersOf(pkg, setter).sites) {
       const arg = site.call.childForFieldName('arguments')?.namedChildren[index];
       const v = arg ? unparen(arg) : null;
@@ -122,19 +123,6 @@ function setterArguments(pkg: Package, field: string): SyntaxNode[] {
     }
   }
   return out;
-}
-
-function parameterIndex(fn: SyntaxNode, name: string): number {
-  let i = 0;
-  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    const names = decl.childrenForFieldName('name');
-    for (const n of names) {
-      if (n.text === name) return i;
-      i++;
-    }
-    if (!names.length) i++;
-  }
-  return -1;
 }
 
 /**
