@@ -3,6 +3,7 @@ import {
   fieldOfKey,
   followLock,
   lockSiteOf,
+  lockedMutexes,
   lockSites,
   READ,
   receiverLocks,
@@ -48,44 +49,36 @@ export const doubleLock: Rule = {
     // Asked only when a read lock is taken again.
     let writers: Set<string> | null = null;
     const written = (key: string) => (writers ??= writerKeys(pkg)).has(lastField(key));
-    for (const file of pkg.files) {
-      if (!file.source.includes('Lock()')) continue;
-      for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
-        const sites = lockSites(pkg, fn);
-        for (const key of new Set(sites.map((s) => s.key))) {
-          const first = sites.find((s) => s.key === key)!;
-          if (first.op === 'Unlock' || first.op === 'RUnlock') continue; // entered holding it
-          const paths = followLock(pkg, fn, key);
-          if (paths.unsupported || unlockedElsewhere(pkg, fn, key)) continue;
-          const name = displayName(fn);
-          for (const { site, state } of paths.relocks) {
-            if (!sameMutexThroughout(pkg, fn, site)) continue;
-            const readOnly = site.op === 'RLock' && !(state & WRITE);
-            if (readOnly && !written(key)) continue;
-            const since = sites.find((s) => s.key === key && s.call.startIndex < site.call.startIndex && (s.op === 'Lock' || s.op === 'RLock'));
-            const where = state & UNLOCKED ? 'on a path where' : 'while';
-            const message = readOnly
-              ? `${name} read-locks ${key} again ${where} it holds a read lock${since ? ` (line ${lineOf(since.call)})` : ''}: a writer waiting in between blocks both forever`
-              : `${name} locks ${key} again ${where} it already holds it${since ? ` (line ${lineOf(since.call)})` : ''}: the goroutine blocks forever`;
-            report({ node: site.call, file, message, related: since ? [{ node: since.call, file, message: `${key} is locked here` }] : [] });
-          }
-          for (const { call, state } of paths.heldCalls) {
-            if (!(state & (WRITE | READ)) || state & UNLOCKED) continue; // only where it is surely held
-            const found = relockingCallee(pkg, file, call, key, state) ?? relockingThroughCalls(pkg, file, call, first, state);
-            if (!found) continue;
-            if (found.read && !written(key)) continue;
-            const since = lastLockBefore(sites, key, call);
-            report({
-              node: call,
-              file,
-              message: `${name} calls ${found.name} while holding ${key}${since ? ` (line ${lineOf(since.call)})` : ''}, which ${found.read ? 'read-locks' : 'locks'} it again${found.via ?? ''}: ${found.read ? 'a waiting writer blocks it forever' : 'the goroutine blocks forever'}`,
-              related: [
-                ...(since ? [{ node: since.call, file, message: `${key} is locked here` }] : []),
-                { node: found.decl, file: pkg.files.find((f) => f.tree === found.decl.tree)!, message: `${found.name} locks ${key} again` },
-              ],
-            });
-          }
-        }
+    for (const { file, fn, key, sites, first } of lockedMutexes(pkg)) {
+      const paths = followLock(pkg, fn, key);
+      if (paths.unsupported || unlockedElsewhere(pkg, fn, key)) continue;
+      const name = displayName(fn);
+      for (const { site, state } of paths.relocks) {
+        if (!sameMutexThroughout(pkg, fn, site)) continue;
+        const readOnly = site.op === 'RLock' && !(state & WRITE);
+        if (readOnly && !written(key)) continue;
+        const since = sites.find((s) => s.key === key && s.call.startIndex < site.call.startIndex && (s.op === 'Lock' || s.op === 'RLock'));
+        const where = state & UNLOCKED ? 'on a path where' : 'while';
+        const message = readOnly
+          ? `${name} read-locks ${key} again ${where} it holds a read lock${since ? ` (line ${lineOf(since.call)})` : ''}: a writer waiting in between blocks both forever`
+          : `${name} locks ${key} again ${where} it already holds it${since ? ` (line ${lineOf(since.call)})` : ''}: the goroutine blocks forever`;
+        report({ node: site.call, file, message, related: since ? [{ node: since.call, file, message: `${key} is locked here` }] : [] });
+      }
+      for (const { call, state } of paths.heldCalls) {
+        if (!(state & (WRITE | READ)) || state & UNLOCKED) continue; // only where it is surely held
+        const found = relockingCallee(pkg, file, call, key, state) ?? relockingThroughCalls(pkg, file, call, first, state);
+        if (!found) continue;
+        if (found.read && !written(key)) continue;
+        const since = lastLockBefore(sites, key, call);
+        report({
+          node: call,
+          file,
+          message: `${name} calls ${found.name} while holding ${key}${since ? ` (line ${lineOf(since.call)})` : ''}, which ${found.read ? 'read-locks' : 'locks'} it again${found.via ?? ''}: ${found.read ? 'a waiting writer blocks it forever' : 'the goroutine blocks forever'}`,
+          related: [
+            ...(since ? [{ node: since.call, file, message: `${key} is locked here` }] : []),
+            { node: found.decl, file: pkg.files.find((f) => f.tree === found.decl.tree)!, message: `${found.name} locks ${key} again` },
+          ],
+        });
       }
     }
   },

@@ -5,9 +5,9 @@ import { calleesOf, callersOf } from './model/calls.js';
 import { selectorsOfField } from './package.js';
 import { objectOf } from './model/names.js';
 import { declOf, fileOfNode, receiverTypeName, selectionOf, typeOf } from './model/types.js';
-import { contains, unparen } from './syntax.js';
-import { nodesOfType } from './nodes.js';
+import { contains, parameterIndex, unparen } from './syntax.js';
 import {
+  lockedMutexes,
   callsOf,
   embeddedMutex,
   followLock,
@@ -104,7 +104,8 @@ function setterArguments(pkg: Package, field: string): SyntaxNode[] {
     const param = objectOf(pkg, sfile, value);
     const setter = param?.kind === 'param' ? param.fn : null;
     if (!setter || setter.type === 'func_literal') continue;
-    const index = parameterIndex(setter, value.text);
+    const index = param?.ident ? parameterIndex(setter, param.ident) : null;
+    if (index === null) continue;
     for (const site of callersOf(pkg, setter).sites) {
       const arg = site.call.childForFieldName('arguments')?.namedChildren[index];
       const v = arg ? unparen(arg) : null;
@@ -122,19 +123,6 @@ function setterArguments(pkg: Package, field: string): SyntaxNode[] {
     }
   }
   return out;
-}
-
-function parameterIndex(fn: SyntaxNode, name: string): number {
-  let i = 0;
-  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    const names = decl.childrenForFieldName('name');
-    for (const n of names) {
-      if (n.text === name) return i;
-      i++;
-    }
-    if (!names.length) i++;
-  }
-  return -1;
 }
 
 /**
@@ -264,34 +252,26 @@ export function lockEdges(pkg: Package): LockEdge[] {
   const cached = edgesCache.get(pkg);
   if (cached) return cached;
   const edges: LockEdge[] = [];
-  for (const file of pkg.files) {
-    if (!file.source.includes('Lock()')) continue;
-    for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
-      const sites = lockSites(pkg, fn);
-      for (const key of new Set(sites.map((s) => s.key))) {
-        const first = sites.find((s) => s.key === key)!;
-        if (first.op === 'Unlock' || first.op === 'RUnlock') continue;
-        const held = lockIdentity(pkg, file, first);
-        if (!held) continue;
-        const paths = followLock(pkg, fn, key);
-        if (paths.unsupported) continue;
-        for (const { call, state } of paths.heldCalls) {
-          if (!(state & HELD) || state & UNLOCKED) continue;
-          const base = { fn, file, held, heldWrite: !!(state & WRITE), heldSite: first.call, at: call };
-          const site = lockSiteOf(pkg, file, call);
-          if (site) {
-            const id = site.op === 'Lock' || site.op === 'RLock' ? lockIdentity(pkg, file, site) : null;
-            if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [], releasedBefore: new Set() } });
-            continue;
-          }
-          if (call.parent?.type === 'go_statement') continue;
-          for (const callee of knownCallees(pkg, file, call)) {
-            const summary = lockSummary(pkg, callee);
-            for (const a of summary.acquires) {
-              // Not what the callee locks after it has released the held mutex (`...Locked` helpers that unlock to call out).
-              if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site) && !a.releasedBefore.has(held) && !conditional(a)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
-            }
-          }
+  for (const { file, fn, key, first } of lockedMutexes(pkg)) {
+    const held = lockIdentity(pkg, file, first);
+    if (!held) continue;
+    const paths = followLock(pkg, fn, key);
+    if (paths.unsupported) continue;
+    for (const { call, state } of paths.heldCalls) {
+      if (!(state & HELD) || state & UNLOCKED) continue;
+      const base = { fn, file, held, heldWrite: !!(state & WRITE), heldSite: first.call, at: call };
+      const site = lockSiteOf(pkg, file, call);
+      if (site) {
+        const id = site.op === 'Lock' || site.op === 'RLock' ? lockIdentity(pkg, file, site) : null;
+        if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [], releasedBefore: new Set() } });
+        continue;
+      }
+      if (call.parent?.type === 'go_statement') continue;
+      for (const callee of knownCallees(pkg, file, call)) {
+        const summary = lockSummary(pkg, callee);
+        for (const a of summary.acquires) {
+          // Not what the callee locks after it has released the held mutex (`...Locked` helpers that unlock to call out).
+          if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site) && !a.releasedBefore.has(held) && !conditional(a)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
         }
       }
     }

@@ -90,6 +90,29 @@ export function lockSites(pkg: Package, fn: SyntaxNode): LockSite[] {
   return sites;
 }
 
+/** A mutex a function locks (not one it is entered holding): the function's lock sites, and the first of that mutex. */
+export interface LockedMutex {
+  file: GoFile;
+  fn: SyntaxNode;
+  key: string;
+  sites: LockSite[];
+  first: LockSite;
+}
+
+/** Every function of the files that lock anything, with each mutex whose first use in it is a lock. */
+export function* lockedMutexes(pkg: Package): Generator<LockedMutex> {
+  for (const file of pkg.files) {
+    if (!file.source.includes('Lock()')) continue;
+    for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration'), ...nodesOfType(file, 'func_literal')]) {
+      const sites = lockSites(pkg, fn);
+      for (const key of new Set(sites.map((s) => s.key))) {
+        const first = sites.find((s) => s.key === key)!;
+        if (first.op === 'Lock' || first.op === 'RLock') yield { file, fn, key, sites, first };
+      }
+    }
+  }
+}
+
 const sitesOfTree = new WeakMap<Tree, Map<number, LockSite[]>>();
 const callsOfFile = new WeakMap<GoFile, Map<number, SyntaxNode[]>>();
 

@@ -118,3 +118,17 @@ export function docComment(decl: SyntaxNode): string {
   }
   return lines.join('\n');
 }
+
+/** The position of parameter `ident` (the identifier that declares it) among fn's parameters; null for a variadic one. */
+export function parameterIndex(fn: SyntaxNode, ident: SyntaxNode): number | null {
+  let k = 0;
+  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const names = decl.childrenForFieldName('name');
+    if (names.length === 0) k++;
+    for (const n of names) {
+      if (n.id === ident.id) return decl.type === 'variadic_parameter_declaration' ? null : k;
+      k++;
+    }
+  }
+  return null;
+}

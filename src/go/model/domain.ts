@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { nodesOfType } from '../nodes.js';
-import { isTestCode, unparen } from '../syntax.js';
+import { isTestCode, parameterIndex, unparen } from '../syntax.js';
 import { callersOf } from './calls.js';
 import { objectOf, usesOf, type GoObject } from './names.js';
 import { isFiniteExternalType, isPureExternalFunc, isTypeDescriptor } from './stdlib.js';
@@ -170,7 +170,7 @@ function finiteParameter(pkg: Package, obj: GoObject, uses: SyntaxNode[], depth:
   const name = fn.childForFieldName('name')?.text ?? '';
   if (fn.type === 'func_literal' || (/^[A-Z]/.test(name) && pkg.name !== 'main')) return false;
   if (uses.some((u) => u.parent?.type === 'expression_list' && u.parent.parent?.type === 'assignment_statement' && u.parent.parent.childForFieldName('left')?.id === u.parent.id)) return false;
-  const position = parameterPosition(fn, obj.ident!);
+  const position = parameterIndex(fn, obj.ident!);
   if (position === null) return false;
   const production = !fileOfNode(pkg, fn).isTest;
   const { sites, escapes } = callersOf(pkg, fn);
@@ -182,19 +182,6 @@ function finiteParameter(pkg: Package, obj: GoObject, uses: SyntaxNode[], depth:
     const arg = site.call.childForFieldName('arguments')?.namedChildren[position];
     return !!arg && arg.type !== 'variadic_argument' && finite(pkg, site.file, arg, depth + 1, seen);
   });
-}
-
-function parameterPosition(fn: SyntaxNode, ident: SyntaxNode): number | null {
-  let k = 0;
-  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    const names = decl.childrenForFieldName('name');
-    if (names.length === 0) k++;
-    for (const n of names) {
-      if (n.id === ident.id) return decl.type === 'variadic_parameter_declaration' ? null : k;
-      k++;
-    }
-  }
-  return null;
 }
 
 /** A field whose every write in the package is finite, none unseen. */

@@ -2,7 +2,7 @@ import type { SyntaxNode } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { selectorsOfField } from '../package.js';
 import { nodesOfType } from '../nodes.js';
-import { FUNCTION_TYPES } from '../syntax.js';
+import { FUNCTION_TYPES, parameterIndex } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';
 import { objectOf, usesOf, type GoObject } from './names.js';
 import { declOf, fieldOf, fieldOfSelector, fileOfNode, typeFromSyntax, underlying, UNKNOWN, type FieldInfo, type GoType } from './types.js';
@@ -368,20 +368,6 @@ function parameterWrites(pkg: Package, obj: GoObject, values: Write[]): string |
 
 function displayNameOf(fn: SyntaxNode): string {
   return fn.childForFieldName('name')?.text ?? 'a func literal';
-}
-
-/** The position of parameter `ident` among its function's parameters; null for a variadic one. */
-function parameterIndex(fn: SyntaxNode, ident: SyntaxNode): number | null {
-  let k = 0;
-  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    const names = decl.childrenForFieldName('name');
-    if (names.length === 0) k++;
-    for (const n of names) {
-      if (n.id === ident.id) return decl.type === 'variadic_parameter_declaration' ? null : k;
-      k++;
-    }
-  }
-  return null;
 }
 
 /** The value stored by an assignment or `:=` whose left side holds `target`, if it does. */
