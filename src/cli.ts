@@ -320,11 +320,8 @@ async function rank(
     threshold: flags.profileThreshold,
     hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot') },
     shard: flags.shard,
+    evidenceOnly: evidence,
   });
-  // An opt-in rule that ran on the profile's evidence reports what holds more than the threshold.
-  result.findings = result.findings.filter(
-    (f) => !evidence.includes(f.ruleId) || (f.profile ?? []).some((p) => p.share > flags.profileThreshold),
-  );
 }
 
 function useColor(flags: Flags, toFile: boolean): boolean {

@@ -29,6 +29,11 @@ export interface RankOptions {
    * (A stack that only another shard's finding explains is not known to be covered here.)
    */
   shard?: Shard;
+  /**
+   * Rules that ran only on the profile's evidence (the opt-in ones a profiled run adds):
+   * their findings stay only when they hold more than the threshold of some profile.
+   */
+  evidenceOnly?: string[];
 }
 
 /** At most this many hot spots per profile. */
@@ -80,6 +85,10 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
       attributed.forEach((a, i) => stacksInFunctions(a, held).forEach((s) => covered[i].add(s)));
     }
   }
+  const evidenceOnly = new Set(options.evidenceOnly);
+  result.findings = result.findings.filter(
+    (f) => !evidenceOnly.has(f.ruleId) || (f.profile ?? []).some((p) => p.share > options.threshold),
+  );
   const hotspots = attributed.flatMap((a, i) => hotspotsOf(a, covered[i], options));
   suppressHotspots(hotspots, sources, options.cwd);
   result.findings.push(...hotspots);
