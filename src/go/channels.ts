@@ -44,7 +44,7 @@ export interface Channel {
   file: GoFile;
   /** The function (declaration or literal) that makes it; null for a package-level initializer. */
   fn: SyntaxNode | null;
-  /** Capacity: a constant, or null when it is not a constant. */
+  /** Capacity: a constant the package fixes (see constantInt), or null when it is not one. */
   buffer: number | null;
   uses: ChannelUse[];
   /**
@@ -90,10 +90,31 @@ function isMakeChan(call: SyntaxNode): boolean {
   return call.childForFieldName('arguments')?.namedChildren[0]?.type === 'channel_type';
 }
 
-function bufferOf(make: SyntaxNode): number | null {
+function bufferOf(pkg: Package, file: GoFile, make: SyntaxNode): number | null {
   const size = make.childForFieldName('arguments')?.namedChildren[1];
-  if (!size) return 0;
-  return size.type === 'int_literal' ? Number(size.text.replace(/_/g, '')) : null;
+  return size ? constantInt(pkg, file, size, 0) : 0;
+}
+
+/**
+ * The value of an integer expression when the package fixes it: a decimal literal, a named
+ * constant, or a variable or parameter whose every write in the package is the same constant
+ * (`newWatcher(0, ...)` at the only call of an unexported `newWatcher(size int, ...)`).
+ */
+function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number): number | null {
+  const e = unparen(expr);
+  if (e.type === 'int_literal') return /^(0|[1-9][0-9_]*)$/.test(e.text) ? Number(e.text.replace(/_/g, '')) : null;
+  if (e.type !== 'identifier' || depth > 4) return null;
+  const obj = objectOf(pkg, file, e);
+  if (!obj?.file) return null;
+  if (obj.kind === 'const') {
+    const value = obj.decl?.childForFieldName('value')?.namedChildren[obj.index];
+    return value ? constantInt(pkg, obj.file, value, depth + 1) : null;
+  }
+  if (obj.kind !== 'param' && obj.kind !== 'var') return null;
+  const writes = writesOf(pkg, { kind: 'object', obj });
+  if (writes.unseen || writes.values.length === 0) return null;
+  const values = writes.values.map((w) => (w.element || w.index !== 0 ? null : constantInt(pkg, w.file, w.node, depth + 1)));
+  return values.every((v) => v !== null && v === values[0]) ? values[0] : null;
 }
 
 function enclosingFn(node: SyntaxNode): SyntaxNode | null {
@@ -171,7 +192,7 @@ function confinedField(pkg: Package, file: GoFile, make: SyntaxNode, owner: Synt
 function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Start, ownedCache: Map<GoObject | FieldInfo, boolean>): Channel {
   const fn = start.owner;
   const file = start.file;
-  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(make), uses: [], lost: null, owned: true };
+  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(pkg, makeFile, make), uses: [], lost: null, owned: true };
   const holders: Holder[] = [];
   const started = new Set<string>();
   const pending: { flow: () => Flow; container: boolean }[] = [];
