@@ -1,12 +1,12 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
-import { failsTest, perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
+import { blockedMessage, failsTest, perWhat, returnsBetween, startsHowOften, whoBlocks } from '../src/go/goroutines.js';
 import { frequencyOf, type HowOften } from '../src/go/model/frequency.js';
 import { fileOf } from '../src/go/package.js';
 import { contains, enclosingFunction, enclosingLoops, lineOf } from '../src/go/syntax.js';
 import { displayName } from '../src/go/model/frequency.js';
-import type { GoFile, Package, Rule } from '../src/engine/types.js';
+import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
 
 export const goroutineAbandonedSend: Rule = {
   meta: {
@@ -21,7 +21,10 @@ export const goroutineAbandonedSend: Rule = {
       'fields, parameters and results (`r.resp <- v` with r a request the function built); a goroutine ' +
       'started once per process, and a receiver whose give-up path fails the test (`t.Fatal`), are not reported. ' +
       'Also reported: the function that made the channel sending on it itself before it has handed the channel ' +
-      'to anyone (`errC <- err; return errC`): no one can be there to receive.',
+      'to anyone (`errC <- err; return errC`): no one can be there to receive; and any send, in whichever ' +
+      'goroutine or function, on a channel that nothing in the package receives from and code elsewhere cannot ' +
+      'reach. A capacity the package fixes counts as that number: a named constant, or a parameter every call ' +
+      'passes the same constant for.',
     fix:
       'Give the channel room for every send that may be abandoned: make(chan T, 1) for one sender, ' +
       'make(chan T, n) for n senders. Or make the send itself give up: ' +
@@ -37,8 +40,13 @@ export const goroutineAbandonedSend: Rule = {
   },
   check(pkg, report) {
     for (const ch of packageChannels(pkg)) {
+      if (ch.buffer !== 0 || ch.lost || ch.receivedOutside || ch.uses.some((u) => u.op === 'handoff')) continue;
+      if (ch.owned && !ch.uses.some((u) => u.op === 'receive' || u.op === 'range')) {
+        reportUnreceived(pkg, ch, report);
+        continue;
+      }
       const owner = ch.fn;
-      if (!owner || ch.buffer !== 0 || ch.lost || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+      if (!owner || ch.uses.some((u) => u.inCallback)) continue;
       const early = sendBeforeHandoff(ch, owner);
       if (early) {
         report({
@@ -71,6 +79,34 @@ export const goroutineAbandonedSend: Rule = {
     }
   },
 };
+
+/**
+ * A channel that nothing in the package receives from, nor code elsewhere (the model follows
+ * every holder, and each holds only channels the package makes): every send that waits for a
+ * receiver blocks forever, in whichever goroutine or function it runs.
+ */
+function reportUnreceived(pkg: Package, ch: Channel, report: (r: Report) => void): void {
+  for (const send of ch.uses) {
+    if (send.op !== 'send' || hasAlternatives(send.select) || closedBefore(ch, send)) continue;
+    const stmt = send.node.parent!;
+    const who = whoBlocks(pkg, send.file, stmt, send.goroutine);
+    if (!who || who.how.kind === 'once-per-process') continue;
+    const started = who.goroutine ? [{ node: who.goroutine, file: fileOf(pkg, who.goroutine), message: 'the goroutine is started here' }] : [];
+    report({
+      node: stmt,
+      file: send.file,
+      message: blockedMessage(who, `sending on unbuffered ${send.node.text}`, 'nothing in the package receives from it'),
+      related: [...started, { node: ch.make, file: ch.file, message: 'made here and never received from' }],
+      evidence: [{ node: send.node, file: send.file }],
+    });
+  }
+}
+
+/** A close of the channel earlier in the function that sends (not deferred): the send panics rather than blocks. */
+function closedBefore(ch: Channel, send: ChannelUse): boolean {
+  const fn = enclosingFunction(send.node);
+  return ch.uses.some((u) => u.op === 'close' && !u.deferred && u.node.startIndex < send.node.startIndex && enclosingFunction(u.node)?.id === fn?.id);
+}
 
 /**
  * A send the maker itself makes, in its own body, before the channel has gone anywhere: no

@@ -3,7 +3,8 @@ import type { GoFile, Package } from '../engine/types.js';
 import { isGoroutineLiteral } from './escape.js';
 import { callersOf, calleesOf, type CallSite } from './model/calls.js';
 import { objectOf, usesOf, type GoObject } from './model/names.js';
-import { fieldOf, selectionOf, typeFromSyntax, typeOf, typeOfObject, underlying, type FieldInfo, type GoType } from './model/types.js';
+import { fieldOf, selectionOf, signature, typeFromSyntax, typeOf, typeOfObject, underlying, type FieldInfo, type GoType } from './model/types.js';
+import { isStepped } from './model/domain.js';
 import { flowOf, flowOfHolder, literalType, writesOf, type Flow, type Holder, type ValueUse } from './model/values.js';
 import { nodesOfType } from './nodes.js';
 import { contains, FUNCTION_TYPES, isCallee, unparen } from './syntax.js';
@@ -57,6 +58,12 @@ export interface Channel {
    * channel from elsewhere shares its uses, so "nothing closes it" speaks of this one.
    */
   owned: boolean;
+  /**
+   * Why code outside the package may receive from it, or null: an exported function returns
+   * it as a receive-only `<-chan T` (`func (s *Stopper) ShouldStop() <-chan struct{}`). Such
+   * code cannot send on it or close it, so the package still holds every send and close.
+   */
+  receivedOutside: string | null;
 }
 
 const channelsOfPackage = new WeakMap<Package, Channel[]>();
@@ -97,8 +104,8 @@ function bufferOf(pkg: Package, file: GoFile, make: SyntaxNode): number | null {
 
 /**
  * The value of an integer expression when the package fixes it: a decimal literal, a named
- * constant, or a variable or parameter whose every write in the package is the same constant
- * (`newWatcher(0, ...)` at the only call of an unexported `newWatcher(size int, ...)`).
+ * constant, or a variable or parameter whose every write in the package is the same constant,
+ * never stepped (`newWatcher(0, ...)` at the only call of an unexported `newWatcher(size int, ...)`).
  */
 function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number): number | null {
   const e = unparen(expr);
@@ -111,6 +118,7 @@ function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number
     return value ? constantInt(pkg, obj.file, value, depth + 1) : null;
   }
   if (obj.kind !== 'param' && obj.kind !== 'var') return null;
+  if (usesOf(pkg, obj).some(isStepped)) return null; // `n++`, `n += k`: not the value it was given
   const writes = writesOf(pkg, { kind: 'object', obj });
   if (writes.unseen || writes.values.length === 0) return null;
   const values = writes.values.map((w) => (w.element || w.index !== 0 ? null : constantInt(pkg, w.file, w.node, depth + 1)));
@@ -148,6 +156,18 @@ function startsOf(pkg: Package, file: GoFile, node: SyntaxNode, index: number, d
   if (!isClosed(pkg, fn) || sites.length === 0 || sites.some((s) => s.kind !== 'call')) return here;
   const result = list ? list.namedChildren.findIndex((c) => c.id === x.id) : 0;
   return sites.flatMap((site) => startsOf(pkg, site.file, site.call, result, depth + 1));
+}
+
+/** Whether a function's results go only to its calls in the package (as flowOf follows them). */
+function returnsOnlyInside(pkg: Package, fn: SyntaxNode): boolean {
+  return isClosed(pkg, fn) && callersOf(pkg, fn).sites.length > 0;
+}
+
+/** Whether result `index` of `fn` is declared a receive-only channel. */
+function returnsReceiveOnly(pkg: Package, fn: SyntaxNode, index: number): boolean {
+  const t = signature(pkg, fileOfExpr(pkg, fn), fn).results[index];
+  const u = t ? underlying(pkg, t) : null;
+  return u?.kind === 'chan' && u.dir === 'recv';
 }
 
 /** Not exported (package main has no importers) and never used as a value: the package holds every call. */
@@ -192,7 +212,7 @@ function confinedField(pkg: Package, file: GoFile, make: SyntaxNode, owner: Synt
 function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Start, ownedCache: Map<GoObject | FieldInfo, boolean>): Channel {
   const fn = start.owner;
   const file = start.file;
-  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(pkg, makeFile, make), uses: [], lost: null, owned: true };
+  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(pkg, makeFile, make), uses: [], lost: null, owned: true, receivedOutside: null };
   const holders: Holder[] = [];
   const started = new Set<string>();
   const pending: { flow: () => Flow; container: boolean }[] = [];
@@ -243,7 +263,12 @@ function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Star
   while (pending.length) {
     const { flow: compute, container } = pending.shift()!;
     const flow = compute();
-    if (flow.returned) lose('returned out of the package');
+    if (flow.returned) {
+      const open = flow.results.filter((r) => !returnsOnlyInside(pkg, r.fn));
+      const fn = open.length > 0 && open.every((r) => returnsReceiveOnly(pkg, r.fn, r.index)) ? open[0].fn : null;
+      if (fn) ch.receivedOutside ??= `returned receive-only by ${fn.childForFieldName('name')?.text ?? 'a func literal'}`;
+      else lose('returned out of the package');
+    }
     for (const h of flow.holders) {
       if (h.kind === 'unknown') lose(h.why);
       else if (h.kind === 'element') containerAt(h.container, fileOfExpr(pkg, h.container));
