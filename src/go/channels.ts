@@ -13,10 +13,11 @@ import { contains, FUNCTION_TYPES, isCallee, unparen } from './syntax.js';
  * What one use of a channel does with it:
  * - send / receive / range / close: the channel operations;
  * - inspect: len, cap, a comparison: nothing that unblocks anyone;
+ * - discard: the result of a call that returns it, dropped (`start()` as a statement): nobody can use it there;
  * - handoff: the channel goes where the model cannot follow it (a method of a named
  *   channel type, a conversion, a value of another kind): somebody else may use it.
  */
-export type ChannelOp = 'send' | 'receive' | 'range' | 'close' | 'inspect' | 'handoff';
+export type ChannelOp = 'send' | 'receive' | 'range' | 'close' | 'inspect' | 'discard' | 'handoff';
 
 export interface ChannelUse {
   /** The expression that denotes the channel: `ch`, `r.resp`, `chans[i]`. */
@@ -64,9 +65,12 @@ export interface Channel {
    * code cannot send on it or close it, so the package still holds every send and close.
    */
   receivedOutside: string | null;
+  /** `lost` only because a function returns it out of the package: callers in the package are still seen. */
+  lostByReturnOnly: boolean;
 }
 
 const channelsOfPackage = new WeakMap<Package, Channel[]>();
+const RETURNED = 'returned out of the package';
 /** At most this many flows are followed for one channel (through containers and range variables). */
 const MAX_FLOWS = 64;
 
@@ -212,7 +216,7 @@ function confinedField(pkg: Package, file: GoFile, make: SyntaxNode, owner: Synt
 function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Start, ownedCache: Map<GoObject | FieldInfo, boolean>): Channel {
   const fn = start.owner;
   const file = start.file;
-  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(pkg, makeFile, make), uses: [], lost: null, owned: true, receivedOutside: null };
+  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(pkg, makeFile, make), uses: [], lost: null, owned: true, receivedOutside: null, lostByReturnOnly: false };
   const holders: Holder[] = [];
   const started = new Set<string>();
   const pending: { flow: () => Flow; container: boolean }[] = [];
@@ -225,8 +229,10 @@ function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Star
     started.add(key);
     pending.push({ flow, container });
   };
+  let lostOtherwise = false;
   const lose = (why: string) => {
     ch.lost ??= why;
+    if (why !== RETURNED) lostOtherwise = true;
   };
   /** A map, slice or channel of channels in a variable or field: follow where its elements go. */
   const containerAt = (expr: SyntaxNode, exprFile: GoFile) => {
@@ -267,7 +273,7 @@ function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Star
       const open = flow.results.filter((r) => !returnsOnlyInside(pkg, r.fn));
       const fn = open.length > 0 && open.every((r) => returnsReceiveOnly(pkg, r.fn, r.index)) ? open[0].fn : null;
       if (fn) ch.receivedOutside ??= `returned receive-only by ${fn.childForFieldName('name')?.text ?? 'a func literal'}`;
-      else lose('returned out of the package');
+      else lose(RETURNED);
     }
     for (const h of flow.holders) {
       if (h.kind === 'unknown') lose(h.why);
@@ -285,6 +291,7 @@ function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Star
     }
   }
   ch.owned = holders.every((h) => ownedHolder(pkg, h, ownedCache, new Set(), 0));
+  ch.lostByReturnOnly = ch.lost !== null && !lostOtherwise;
   return ch;
 }
 
@@ -417,6 +424,7 @@ function operation(x: SyntaxNode): ChannelOp {
   if (parent.type === 'unary_expression' && parent.child(0)?.type === '<-') return 'receive';
   if (parent.type === 'range_clause' && parent.childForFieldName('right')?.id === x.id) return 'range';
   if (parent.type === 'binary_expression') return 'inspect';
+  if (parent.type === 'expression_statement' && x.type === 'call_expression') return 'discard';
   if (parent.type === 'argument_list') {
     const callee = parent.parent?.childForFieldName('function')?.text;
     if (callee === 'close') return 'close';
