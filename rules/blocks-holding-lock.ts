@@ -170,7 +170,7 @@ interface Partner {
 function partnerNeedingLock(pkg: Package, op: SyntaxNode, fn: SyntaxNode, id: string, heldWrite: boolean): Partner | null {
   if (canGiveUp(op)) return null;
   const chans: Channel[] = channelsAt(pkg, channelOf(op));
-  if (!chans.length || chans.some((c) => c.buffer !== 0 || c.lost || !c.owned)) return null;
+  if (!chans.length || chans.some((c) => c.buffer !== 0 || c.lost || !c.owned || (op.type === 'send_statement' && c.receivedOutside))) return null;
   const send = op.type === 'send_statement';
   const wanted = send ? ['receive', 'range', 'close'] : ['send', 'close'];
   const partners = chans.flatMap((c) => c.uses).filter((u) => wanted.includes(u.op) && u.node.id !== channelOf(op).id);

@@ -1,12 +1,12 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
-import { failsTest, perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
+import { blockedMessage, failsTest, perWhat, returnsBetween, startsHowOften, whoBlocks } from '../src/go/goroutines.js';
 import { frequencyOf, type HowOften } from '../src/go/model/frequency.js';
 import { fileOf } from '../src/go/package.js';
 import { contains, enclosingFunction, enclosingLoops, lineOf } from '../src/go/syntax.js';
 import { displayName } from '../src/go/model/frequency.js';
-import type { GoFile, Package, Rule } from '../src/engine/types.js';
+import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
 
 export const goroutineAbandonedSend: Rule = {
   meta: {
@@ -21,7 +21,13 @@ export const goroutineAbandonedSend: Rule = {
       'fields, parameters and results (`r.resp <- v` with r a request the function built); a goroutine ' +
       'started once per process, and a receiver whose give-up path fails the test (`t.Fatal`), are not reported. ' +
       'Also reported: the function that made the channel sending on it itself before it has handed the channel ' +
-      'to anyone (`errC <- err; return errC`): no one can be there to receive.',
+      'to anyone (`errC <- err; return errC`): no one can be there to receive; and any send, in whichever ' +
+      'goroutine or function, on a channel that nothing in the package receives from and code elsewhere cannot ' +
+      'reach; and a goroutine\'s send on a channel whose every receiver is a loop that can stop on something else ' +
+      '(`case <-ctx.Done(): return`), in another function: once the loop has returned, the send waits forever. ' +
+      'A channel returned out of the package that a call here drops (`start(job)` as a statement) has no ' +
+      'receiver for the goroutines that call starts. A capacity the package fixes counts as that number: a named constant, or a parameter every call ' +
+      'passes the same constant for.',
     fix:
       'Give the channel room for every send that may be abandoned: make(chan T, 1) for one sender, ' +
       'make(chan T, n) for n senders. Or make the send itself give up: ' +
@@ -37,8 +43,19 @@ export const goroutineAbandonedSend: Rule = {
   },
   check(pkg, report) {
     for (const ch of packageChannels(pkg)) {
+      if (ch.buffer !== 0 || ch.receivedOutside || ch.uses.some((u) => u.op === 'handoff')) continue;
+      const unreceived = ch.owned && !ch.uses.some((u) => u.op === 'receive' || u.op === 'range');
+      // Returned out of the package, but a call here drops it: that call's goroutines have no receiver.
+      const dropped = unreceived && ch.lostByReturnOnly ? ch.uses.find((u) => u.op === 'discard') : undefined;
+      if (dropped) reportUnreceived(pkg, ch, report, dropped);
+      if (ch.lost) continue;
+      if (unreceived) {
+        reportUnreceived(pkg, ch, report, null);
+        continue;
+      }
+      if (ch.owned) reportAfterReceiversQuit(pkg, ch, report);
       const owner = ch.fn;
-      if (!owner || ch.buffer !== 0 || ch.lost || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) continue;
+      if (!owner || ch.uses.some((u) => u.inCallback)) continue;
       const early = sendBeforeHandoff(ch, owner);
       if (early) {
         report({
@@ -71,6 +88,79 @@ export const goroutineAbandonedSend: Rule = {
     }
   },
 };
+
+/**
+ * A channel that nothing in the package receives from, nor code elsewhere (the model follows
+ * every holder, and each holds only channels the package makes): every send that waits for a
+ * receiver blocks forever, in whichever goroutine or function it runs. With `dropped`, a call
+ * that drops the channel its callee returns out of the package: the sends of the goroutines
+ * that call starts, as often as it runs.
+ */
+function reportUnreceived(pkg: Package, ch: Channel, report: (r: Report) => void, dropped: ChannelUse | null): void {
+  for (const send of ch.uses) {
+    if (send.op !== 'send' || hasAlternatives(send.select) || closedBefore(ch, send)) continue;
+    if (dropped && !send.goroutine) continue;
+    const stmt = send.node.parent!;
+    const who = dropped ? { goroutine: send.goroutine, fn: null, how: frequencyOf(pkg, dropped.node) } : whoBlocks(pkg, send.file, stmt, send.goroutine);
+    if (!who || who.how.kind === 'once-per-process') continue;
+    const started = who.goroutine ? [{ node: who.goroutine, file: fileOf(pkg, who.goroutine), message: 'the goroutine is started here' }] : [];
+    const why = dropped ? `the call at line ${lineOf(dropped.node)} drops the channel, and nothing here receives from it` : 'nothing in the package receives from it';
+    report({
+      node: stmt,
+      file: send.file,
+      message: blockedMessage(who, `sending on unbuffered ${send.node.text}`, why),
+      related: [
+        ...started,
+        ...(dropped ? [{ node: dropped.node, file: dropped.file, message: 'the channel is dropped here' }] : []),
+        { node: ch.make, file: ch.file, message: 'made here and never received from' },
+      ],
+      evidence: [{ node: send.node, file: send.file }],
+    });
+  }
+}
+
+/**
+ * Every receive of the channel is a case of a select in a loop whose other case ends the loop
+ * (`case <-ctx.Done(): return`, `case <-s.stop: return`), in a function other than the
+ * sender's: once that loop has stopped, nothing receives, and a goroutine's send waits forever.
+ * (Receives in the maker are the maker's give-up paths, which whereReceiverGivesUp weighs.)
+ */
+function reportAfterReceiversQuit(pkg: Package, ch: Channel, report: (r: Report) => void): void {
+  const receives = ch.uses.filter((u) => u.op === 'receive' || u.op === 'range');
+  let quit: { exit: SyntaxNode; loop: SyntaxNode } | null = null;
+  for (const r of receives) {
+    if (r.op !== 'receive' || r.deferred || r.anchor === r.node || !r.select || waitsForSender(pkg, r)) return;
+    const loop = enclosingLoops(r.select)[0];
+    const exit = loop && caseThatStopsListening(pkg, r, []);
+    if (!exit) return;
+    quit ??= { exit, loop };
+  }
+  if (!quit) return;
+  const receiver = enclosingFunction(quit.loop);
+  for (const send of ch.uses) {
+    if (send.op !== 'send' || !send.goroutine || hasAlternatives(send.select)) continue;
+    if (receives.some((r) => enclosingFunction(r.node)?.id === enclosingFunction(send.node)?.id)) continue;
+    const how = startsHowOften(pkg, send.goroutine);
+    if (how.kind === 'once-per-process') continue;
+    report({
+      node: send.node.parent!,
+      file: send.file,
+      message: `goroutine blocks forever sending on unbuffered ${send.node.text}, one ${perWhat(how)}: its receiver ${displayName(receiver)} can stop at line ${lineOf(quit.exit)}`,
+      related: [
+        { node: send.goroutine, file: fileOf(pkg, send.goroutine), message: 'the goroutine is started here' },
+        { node: quit.loop, file: fileOf(pkg, quit.loop), message: 'the receiving loop' },
+        { node: quit.exit, file: fileOf(pkg, quit.exit), message: 'the receiver stops here' },
+      ],
+      evidence: [{ node: send.node, file: send.file }],
+    });
+  }
+}
+
+/** A close of the channel earlier in the function that sends (not deferred): the send panics rather than blocks. */
+function closedBefore(ch: Channel, send: ChannelUse): boolean {
+  const fn = enclosingFunction(send.node);
+  return ch.uses.some((u) => u.op === 'close' && !u.deferred && u.node.startIndex < send.node.startIndex && enclosingFunction(u.node)?.id === fn?.id);
+}
 
 /**
  * A send the maker itself makes, in its own body, before the channel has gone anywhere: no

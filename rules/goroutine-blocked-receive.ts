@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, type Channel, type ChannelUse } from '../src/go/channels.js';
-import { perWhat, returnsBetween, startsHowOften } from '../src/go/goroutines.js';
+import { blockedMessage, returnsBetween, whoBlocks } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
 import { loopClause } from '../src/go/flow.js';
 import { contains, FUNCTION_TYPES, lineOf } from '../src/go/syntax.js';
@@ -15,8 +15,12 @@ export const goroutineBlockedReceive: Rule = {
       'sends on the channel or closes it — followed from its make through variables, the struct fields ' +
       'of their type, parameters and results — or the function that made it returns early, on an error ' +
       'path, before it does, the goroutine waiting on it blocks forever, with its stack and everything ' +
-      'it references. A channel handed to code the package cannot see (another package, an exported ' +
-      'field) may be closed there and is not reported; nor is a goroutine started once per process.',
+      'it references. A channel nobody sends on or closes blocks whoever receives, so a plain receive in ' +
+      'any function is reported too: its caller waits forever. A channel handed to code the package cannot ' +
+      'see (another package, an exported field) may be closed there and is not reported, unless it is handed ' +
+      'out receive-only (`func (s *Stopper) ShouldStop() <-chan struct{}`), which lets code elsewhere receive ' +
+      'but not close it; nor is a goroutine started once per process, nor a method of a test file that ' +
+      'nothing in the package calls (a fake the tests leave alone).',
     fix:
       'Make sure every path signals the goroutine: `defer close(done)` right after starting it, or send ' +
       '/ close before each return. If the goroutine should also stop on cancellation, select on ctx.Done().',
@@ -33,26 +37,26 @@ export const goroutineBlockedReceive: Rule = {
     const reported = new Set<string>();
     for (const ch of packageChannels(pkg)) {
       if (ch.lost || !ch.owned || ch.uses.some((u) => u.op === 'handoff')) continue;
+      const silent = isSilent(ch);
       for (const recv of ch.uses) {
-        if (recv.op !== 'receive' || !recv.goroutine || !resolvedStrictly(pkg, recv.file, recv.node)) continue;
+        // A channel nothing wakes blocks whoever receives; otherwise only a goroutine the maker left can be stuck.
+        if (recv.op !== 'receive' || !(recv.goroutine || silent) || !resolvedStrictly(pkg, recv.file, recv.node)) continue;
         const key = `${recv.file.path}:${recv.node.startIndex}`;
         if (reported.has(key) || !blocksOnlyOnSilent(pkg, recv) || guardedByLength(recv, ch)) continue;
-        const why = isSilent(ch)
+        const why = silent
           ? { reason: 'nothing in the package sends on or closes it', node: ch.make, label: 'made here, never sent on or closed' }
           : earlyReturn(pkg, ch, recv);
         if (!why) continue;
-        const how = startsHowOften(pkg, recv.goroutine);
-        if (how.kind === 'once-per-process') continue;
-        reported.add(key);
         const node = recv.node.parent!;
+        const who = whoBlocks(pkg, recv.file, node, recv.goroutine);
+        if (!who || who.how.kind === 'once-per-process') continue;
+        reported.add(key);
+        const started = who.goroutine ? [{ node: who.goroutine, file: fileOf(pkg, who.goroutine), message: 'the goroutine is started here' }] : [];
         report({
           node,
           file: recv.file,
-          message: `goroutine blocks forever receiving from ${recv.node.text}, one ${perWhat(how)}: ${why.reason}`,
-          related: [
-            { node: recv.goroutine, file: fileOf(pkg, recv.goroutine), message: 'the goroutine is started here' },
-            { node: why.node, file: fileOf(pkg, why.node), message: why.label },
-          ],
+          message: blockedMessage(who, `receiving from ${recv.node.text}`, why.reason),
+          related: [...started, { node: why.node, file: fileOf(pkg, why.node), message: why.label }],
           evidence: [{ node, file: recv.file }],
         });
       }

@@ -98,6 +98,19 @@ type T struct{ x int }
     const v = objectOf(pkg, file, ident(file, 'v', 1));
     assert.equal(v?.decl?.type, 'type_switch_statement');
   });
+
+  it('scopes each spec of a var group from the end of that spec', () => {
+    const group = pkgOf('p', {
+      'g.go': 'package p\nvar q = 1\nfunc f() int {\n\tvar (\n\t\tq = q + 1\n\t\tr = 2\n\t\tg = func() int { return q + r }\n\t)\n\treturn g()\n}\n',
+    });
+    const g = group.files[0];
+    const q = (nth: number) => objectOf(group, g, ident(g, 'q', nth));
+    assert.equal(q(0)?.fn, null);
+    assert.equal(q(2), q(0), 'q + 1 in the spec that declares q reads the package q');
+    assert.notEqual(q(1), q(0));
+    assert.equal(q(3), q(1), 'a later spec of the group sees the earlier q');
+    assert.equal(objectOf(group, g, ident(g, 'r', 1)), objectOf(group, g, ident(g, 'r', 0)));
+  });
 });
 
 describe('model: types, calls and frequency', () => {

@@ -3,7 +3,8 @@ import type { GoFile, Package } from '../engine/types.js';
 import { isGoroutineLiteral } from './escape.js';
 import { callersOf, calleesOf, type CallSite } from './model/calls.js';
 import { objectOf, usesOf, type GoObject } from './model/names.js';
-import { fieldOf, selectionOf, typeFromSyntax, typeOf, typeOfObject, underlying, type FieldInfo, type GoType } from './model/types.js';
+import { fieldOf, selectionOf, signature, typeFromSyntax, typeOf, typeOfObject, underlying, type FieldInfo, type GoType } from './model/types.js';
+import { isStepped } from './model/domain.js';
 import { flowOf, flowOfHolder, literalType, writesOf, type Flow, type Holder, type ValueUse } from './model/values.js';
 import { nodesOfType } from './nodes.js';
 import { contains, FUNCTION_TYPES, isCallee, unparen } from './syntax.js';
@@ -12,10 +13,11 @@ import { contains, FUNCTION_TYPES, isCallee, unparen } from './syntax.js';
  * What one use of a channel does with it:
  * - send / receive / range / close: the channel operations;
  * - inspect: len, cap, a comparison: nothing that unblocks anyone;
+ * - discard: the result of a call that returns it, dropped (`start()` as a statement): nobody can use it there;
  * - handoff: the channel goes where the model cannot follow it (a method of a named
  *   channel type, a conversion, a value of another kind): somebody else may use it.
  */
-export type ChannelOp = 'send' | 'receive' | 'range' | 'close' | 'inspect' | 'handoff';
+export type ChannelOp = 'send' | 'receive' | 'range' | 'close' | 'inspect' | 'discard' | 'handoff';
 
 export interface ChannelUse {
   /** The expression that denotes the channel: `ch`, `r.resp`, `chans[i]`. */
@@ -44,7 +46,7 @@ export interface Channel {
   file: GoFile;
   /** The function (declaration or literal) that makes it; null for a package-level initializer. */
   fn: SyntaxNode | null;
-  /** Capacity: a constant, or null when it is not a constant. */
+  /** Capacity: a constant the package fixes (see constantInt), or null when it is not one. */
   buffer: number | null;
   uses: ChannelUse[];
   /**
@@ -57,9 +59,18 @@ export interface Channel {
    * channel from elsewhere shares its uses, so "nothing closes it" speaks of this one.
    */
   owned: boolean;
+  /**
+   * Why code outside the package may receive from it, or null: an exported function returns
+   * it as a receive-only `<-chan T` (`func (s *Stopper) ShouldStop() <-chan struct{}`). Such
+   * code cannot send on it or close it, so the package still holds every send and close.
+   */
+  receivedOutside: string | null;
+  /** `lost` only because a function returns it out of the package: callers in the package are still seen. */
+  lostByReturnOnly: boolean;
 }
 
 const channelsOfPackage = new WeakMap<Package, Channel[]>();
+const RETURNED = 'returned out of the package';
 /** At most this many flows are followed for one channel (through containers and range variables). */
 const MAX_FLOWS = 64;
 
@@ -90,10 +101,32 @@ function isMakeChan(call: SyntaxNode): boolean {
   return call.childForFieldName('arguments')?.namedChildren[0]?.type === 'channel_type';
 }
 
-function bufferOf(make: SyntaxNode): number | null {
+function bufferOf(pkg: Package, file: GoFile, make: SyntaxNode): number | null {
   const size = make.childForFieldName('arguments')?.namedChildren[1];
-  if (!size) return 0;
-  return size.type === 'int_literal' ? Number(size.text.replace(/_/g, '')) : null;
+  return size ? constantInt(pkg, file, size, 0) : 0;
+}
+
+/**
+ * The value of an integer expression when the package fixes it: a decimal literal, a named
+ * constant, or a variable or parameter whose every write in the package is the same constant,
+ * never stepped (`newWatcher(0, ...)` at the only call of an unexported `newWatcher(size int, ...)`).
+ */
+function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number): number | null {
+  const e = unparen(expr);
+  if (e.type === 'int_literal') return /^(0|[1-9][0-9_]*)$/.test(e.text) ? Number(e.text.replace(/_/g, '')) : null;
+  if (e.type !== 'identifier' || depth > 4) return null;
+  const obj = objectOf(pkg, file, e);
+  if (!obj?.file) return null;
+  if (obj.kind === 'const') {
+    const value = obj.decl?.childForFieldName('value')?.namedChildren[obj.index];
+    return value ? constantInt(pkg, obj.file, value, depth + 1) : null;
+  }
+  if (obj.kind !== 'param' && obj.kind !== 'var') return null;
+  if (usesOf(pkg, obj).some(isStepped)) return null; // `n++`, `n += k`: not the value it was given
+  const writes = writesOf(pkg, { kind: 'object', obj });
+  if (writes.unseen || writes.values.length === 0) return null;
+  const values = writes.values.map((w) => (w.element || w.index !== 0 ? null : constantInt(pkg, w.file, w.node, depth + 1)));
+  return values.every((v) => v !== null && v === values[0]) ? values[0] : null;
 }
 
 function enclosingFn(node: SyntaxNode): SyntaxNode | null {
@@ -127,6 +160,18 @@ function startsOf(pkg: Package, file: GoFile, node: SyntaxNode, index: number, d
   if (!isClosed(pkg, fn) || sites.length === 0 || sites.some((s) => s.kind !== 'call')) return here;
   const result = list ? list.namedChildren.findIndex((c) => c.id === x.id) : 0;
   return sites.flatMap((site) => startsOf(pkg, site.file, site.call, result, depth + 1));
+}
+
+/** Whether a function's results go only to its calls in the package (as flowOf follows them). */
+function returnsOnlyInside(pkg: Package, fn: SyntaxNode): boolean {
+  return isClosed(pkg, fn) && callersOf(pkg, fn).sites.length > 0;
+}
+
+/** Whether result `index` of `fn` is declared a receive-only channel. */
+function returnsReceiveOnly(pkg: Package, fn: SyntaxNode, index: number): boolean {
+  const t = signature(pkg, fileOfExpr(pkg, fn), fn).results[index];
+  const u = t ? underlying(pkg, t) : null;
+  return u?.kind === 'chan' && u.dir === 'recv';
 }
 
 /** Not exported (package main has no importers) and never used as a value: the package holds every call. */
@@ -171,7 +216,7 @@ function confinedField(pkg: Package, file: GoFile, make: SyntaxNode, owner: Synt
 function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Start, ownedCache: Map<GoObject | FieldInfo, boolean>): Channel {
   const fn = start.owner;
   const file = start.file;
-  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(make), uses: [], lost: null, owned: true };
+  const ch: Channel = { make, file: makeFile, fn, buffer: bufferOf(pkg, makeFile, make), uses: [], lost: null, owned: true, receivedOutside: null, lostByReturnOnly: false };
   const holders: Holder[] = [];
   const started = new Set<string>();
   const pending: { flow: () => Flow; container: boolean }[] = [];
@@ -184,8 +229,10 @@ function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Star
     started.add(key);
     pending.push({ flow, container });
   };
+  let lostOtherwise = false;
   const lose = (why: string) => {
     ch.lost ??= why;
+    if (why !== RETURNED) lostOtherwise = true;
   };
   /** A map, slice or channel of channels in a variable or field: follow where its elements go. */
   const containerAt = (expr: SyntaxNode, exprFile: GoFile) => {
@@ -222,7 +269,12 @@ function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Star
   while (pending.length) {
     const { flow: compute, container } = pending.shift()!;
     const flow = compute();
-    if (flow.returned) lose('returned out of the package');
+    if (flow.returned) {
+      const open = flow.results.filter((r) => !returnsOnlyInside(pkg, r.fn));
+      const fn = open.length > 0 && open.every((r) => returnsReceiveOnly(pkg, r.fn, r.index)) ? open[0].fn : null;
+      if (fn) ch.receivedOutside ??= `returned receive-only by ${fn.childForFieldName('name')?.text ?? 'a func literal'}`;
+      else lose(RETURNED);
+    }
     for (const h of flow.holders) {
       if (h.kind === 'unknown') lose(h.why);
       else if (h.kind === 'element') containerAt(h.container, fileOfExpr(pkg, h.container));
@@ -239,6 +291,7 @@ function channelOf(pkg: Package, make: SyntaxNode, makeFile: GoFile, start: Star
     }
   }
   ch.owned = holders.every((h) => ownedHolder(pkg, h, ownedCache, new Set(), 0));
+  ch.lostByReturnOnly = ch.lost !== null && !lostOtherwise;
   return ch;
 }
 
@@ -371,6 +424,7 @@ function operation(x: SyntaxNode): ChannelOp {
   if (parent.type === 'unary_expression' && parent.child(0)?.type === '<-') return 'receive';
   if (parent.type === 'range_clause' && parent.childForFieldName('right')?.id === x.id) return 'range';
   if (parent.type === 'binary_expression') return 'inspect';
+  if (parent.type === 'expression_statement' && x.type === 'call_expression') return 'discard';
   if (parent.type === 'argument_list') {
     const callee = parent.parent?.childForFieldName('function')?.text;
     if (callee === 'close') return 'close';

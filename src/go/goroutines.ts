@@ -1,9 +1,11 @@
 import type { SyntaxNode } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
-import { frequencyOf, startOnceGuard, withoutNote, type HowOften } from './model/frequency.js';
+import { displayName, frequencyOf, functionFrequency, startOnceGuard, withoutNote, type HowOften } from './model/frequency.js';
 import { isNamed, typeOf } from './model/types.js';
+import { isGoroutineLiteral } from './escape.js';
+import { callersOf } from './model/calls.js';
 import { jumpTarget, statementsOf } from './flow.js';
-import { contains, enclosingLoops, ownDescendantsOfType } from './syntax.js';
+import { contains, enclosingFunction, enclosingLoops, ownDescendantsOfType } from './syntax.js';
 
 /**
  * How often a `go` statement starts its goroutine: the model's frequency, or once per
@@ -11,6 +13,39 @@ import { contains, enclosingLoops, ownDescendantsOfType } from './syntax.js';
  */
 export function startsHowOften(pkg: Package, goStmt: SyntaxNode): HowOften {
   return startOnceGuard(pkg, goStmt) ?? frequencyOf(pkg, goStmt);
+}
+
+/** Who is left blocked at a channel operation, and how often that can happen. */
+export interface Blocked {
+  /** The goroutine that blocks, when the model says which `go` statement starts it. */
+  goroutine: SyntaxNode | null;
+  /** Otherwise the function whose caller blocks. */
+  fn: SyntaxNode | null;
+  /** As often as the goroutine starts, or as the function is called. */
+  how: HowOften;
+}
+
+/**
+ * The goroutine the model says runs operation `op`, or whose func literal holds it; or else
+ * whoever calls the function it is written in (who blocks once, at the first time round).
+ * Null for a function of a _test.go file that nothing in the package calls, other than a
+ * test itself: a fake's method that the tests leave alone (they would hang if they called it).
+ */
+export function whoBlocks(pkg: Package, file: GoFile, op: SyntaxNode, goroutine: SyntaxNode | null): Blocked | null {
+  const fn = enclosingFunction(op);
+  const started = goroutine ?? (fn && isGoroutineLiteral(fn) ? fn.parent!.parent : null);
+  if (started) return { goroutine: started, fn, how: startsHowOften(pkg, started) };
+  if (file.isTest && fn && !TEST_ENTRY.test(fn.childForFieldName('name')?.text ?? '') && callersOf(pkg, fn).sites.length === 0) return null;
+  return { goroutine: null, fn, how: fn ? functionFrequency(pkg, fn) : frequencyOf(pkg, op) };
+}
+
+/** What `go test` runs itself. */
+const TEST_ENTRY = /^(Test|Benchmark|Fuzz|Example)/;
+
+/** "goroutine blocks forever sending on ch, one per call of F: why", or "F blocks its caller forever sending on ch: why". */
+export function blockedMessage(who: Blocked, doing: string, why: string): string {
+  if (who.goroutine) return `goroutine blocks forever ${doing}, one ${perWhat(who.how)}: ${why}`;
+  return `${displayName(who.fn)} blocks its caller forever ${doing}: ${why}`;
 }
 
 /**

@@ -140,7 +140,7 @@ function finiteObject(pkg: Package, obj: GoObject, depth: number, seen: Set<GoOb
 }
 
 /** `x++`, `x--`, `x += d`: a variable changed step by step. */
-function isStepped(use: SyntaxNode): boolean {
+export function isStepped(use: SyntaxNode): boolean {
   const p = use.parent;
   if (p?.type === 'inc_statement' || p?.type === 'dec_statement') return true;
   const stmt = p?.type === 'expression_list' ? p.parent : null;

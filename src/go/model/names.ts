@@ -241,9 +241,11 @@ function declaredInList(list: SyntaxNode, child: SyntaxNode, name: string, file:
   for (const stmt of list.namedChildren) {
     if (stmt.startIndex > child.startIndex) break;
     const inner = stmt.type === 'labeled_statement' ? stmt.namedChildren.at(-1) ?? stmt : stmt;
-    if (stmt.id === child.id) {
-      // Only the names on the left of this very declaration are declared here (`x := x + 1` reads the outer x).
-      if (!isDeclaringIdent(id, inner)) break;
+    if (stmt.id === child.id && !isDeclaringIdent(id, inner)) {
+      // Only the names on the left of this very declaration are declared here (`x := x + 1` reads the outer x),
+      // but in `var ( a T; f = func() { use(a) } )` each spec's names are in scope from the end of that spec.
+      if (inner.type === 'var_declaration' || inner.type === 'const_declaration') found ??= declaredBy(inner, name, file, list, id.startIndex);
+      break;
     }
     const obj: GoObject | null = found ?? declaredBy(inner, name, file, list);
     if (obj) {
@@ -268,8 +270,11 @@ function isDeclaringIdent(id: SyntaxNode, stmt: SyntaxNode): boolean {
   return false;
 }
 
-/** The object a declaration statement (`:=`, var, const, type) binds to `name`, scoped to `scope`. */
-function declaredBy(stmt: SyntaxNode, name: string, file: GoFile, scope: SyntaxNode): GoObject | null {
+/**
+ * The object a declaration statement (`:=`, var, const, type) binds to `name`, scoped to
+ * `scope`; of a var or const group, only the specs that end before offset `before`.
+ */
+function declaredBy(stmt: SyntaxNode, name: string, file: GoFile, scope: SyntaxNode, before = Infinity): GoObject | null {
   switch (stmt.type) {
     case 'short_var_declaration':
       return boundBy(stmt, name, 'var', file, scope);
@@ -278,6 +283,7 @@ function declaredBy(stmt: SyntaxNode, name: string, file: GoFile, scope: SyntaxN
     case 'type_declaration': {
       const kind: ObjectKind = stmt.type === 'var_declaration' ? 'var' : stmt.type === 'const_declaration' ? 'const' : 'type';
       for (const spec of stmt.descendantsOfType(['var_spec', 'const_spec', 'type_spec', 'type_alias'])) {
+        if (spec.endIndex > before) continue;
         const names = spec.childrenForFieldName('name');
         const i = names.findIndex((x) => x.text === name);
         if (i >= 0) return objectFor(file, names[i], kind, spec, i, functionOf(stmt), scope);
