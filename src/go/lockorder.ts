@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignedValue } from './escape.js';
-import { calleesOf, callersOf, funcValuesOfField } from './model/calls.js';
+import { calleesOf, callersOf, funcValuesOfField, type CallSite } from './model/calls.js';
 import { selectorsOfField } from './package.js';
 import { objectOf, type GoObject } from './model/names.js';
 import { declOf, fileOfNode, methodOf, receiverTypeName, selectionOf, typeFromSyntax, typeIndex, typeOf, type GoType, type TypeDecl } from './model/types.js';
@@ -160,26 +160,60 @@ function parameterArguments(pkg: Package, param: GoObject, depth: number): Synta
   cache.set(param.ident.id, out); // a recursive pass-on sees what is known so far
   const index = parameterIndex(fn, param.ident);
   if (index === null) return out;
-  for (const site of [...callersOf(pkg, fn).sites, ...interfaceCallers(pkg, fn)]) {
+  for (const site of callSitesOf(pkg, fn)) {
     const arg = site.call.childForFieldName('arguments')?.namedChildren[index];
     if (arg) out.push(...funcValuesOf(pkg, site.file, arg, depth));
   }
   return out;
 }
 
-/** The calls that reach method `fn` through an interface of the package it is the only implementation of. */
-function interfaceCallers(pkg: Package, fn: SyntaxNode): { call: SyntaxNode; file: GoFile }[] {
-  if (fn.type !== 'method_declaration') return [];
-  const name = fn.childForFieldName('name')?.text ?? '';
-  const out: { call: SyntaxNode; file: GoFile }[] = [];
+const callSites = new WeakMap<Tree, Map<number, CallSite[]>>();
+
+/**
+ * The calls that run `fn`, as the lock analyses see them: the model's callers, calls through
+ * an interface of the package `fn`'s type is the only implementation of, and, for a literal
+ * stored in a func field (`rc.release = func() { ... }`, `Hooks{OnAdd: func() { ... }}`), the
+ * calls of that field that run it.
+ */
+export function callSitesOf(pkg: Package, fn: SyntaxNode): CallSite[] {
+  let cache = callSites.get(fn.tree);
+  if (!cache) callSites.set(fn.tree, (cache = new Map()));
+  let sites = cache.get(fn.id);
+  if (sites) return sites;
+  const callers = callersOf(pkg, fn);
+  sites = [...callers.sites];
+  cache.set(fn.id, sites);
+  const runs = (m: SyntaxNode) => m.id === fn.id && m.tree === fn.tree;
+  const name = fn.type === 'method_declaration' ? fn.childForFieldName('name')?.text : fn.type === 'func_literal' ? storedInField(callers.escapes) : undefined;
+  if (!name) return sites;
   for (const sel of selectorsOfField(pkg, name)) {
     const call = sel.parent;
     const operand = sel.childForFieldName('operand');
     if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== sel.id || !operand) continue;
     const file = fileOfNode(pkg, sel);
-    if (interfaceCallee(pkg, typeOf(pkg, file, operand), name).some((m) => m.id === fn.id && m.tree === fn.tree)) out.push({ call, file });
+    const targets = fn.type === 'method_declaration' ? interfaceCallee(pkg, typeOf(pkg, file, operand), name) : knownCallees(pkg, file, call);
+    if (!targets.some(runs)) continue;
+    const kind = call.parent?.type === 'go_statement' ? 'go' : call.parent?.type === 'defer_statement' ? 'defer' : 'call';
+    sites.push({ call, file, kind });
   }
-  return out;
+  return sites;
+}
+
+/** The field a literal is stored in (`x.f = lit`, `T{f: lit}`), when that is its only use. */
+function storedInField(escapes: SyntaxNode[]): string | undefined {
+  if (escapes.length !== 1) return undefined;
+  const ref = escapes[0];
+  const keyed = ref.parent?.type === 'literal_element' ? ref.parent.parent : ref.parent;
+  if (keyed?.type === 'keyed_element' && keyed.namedChildren[1]?.id !== keyed.namedChildren[0]?.id) {
+    const key = keyed.namedChildren[0];
+    const k = key?.type === 'literal_element' ? key.namedChildren[0] : key;
+    return k?.type === 'field_identifier' || k?.type === 'identifier' ? k.text : undefined;
+  }
+  const list = ref.parent;
+  const assign = list?.parent;
+  if (list?.type !== 'expression_list' || assign?.type !== 'assignment_statement' || assign.childForFieldName('right')?.id !== list.id) return undefined;
+  const target = assign.childForFieldName('left')?.namedChildren[list.namedChildren.findIndex((c) => c.id === ref.id)];
+  return target?.type === 'selector_expression' ? target.childForFieldName('field')?.text : undefined;
 }
 
 /** The package code a func-valued expression may be: a literal, a function, a method value, a func field's values, a conversion of one. */
