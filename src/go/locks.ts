@@ -463,7 +463,8 @@ export function receiverLocks(pkg: Package, method: SyntaxNode, depth = 0): Set<
     for (const call of callsOf(file, method)) {
       const callee = call.childForFieldName('function');
       if (callee?.type !== 'selector_expression' || callee.childForFieldName('operand')?.text !== recv) continue;
-      if (call.parent?.type === 'go_statement') continue;
+      // Like a lock, a call that locks only when a parameter says so (`if _, ok := p["token"]; !ok`) is the caller's choice.
+      if (call.parent?.type === 'go_statement' || guardedByParameter(call, method, params)) continue;
       for (const target of calleesOf(pkg, file, call)) {
         if (target.type === 'method_declaration') for (const f of receiverLocks(pkg, target, depth + 1)) found.add(f);
       }
@@ -589,7 +590,11 @@ function guardedByParameter(node: SyntaxNode, fn: SyntaxNode, params: Set<string
   if (!params.size) return false;
   for (let n = node.parent; n && n.id !== fn.id; n = n.parent) {
     const cond = n.type === 'if_statement' ? n.childForFieldName('condition') : n.type === 'expression_switch_statement' ? n.childForFieldName('value') : null;
-    if (cond && cond.descendantsOfType('identifier').concat(cond.type === 'identifier' ? [cond] : []).some((id) => params.has(id.text))) return true;
+    // With the header's initializer: `if v, ok := opts[k]; !ok` tests the parameter too.
+    const init = n.type === 'if_statement' || n.type === 'expression_switch_statement' ? n.childForFieldName('initializer') : null;
+    for (const part of [cond, init]) {
+      if (part && part.descendantsOfType('identifier').concat(part.type === 'identifier' ? [part] : []).some((id) => params.has(id.text))) return true;
+    }
   }
   return false;
 }
