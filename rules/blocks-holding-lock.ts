@@ -86,7 +86,10 @@ export const blocksHoldingLock: Rule = {
             const opFile = fileOfNode(pkg, c.op);
             const what = c.op.type === 'send_statement' ? 'sends on' : 'receives from';
             const chExpr = channelOf(c.op).text;
-            const via = c.chain.length ? ` (in ${displayName(enclosingFunc(c.op))}, through ${c.chain.map((x) => x.childForFieldName('function')?.text).join(' → ')})` : '';
+            // A literal's name says little the chain does not: only a declared function is named.
+            const opFn = enclosingFunc(c.op);
+            const inFn = opFn && opFn.type !== 'func_literal' ? `in ${displayName(opFn)}, ` : '';
+            const via = c.chain.length ? ` (${inFn}through ${c.chain.map((x) => x.childForFieldName('function')?.text).join(' → ')})` : '';
             report({
               node: c.at,
               file,
@@ -183,7 +186,7 @@ function partnerNeedingLock(pkg: Package, op: SyntaxNode, fn: SyntaxNode, id: st
     const lock = lockBefore(pkg, use, pfn, id, !heldWrite, publishedAt(chans, use, pfn));
     if (!lock) return null;
     const verb = use.op === 'close' ? 'close it' : use.op === 'send' ? 'send' : 'receive';
-    first ??= { use, partnerFn: displayName(pfn), lock: lock.node, verb, inLoop: lock.inLoop };
+    first ??= { use, partnerFn: displayName(lock.by ?? pfn), lock: lock.node, verb, inLoop: lock.inLoop };
   }
   return first;
 }
@@ -222,7 +225,7 @@ function doneNeedingLock(pkg: Package, wgId: string, fn: SyntaxNode, id: string,
     const use = { node: d.call, file: d.file, deferred: d.deferred };
     const lock = lockBefore(pkg, use, pfn, id, !heldWrite, -1);
     if (!lock) return null;
-    first ??= { use, partnerFn: displayName(pfn), lock: lock.node, verb: 'call Done', inLoop: lock.inLoop };
+    first ??= { use, partnerFn: displayName(lock.by ?? pfn), lock: lock.node, verb: 'call Done', inLoop: lock.inLoop };
   }
   return first;
 }
@@ -234,7 +237,7 @@ function lockBefore(
   id: string,
   write: boolean,
   published: number,
-): { node: SyntaxNode; inLoop: boolean } | null {
+): { node: SyntaxNode; inLoop: boolean; by?: SyntaxNode } | null {
   const pfile = fileOfNode(pkg, pfn);
   const acquiresIn = (f: SyntaxNode, file: GoFile, within: (n: SyntaxNode) => boolean): SyntaxNode | null => {
     // The nearest lock before the use: the one the partner waits in.
@@ -267,17 +270,18 @@ function lockBefore(
   // Or every caller: it locks before the call, or in a loop round around it.
   const sites = callSitesOf(pkg, pfn);
   if (!sites.length || sites.some((site) => site.kind !== 'call')) return null;
-  let found: { node: SyntaxNode; inLoop: boolean } | null = null;
+  // Found in a caller: named by that caller (`by`), which is where the partner waits.
+  let found: { node: SyntaxNode; inLoop: boolean; by?: SyntaxNode } | null = null;
   for (const site of sites) {
     const cfn = enclosingFunc(site.call);
     if (!cfn) return null;
-    let here: { node: SyntaxNode; inLoop: boolean } | null = null;
+    let here: { node: SyntaxNode; inLoop: boolean; by?: SyntaxNode } | null = null;
     const earlier = acquiresIn(cfn, site.file, (x) => x.startIndex < site.call.startIndex && x.id !== site.call.id);
-    if (earlier) here = { node: earlier, inLoop: false };
+    if (earlier) here = { node: earlier, inLoop: false, by: cfn };
     for (let n = site.call.parent; !here && n && n.id !== cfn.id; n = n.parent) {
       if (n.type !== 'for_statement') continue;
       const inLoop = acquiresIn(cfn, site.file, (x) => contains(n!, x));
-      if (inLoop) here = { node: inLoop, inLoop: true };
+      if (inLoop) here = { node: inLoop, inLoop: true, by: cfn };
     }
     if (!here) return null;
     found ??= here;
