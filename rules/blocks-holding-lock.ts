@@ -1,9 +1,9 @@
 import type { SyntaxNode, Tree } from '../src/go/tree.js';
 import { channelsAt, selectCaseOf, type Channel } from '../src/go/channels.js';
 import { waitGroupCallAt, waitGroupCalls } from '../src/go/waitgroups.js';
-import { knownCallees, lockIdentity, lockSummary, MAX_CHAIN } from '../src/go/lockorder.js';
+import { callSitesOf, knownCallees, lockIdentity, lockSummary, MAX_CHAIN } from '../src/go/lockorder.js';
 import { callsOf, followLock, HELD, isChannelOp, lockSites, UNLOCKED, WRITE } from '../src/go/locks.js';
-import { callersOf, enclosingFunc } from '../src/go/model/calls.js';
+import { enclosingFunc } from '../src/go/model/calls.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { fileOfNode } from '../src/go/model/types.js';
 import { nodesOfType } from '../src/go/nodes.js';
@@ -82,18 +82,22 @@ export const blocksHoldingLock: Rule = {
             const found = partnerNeedingLock(pkg, c.op, fn, id, c.write);
             if (!found) continue;
             done.add(c.at.id);
+            const since = sites.filter((s) => s.key === key && (s.op === 'Lock' || s.op === 'RLock') && s.call.startIndex < c.at.startIndex).at(-1) ?? first;
             const opFile = fileOfNode(pkg, c.op);
             const what = c.op.type === 'send_statement' ? 'sends on' : 'receives from';
             const chExpr = channelOf(c.op).text;
-            const via = c.chain.length ? ` (in ${displayName(enclosingFunc(c.op))}, through ${c.chain.map((x) => x.childForFieldName('function')?.text).join(' → ')})` : '';
+            // A literal's name says little the chain does not: only a declared function is named.
+            const opFn = enclosingFunc(c.op);
+            const inFn = opFn && opFn.type !== 'func_literal' ? `in ${displayName(opFn)}, ` : '';
+            const via = c.chain.length ? ` (${inFn}through ${c.chain.map((x) => x.childForFieldName('function')?.text).join(' → ')})` : '';
             report({
               node: c.at,
               file,
               message:
-                `${displayName(fn)} ${what} ${chExpr}${via} while holding ${key} (line ${lineOf(first.call)}), and ` +
+                `${displayName(fn)} ${what} ${chExpr}${via} while holding ${key} (line ${lineOf(since.call)}), and ` +
                 `${found.partnerFn} must lock it${found.inLoop ? ' each round' : ''} (line ${lineOf(found.lock)}) to ${found.verb}: both block forever`,
               related: [
-                { node: first.call, file, message: `${key} is locked here` },
+                { node: since.call, file, message: `${key} is locked here` },
                 { node: found.lock, file: fileOfNode(pkg, found.lock), message: 'the partner locks it here' },
                 { node: found.use.node, file: found.use.file, message: `the partner would ${found.verb} here` },
               ],
@@ -182,7 +186,7 @@ function partnerNeedingLock(pkg: Package, op: SyntaxNode, fn: SyntaxNode, id: st
     const lock = lockBefore(pkg, use, pfn, id, !heldWrite, publishedAt(chans, use, pfn));
     if (!lock) return null;
     const verb = use.op === 'close' ? 'close it' : use.op === 'send' ? 'send' : 'receive';
-    first ??= { use, partnerFn: displayName(pfn), lock: lock.node, verb, inLoop: lock.inLoop };
+    first ??= { use, partnerFn: displayName(lock.by ?? pfn), lock: lock.node, verb, inLoop: lock.inLoop };
   }
   return first;
 }
@@ -197,7 +201,8 @@ function partnerNeedingLock(pkg: Package, op: SyntaxNode, fn: SyntaxNode, id: st
 function publishedAt(chans: Channel[], use: PartnerUse, pfn: SyntaxNode): number {
   let at = -1;
   for (const ch of chans) {
-    if (ch.fn?.id !== pfn.id || ch.make.tree !== pfn.tree) continue;
+    // A channel made after the use (`close(next); next = make(...)`) reaches it in a later call, made there by then.
+    if (ch.fn?.id !== pfn.id || ch.make.tree !== pfn.tree || ch.make.startIndex > use.node.startIndex) continue;
     at = Math.max(at, ch.make.startIndex);
     for (const u of ch.uses) {
       if (u.node.id === use.node.id || u.node.tree !== pfn.tree || !contains(pfn, u.node) || u.node.startIndex > use.node.startIndex) continue;
@@ -220,7 +225,7 @@ function doneNeedingLock(pkg: Package, wgId: string, fn: SyntaxNode, id: string,
     const use = { node: d.call, file: d.file, deferred: d.deferred };
     const lock = lockBefore(pkg, use, pfn, id, !heldWrite, -1);
     if (!lock) return null;
-    first ??= { use, partnerFn: displayName(pfn), lock: lock.node, verb: 'call Done', inLoop: lock.inLoop };
+    first ??= { use, partnerFn: displayName(lock.by ?? pfn), lock: lock.node, verb: 'call Done', inLoop: lock.inLoop };
   }
   return first;
 }
@@ -232,12 +237,15 @@ function lockBefore(
   id: string,
   write: boolean,
   published: number,
-): { node: SyntaxNode; inLoop: boolean } | null {
+): { node: SyntaxNode; inLoop: boolean; by?: SyntaxNode } | null {
   const pfile = fileOfNode(pkg, pfn);
   const acquiresIn = (f: SyntaxNode, file: GoFile, within: (n: SyntaxNode) => boolean): SyntaxNode | null => {
+    // The nearest lock before the use: the one the partner waits in.
+    let nearest: SyntaxNode | null = null;
     for (const s of lockSites(pkg, f)) {
-      if ((s.op === 'Lock' || (!write && s.op === 'RLock')) && within(s.call) && lockIdentity(pkg, file, s) === id) return s.call;
+      if ((s.op === 'Lock' || (!write && s.op === 'RLock')) && within(s.call) && lockIdentity(pkg, file, s) === id) nearest = s.call;
     }
+    if (nearest) return nearest;
     for (const call of callsOf(file, f)) {
       if (!within(call) || call.parent?.type === 'go_statement') continue;
       for (const callee of knownCallees(pkg, file, call)) {
@@ -260,19 +268,20 @@ function lockBefore(
   }
   if (published >= 0) return null;
   // Or every caller: it locks before the call, or in a loop round around it.
-  const sites = callersOf(pkg, pfn).sites;
+  const sites = callSitesOf(pkg, pfn);
   if (!sites.length || sites.some((site) => site.kind !== 'call')) return null;
-  let found: { node: SyntaxNode; inLoop: boolean } | null = null;
+  // Found in a caller: named by that caller (`by`), which is where the partner waits.
+  let found: { node: SyntaxNode; inLoop: boolean; by?: SyntaxNode } | null = null;
   for (const site of sites) {
     const cfn = enclosingFunc(site.call);
     if (!cfn) return null;
-    let here: { node: SyntaxNode; inLoop: boolean } | null = null;
+    let here: { node: SyntaxNode; inLoop: boolean; by?: SyntaxNode } | null = null;
     const earlier = acquiresIn(cfn, site.file, (x) => x.startIndex < site.call.startIndex && x.id !== site.call.id);
-    if (earlier) here = { node: earlier, inLoop: false };
+    if (earlier) here = { node: earlier, inLoop: false, by: cfn };
     for (let n = site.call.parent; !here && n && n.id !== cfn.id; n = n.parent) {
       if (n.type !== 'for_statement') continue;
       const inLoop = acquiresIn(cfn, site.file, (x) => contains(n!, x));
-      if (inLoop) here = { node: inLoop, inLoop: true };
+      if (inLoop) here = { node: inLoop, inLoop: true, by: cfn };
     }
     if (!here) return null;
     found ??= here;

@@ -1,12 +1,12 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { isAssignedTo } from '../src/go/escape.js';
-import { enclosingFunc } from '../src/go/model/calls.js';
+import { calleesOf, enclosingFunc } from '../src/go/model/calls.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { objectOf, usesOf } from '../src/go/model/names.js';
 import { fileOfNode, selectionOf } from '../src/go/model/types.js';
-import { unparen } from '../src/go/syntax.js';
-import { condCalls, type CondCall } from '../src/go/waitgroups.js';
-import type { Package, Rule } from '../src/engine/types.js';
+import { lineOf, unparen } from '../src/go/syntax.js';
+import { condCalls, condWaitValues, type CondCall, type CondWaitValue } from '../src/go/waitgroups.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
 export const condWaitMisuse: Rule = {
   meta: {
@@ -16,7 +16,8 @@ export const condWaitMisuse: Rule = {
       'cond.Wait() sleeps until a Signal or Broadcast on that Cond. When the package never signals it, the ' +
       'waiting goroutine sleeps forever. When the Wait is not in a loop that re-checks the condition it ' +
       'waits for (or the loop tests something the loop never changes), a Signal that came before the Wait ' +
-      'is lost and the goroutine sleeps forever too: a Cond keeps no state of its own.',
+      'is lost and the goroutine sleeps forever too: a Cond keeps no state of its own. So it is when Wait is ' +
+      'handed on as a func value (`background(c.Wait)`) to code that calls it once, outside such a loop.',
     fix:
       'Wait in a loop on the guarded state, `for !ready { c.Wait() }`, and have whoever changes that state ' +
       'call Signal or Broadcast under the same lock. Where a one-time event is all you need, close a channel instead.',
@@ -30,6 +31,17 @@ export const condWaitMisuse: Rule = {
     tags: ['goroutine', 'cond', 'concurrency'],
   },
   check(pkg, report) {
+    for (const w of condWaitValues(pkg)) {
+      const run = uncheckedRun(pkg, w);
+      if (!run) continue;
+      report({
+        node: w.value,
+        file: w.file,
+        message: `${displayName(enclosingFunc(w.call))} hands ${w.value.text} to ${run.by}, which calls it (line ${lineOf(run.call)}) without checking first what it waits for: a Signal sent before it is lost`,
+        related: [{ node: run.call, file: run.file, message: 'the Wait runs here' }],
+        evidence: [{ node: run.call, file: run.file }],
+      });
+    }
     const calls = condCalls(pkg);
     // Only Conds that outlive a call (fields, package variables): a local one is a test's or a helper's own business.
     for (const wait of calls.filter((c) => c.op === 'Wait' && c.id && !c.id.includes('@'))) {
@@ -127,4 +139,50 @@ function unchangingCondition(pkg: Package, loop: SyntaxNode): string | null {
   if (!obj?.fn || obj.kind !== 'var') return null;
   if (usesOf(pkg, obj).some((u) => isAssignedTo(u) || u.parent?.type === 'unary_expression')) return null;
   return cond.text;
+}
+
+/**
+ * Where the function a Cond's Wait is handed to (`after(c.Wait)`) calls it, when it does so
+ * with no loop around the call (nothing re-checks the state) and no `if` but a nil check of
+ * the func itself: the Wait runs once, whenever that code gets there. Null when it is handed
+ * on again, or any call of it is in a loop or behind another condition.
+ */
+function uncheckedRun(pkg: Package, w: CondWaitValue): { call: SyntaxNode; file: GoFile; by: string } | null {
+  const targets = calleesOf(pkg, w.file, w.call);
+  if (targets.length !== 1) return null;
+  const target = targets[0];
+  const param = parameterAt(target, w.index);
+  const tfile = fileOfNode(pkg, target);
+  const obj = param ? objectOf(pkg, tfile, param) : null;
+  if (!obj || obj.kind !== 'param') return null;
+  let first: SyntaxNode | null = null;
+  for (const use of usesOf(pkg, obj)) {
+    const parent = use.parent;
+    if (parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === use.id) {
+      const fn = enclosingFunc(parent);
+      if (loopAround(parent, fn) || guardedBeyond(parent, fn, obj.name)) return null;
+      first ??= parent;
+    } else if (!(parent?.type === 'binary_expression' && parent.namedChildren.some((c) => c.text === 'nil'))) return null;
+  }
+  return first ? { call: first, file: tfile, by: displayName(target) } : null;
+}
+
+function parameterAt(fn: SyntaxNode, index: number): SyntaxNode | null {
+  let k = 0;
+  for (const decl of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    for (const n of decl.childrenForFieldName('name')) if (k++ === index) return decl.type === 'variadic_parameter_declaration' ? null : n;
+  }
+  return null;
+}
+
+/** An `if` or switch around `node` in `fn` on anything but func `name` itself (`if f != nil`). */
+function guardedBeyond(node: SyntaxNode, fn: SyntaxNode | null, name: string): boolean {
+  for (let n = node.parent; n && n.id !== fn?.id; n = n.parent) {
+    if (n.type === 'expression_switch_statement') return true;
+    if (n.type !== 'if_statement') continue;
+    const cond = n.childForFieldName('condition');
+    const ids = cond ? [cond, ...cond.descendantsOfType('identifier')].filter((x) => x.type === 'identifier' && x.text !== 'nil') : [];
+    if (n.childForFieldName('initializer') || ids.some((x) => x.text !== name)) return true;
+  }
+  return false;
 }

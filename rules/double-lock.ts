@@ -16,7 +16,7 @@ import {
 import { calleesOf } from '../src/go/model/calls.js';
 import { conditional, knownCallees, lockIdentity, lockSummary } from '../src/go/lockorder.js';
 import { objectOf } from '../src/go/model/names.js';
-import { declOf, fileOfNode, methodOf, typeOf } from '../src/go/model/types.js';
+import { declOf, fileOfNode, methodOf, receiverTypeName, typeOf } from '../src/go/model/types.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { nodesOfType } from '../src/go/nodes.js';
 import { contains, enclosingFunction, lineOf } from '../src/go/syntax.js';
@@ -150,7 +150,10 @@ function relockingThroughCalls(
   const operand = callee?.type === 'selector_expression' ? callee.childForFieldName('operand') : null;
   // Another value of the mutex's own type (a child, a peer): its mutex, not this one.
   const root = first.key.split('.')[0];
-  if (operand && operand.text !== root && declOf(pkg, typeOf(pkg, file, operand))?.name === owner) return null;
+  const operandType = operand ? declOf(pkg, typeOf(pkg, file, operand)) : null;
+  if (operand && operand.text !== root && operandType?.name === owner) return null;
+  // Through an interface, a method of the mutex's own type runs on another value of it (a parent, a peer).
+  const viaInterface = operandType?.typeNode?.type === 'interface_type';
   const targets: SyntaxNode[] = [...knownCallees(pkg, file, call)];
   const printed = new Set<number>();
   if (PRINTS.test(callee?.text ?? '')) {
@@ -163,6 +166,7 @@ function relockingThroughCalls(
     }
   }
   for (const target of targets) {
+    if (viaInterface && target.type === 'method_declaration' && receiverTypeName(target) === owner) continue;
     // Not back into the function itself: a recursion over a nested value locks the nested one's mutex.
     const summary = lockSummary(pkg, target);
     if (summary.entersHolding.has(id)) continue;

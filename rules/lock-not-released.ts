@@ -36,11 +36,12 @@ export const lockNotReleased: Rule = {
         for (const key of new Set(sites.map((s) => s.key))) {
           const own = sites.filter((s) => s.key === key);
           // Entered with the lock held (`...Locked` helpers unlock first): not followed.
-          if (!own.some((s) => isUnlock(s) && !s.deferred) || isUnlock(own[0])) continue;
+          const direct = own.some((s) => isUnlock(s) && !s.deferred);
+          if ((!direct && !literalUnlocks(pkg, fn, key)) || isUnlock(own[0])) continue;
           // `if c { mu.Lock() } ... if c { mu.Unlock() }` with a loop between, where the paths forget c.
           if (sameConditionPair(fn, own)) continue;
           const paths = followLock(pkg, fn, key);
-          if (paths.deferredUnlock || paths.unsupported) continue;
+          if (paths.deferredUnlock || paths.unsupported || (!direct && !paths.helperUnlock)) continue;
           const held = paths.exits.filter((e) => e.state & HELD);
           if (!held.length) continue;
           if (returnsLockedOnPurpose(pkg, fn) || callersUnlock(pkg, fn, key) || unlockedElsewhere(pkg, fn, key)) continue;
@@ -75,6 +76,11 @@ function returnsLockedOnPurpose(pkg: Package, fn: SyntaxNode): boolean {
   if (fn.type !== 'func_literal' && HANDS_LOCK.test(docComment(fn))) return true;
   const file = fileOfNode(pkg, fn);
   return signature(pkg, file, fn).results.some((t) => underlying(pkg, t).kind === 'func');
+}
+
+/** Whether a func literal inside `fn` unlocks `key` (a release helper, perhaps). */
+function literalUnlocks(pkg: Package, fn: SyntaxNode, key: string): boolean {
+  return fn.descendantsOfType('func_literal').some((l) => l.id !== fn.id && lockSites(pkg, l).some((s) => s.key === key && isUnlock(s)));
 }
 
 function isUnlock(site: LockSite): boolean {

@@ -26,7 +26,7 @@ export const lockOrder: Rule = {
     optIn:
       'Judged blind on the development corpora, none of its 3 findings could deadlock: an outer lock, ' +
       'the protocol state or a one-item-per-path rule kept the two orders from running at once, which ' +
-      'the package model does not see. It finds 4 of GoBench\'s 6 AB-BA kernels when turned on.',
+      'the package model does not see. It finds 5 of GoBench\'s 6 AB-BA kernels when turned on.',
     tags: ['goroutine', 'lock', 'concurrency'],
   },
   check(pkg, report) {

@@ -1,10 +1,10 @@
 import type { SyntaxNode, Tree } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { assignedValue } from './escape.js';
-import { calleesOf, callersOf } from './model/calls.js';
+import { calleesOf, callersOf, funcValuesOfField, type CallSite } from './model/calls.js';
 import { selectorsOfField } from './package.js';
-import { objectOf } from './model/names.js';
-import { declOf, fileOfNode, receiverTypeName, selectionOf, typeOf } from './model/types.js';
+import { objectOf, type GoObject } from './model/names.js';
+import { declOf, fileOfNode, methodOf, receiverTypeName, selectionOf, typeFromSyntax, typeIndex, typeOf, type GoType, type TypeDecl } from './model/types.js';
 import { contains, parameterIndex, unparen } from './syntax.js';
 import {
   lockedMutexes,
@@ -78,16 +78,166 @@ export function knownCallees(pkg: Package, file: GoFile, call: SyntaxNode): Synt
     const t = operand ? typeOf(pkg, file, operand) : null;
     // A value of another package's type (an http.Flusher field) runs that package's code.
     if (t && t.kind !== 'unknown' && !declOf(pkg, t)) return [];
-    if (!fromPackageCode(pkg, file, operand)) return [];
     // A wrapper's call into the interface it embeds or holds (`w.flusher.Flush()` in (*wcf).Flush) is not the wrapper's own method.
     const holder = operand?.type === 'selector_expression' ? operand.childForFieldName('operand') : null;
     const holderType = holder ? declOf(pkg, typeOf(pkg, file, holder))?.name : undefined;
-    return calleesOf(pkg, file, call).filter((m) => m.type !== 'method_declaration' || receiverTypeName(m) !== holderType);
+    const notWrapper = (m: SyntaxNode) => m.type !== 'method_declaration' || receiverTypeName(m) !== holderType;
+    const dispatched = t ? interfaceCallee(pkg, t, callee.childForFieldName('field')?.text ?? '') : [];
+    if (dispatched.length) return dispatched.filter(notWrapper);
+    if (!fromPackageCode(pkg, file, operand)) return [];
+    return calleesOf(pkg, file, call).filter(notWrapper);
   }
   const found = calleesOf(pkg, file, call);
-  if (found.length || callee?.type !== 'selector_expression') return found;
+  if (found.length) return found;
+  if (callee?.type === 'identifier') {
+    const obj = objectOf(pkg, file, callee);
+    return obj?.kind === 'param' ? parameterArguments(pkg, obj, 0) : [];
+  }
+  if (callee?.type !== 'selector_expression') return found;
   const s = selectionOf(pkg, file, callee);
   return s?.kind === 'field' ? setterArguments(pkg, s.field.name) : [];
+}
+
+/**
+ * The method a call on an interface of the package runs, when one type of the package has
+ * every method the interface asks for: the implementation the package itself can pass.
+ */
+function interfaceCallee(pkg: Package, t: GoType, name: string): SyntaxNode[] {
+  const iface = declOf(pkg, t);
+  if (!iface || iface.typeNode?.type !== 'interface_type') return [];
+  let impl = implementations.get(iface);
+  if (impl === undefined) implementations.set(iface, (impl = soleImplementation(pkg, iface)));
+  const m = impl ? methodOf(pkg, { kind: 'named', name: impl.name, pkg: null }, name) : null;
+  return m ? [m] : [];
+}
+
+const implementations = new WeakMap<TypeDecl, TypeDecl | null>();
+
+function soleImplementation(pkg: Package, iface: TypeDecl): TypeDecl | null {
+  const wanted = interfaceMethods(pkg, iface, 0);
+  if (!wanted?.size) return null;
+  let found: TypeDecl | null = null;
+  for (const decl of typeIndex(pkg).decls.values()) {
+    if (decl.typeNode?.type === 'interface_type') continue;
+    const t: GoType = { kind: 'named', name: decl.name, pkg: null };
+    if (![...wanted].every((m) => methodOf(pkg, t, m))) continue;
+    if (found) return null;
+    found = decl;
+  }
+  return found;
+}
+
+/** The method names of an interface the package declares, its embedded ones included; null when it embeds another package's. */
+function interfaceMethods(pkg: Package, iface: TypeDecl, depth: number): Set<string> | null {
+  const names = new Set<string>();
+  for (const elem of iface.typeNode?.namedChildren ?? []) {
+    if (elem.type === 'method_elem') names.add(elem.childForFieldName('name')?.text ?? '');
+    else if (elem.type === 'type_elem') {
+      const inner = declOf(pkg, typeFromSyntax(pkg, iface.file, elem));
+      const more = inner && inner.typeNode?.type === 'interface_type' && depth < 4 ? interfaceMethods(pkg, inner, depth + 1) : null;
+      if (!more) return null;
+      for (const n of more) names.add(n);
+    }
+  }
+  return names;
+}
+
+const argumentsOfParam = new WeakMap<Tree, Map<number, SyntaxNode[]>>();
+
+/**
+ * The funcs a func-typed parameter runs (`func each(f func())` calling `f()`): what every call
+ * of its function in the package passes there, when the model can name it (a literal, a
+ * package function or method value, a func field's values, a parameter passed on in turn).
+ */
+function parameterArguments(pkg: Package, param: GoObject, depth: number): SyntaxNode[] {
+  const fn = param.fn;
+  if (!fn || !param.ident || depth > 2) return [];
+  let cache = argumentsOfParam.get(param.ident.tree);
+  if (!cache) argumentsOfParam.set(param.ident.tree, (cache = new Map()));
+  const known = cache.get(param.ident.id);
+  if (known) return known;
+  const out: SyntaxNode[] = [];
+  cache.set(param.ident.id, out); // a recursive pass-on sees what is known so far
+  const index = parameterIndex(fn, param.ident);
+  if (index === null) return out;
+  for (const site of callSitesOf(pkg, fn)) {
+    const arg = site.call.childForFieldName('arguments')?.namedChildren[index];
+    if (arg) out.push(...funcValuesOf(pkg, site.file, arg, depth));
+  }
+  return out;
+}
+
+const callSites = new WeakMap<Tree, Map<number, CallSite[]>>();
+
+/**
+ * The calls that run `fn`, as the lock analyses see them: the model's callers, calls through
+ * an interface of the package `fn`'s type is the only implementation of, and, for a literal
+ * stored in a func field (`rc.release = func() { ... }`, `Hooks{OnAdd: func() { ... }}`), the
+ * calls of that field that run it.
+ */
+export function callSitesOf(pkg: Package, fn: SyntaxNode): CallSite[] {
+  let cache = callSites.get(fn.tree);
+  if (!cache) callSites.set(fn.tree, (cache = new Map()));
+  let sites = cache.get(fn.id);
+  if (sites) return sites;
+  const callers = callersOf(pkg, fn);
+  sites = [...callers.sites];
+  cache.set(fn.id, sites);
+  const runs = (m: SyntaxNode) => m.id === fn.id && m.tree === fn.tree;
+  const name = fn.type === 'method_declaration' ? fn.childForFieldName('name')?.text : fn.type === 'func_literal' ? storedInField(callers.escapes) : undefined;
+  if (!name) return sites;
+  for (const sel of selectorsOfField(pkg, name)) {
+    const call = sel.parent;
+    const operand = sel.childForFieldName('operand');
+    if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== sel.id || !operand) continue;
+    const file = fileOfNode(pkg, sel);
+    const targets = fn.type === 'method_declaration' ? interfaceCallee(pkg, typeOf(pkg, file, operand), name) : knownCallees(pkg, file, call);
+    if (!targets.some(runs)) continue;
+    const kind = call.parent?.type === 'go_statement' ? 'go' : call.parent?.type === 'defer_statement' ? 'defer' : 'call';
+    sites.push({ call, file, kind });
+  }
+  return sites;
+}
+
+/** The field a literal is stored in (`x.f = lit`, `T{f: lit}`), when that is its only use. */
+function storedInField(escapes: SyntaxNode[]): string | undefined {
+  if (escapes.length !== 1) return undefined;
+  const ref = escapes[0];
+  const keyed = ref.parent?.type === 'literal_element' ? ref.parent.parent : ref.parent;
+  if (keyed?.type === 'keyed_element' && keyed.namedChildren[1]?.id !== keyed.namedChildren[0]?.id) {
+    const key = keyed.namedChildren[0];
+    const k = key?.type === 'literal_element' ? key.namedChildren[0] : key;
+    return k?.type === 'field_identifier' || k?.type === 'identifier' ? k.text : undefined;
+  }
+  const list = ref.parent;
+  const assign = list?.parent;
+  if (list?.type !== 'expression_list' || assign?.type !== 'assignment_statement' || assign.childForFieldName('right')?.id !== list.id) return undefined;
+  const target = assign.childForFieldName('left')?.namedChildren[list.namedChildren.findIndex((c) => c.id === ref.id)];
+  return target?.type === 'selector_expression' ? target.childForFieldName('field')?.text : undefined;
+}
+
+/** The package code a func-valued expression may be: a literal, a function, a method value, a func field's values, a conversion of one. */
+function funcValuesOf(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number): SyntaxNode[] {
+  const v = unparen(expr);
+  if (v.type === 'func_literal') return [v];
+  if (v.type === 'selector_expression') {
+    const m = selectionOf(pkg, file, v);
+    if (m?.kind === 'method') return [m.decl];
+    return m?.kind === 'field' ? funcValuesOfField(pkg, m.field) : [];
+  }
+  if (v.type === 'call_expression') {
+    // A conversion to a func type of the package: `HandlerFunc(f)`.
+    const f = v.childForFieldName('function');
+    const args = v.childForFieldName('arguments')?.namedChildren ?? [];
+    const conv = f?.type === 'identifier' ? objectOf(pkg, file, f) : null;
+    return conv?.kind === 'type' && args.length === 1 ? funcValuesOf(pkg, file, args[0], depth) : [];
+  }
+  if (v.type !== 'identifier') return [];
+  const obj = objectOf(pkg, file, v);
+  if (obj?.kind === 'func' && obj.decl) return [obj.decl];
+  if (obj?.kind === 'param') return parameterArguments(pkg, obj, depth + 1);
+  const bound = obj?.decl?.type === 'short_var_declaration' ? obj.decl.childForFieldName('right')?.namedChildren[obj.index] : null;
+  return bound?.type === 'func_literal' ? [bound] : [];
 }
 
 /**
@@ -108,18 +258,7 @@ function setterArguments(pkg: Package, field: string): SyntaxNode[] {
     if (index === null) continue;
     for (const site of callersOf(pkg, setter).sites) {
       const arg = site.call.childForFieldName('arguments')?.namedChildren[index];
-      const v = arg ? unparen(arg) : null;
-      if (!v) continue;
-      if (v.type === 'func_literal') out.push(v);
-      else if (v.type === 'selector_expression') {
-        const m = selectionOf(pkg, site.file, v);
-        if (m?.kind === 'method') out.push(m.decl);
-      } else if (v.type === 'identifier') {
-        const obj = objectOf(pkg, site.file, v);
-        if (obj?.kind === 'func' && obj.decl) out.push(obj.decl);
-        const bound = obj?.decl?.type === 'short_var_declaration' ? obj.decl.childForFieldName('right')?.namedChildren[obj.index] : null;
-        if (bound?.type === 'func_literal') out.push(bound);
-      }
+      if (arg) out.push(...funcValuesOf(pkg, site.file, arg, 0));
     }
   }
   return out;
@@ -151,6 +290,11 @@ export interface Acquisition {
   site: SyntaxNode;
   /** The calls from the function down to the one whose body has `site` (empty: its own). */
   chain: SyntaxNode[];
+  /**
+   * The calls of the chain that enter a declared function or method: entering a func literal
+   * (a callback, an adapter around the call it wraps) is not a step further from the caller.
+   */
+  hops: number;
   /** Mutexes the code on the way unlocks before this lock without having locked them: held by the caller until then. */
   releasedBefore: Set<string>;
 }
@@ -199,7 +343,7 @@ export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
       }
     }
     if (!unlock && !summary.acquires.some((a) => a.id === id)) {
-      summary.acquires.push({ id, read: site.op === 'RLock', site: site.call, chain: [], releasedBefore: releasedBy(releases, site.call.startIndex) });
+      summary.acquires.push({ id, read: site.op === 'RLock', site: site.call, chain: [], hops: 0, releasedBefore: releasedBy(releases, site.call.startIndex) });
     }
   }
   const own = new Set(summary.acquires.map((a) => a.id));
@@ -210,7 +354,7 @@ export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
       for (const a of inner.acquires) {
         if (own.has(a.id) || summary.acquires.some((b) => b.id === a.id)) continue;
         const releasedBefore = new Set([...a.releasedBefore, ...releasedBy(releases, call.startIndex)]);
-        summary.acquires.push({ ...a, chain: [call, ...a.chain], releasedBefore });
+        summary.acquires.push({ ...a, chain: [call, ...a.chain], hops: hop(callee) + a.hops, releasedBefore });
       }
       // A callee that unlocks what this function never locks itself: this one is entered holding it too.
       for (const id of inner.entersHolding) {
@@ -228,6 +372,12 @@ export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
  * rare branches) that seldom runs with the first lock held.
  */
 export const MAX_CHAIN = 3;
+/** How many calls a lock-order chain may have in all, func literals counted. */
+const MAX_CALLS = 6;
+
+function hop(callee: SyntaxNode): number {
+  return callee.type === 'func_literal' ? 0 : 1;
+}
 
 /** One mutex locked while another is held, in one function. */
 export interface LockEdge {
@@ -263,7 +413,7 @@ export function lockEdges(pkg: Package): LockEdge[] {
       const site = lockSiteOf(pkg, file, call);
       if (site) {
         const id = site.op === 'Lock' || site.op === 'RLock' ? lockIdentity(pkg, file, site) : null;
-        if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [], releasedBefore: new Set() } });
+        if (id && id !== held) edges.push({ ...base, acquired: { id, read: site.op === 'RLock', site: call, chain: [], hops: 0, releasedBefore: new Set() } });
         continue;
       }
       if (call.parent?.type === 'go_statement') continue;
@@ -271,7 +421,10 @@ export function lockEdges(pkg: Package): LockEdge[] {
         const summary = lockSummary(pkg, callee);
         for (const a of summary.acquires) {
           // Not what the callee locks after it has released the held mutex (`...Locked` helpers that unlock to call out).
-          if (a.id !== held && a.chain.length < MAX_CHAIN && !contains(fn, a.site) && !a.releasedBefore.has(held) && !conditional(a)) edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain] } });
+          const hops = hop(callee) + a.hops;
+          if (a.id !== held && hops <= MAX_CHAIN && a.chain.length < MAX_CALLS && !contains(fn, a.site) && !a.releasedBefore.has(held) && !conditional(a)) {
+            edges.push({ ...base, acquired: { ...a, chain: [call, ...a.chain], hops } });
+          }
         }
       }
     }

@@ -6,7 +6,7 @@ import { objectOf, usesOf } from './model/names.js';
 import { isAssignedTo } from './escape.js';
 import { declOf, fieldOf, fileOfNode, isNamed, typeFromSyntax, typeOf, type GoType } from './model/types.js';
 import { nodesOfType } from './nodes.js';
-import { FUNCTION_TYPES, unparen } from './syntax.js';
+import { contains, FUNCTION_TYPES, unparen } from './syntax.js';
 
 export type LockOp = 'Lock' | 'Unlock' | 'RLock' | 'RUnlock';
 
@@ -170,6 +170,8 @@ export interface LockPaths {
   heldOps: { op: SyntaxNode; state: number }[];
   /** The function has a `defer` unlock of it: every way out releases it. */
   deferredUnlock: boolean;
+  /** Some path unlocks it by calling a release helper (`unlock := func() { mu.Unlock() }; ...; unlock()`). */
+  helperUnlock: boolean;
   /** The function uses goto: not followed. */
   unsupported: boolean;
 }
@@ -220,7 +222,7 @@ interface Target {
  */
 export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths {
   const file = fileOfNode(pkg, fn);
-  const paths: LockPaths = { key, exits: [], relocks: [], heldCalls: [], heldOps: [], deferredUnlock: false, unsupported: false };
+  const paths: LockPaths = { key, exits: [], relocks: [], heldCalls: [], heldOps: [], deferredUnlock: false, helperUnlock: false, unsupported: false };
   const targets: Target[] = [];
   const seenRelock = new Map<number, { site: LockSite; state: number }>();
   const seenCall = new Map<number, { call: SyntaxNode; state: number }>();
@@ -276,6 +278,11 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
           }
           return set(st, site.op === 'Lock' ? WRITE : READ);
         }
+        const call = stmt.namedChildren[0] ? unparen(stmt.namedChildren[0]) : null;
+        if (call?.type === 'call_expression' && releasesThroughHelper(pkg, file, fn, call, key)) {
+          paths.helperUnlock = true;
+          return set(st, UNLOCKED);
+        }
         noteCalls(stmt, st);
         return terminates(stmt, false) ? NONE : st;
       }
@@ -283,6 +290,7 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
         const call = stmt.namedChildren.find((c) => c.type === 'call_expression');
         const site = call ? lockSiteOf(pkg, file, call) : null;
         if (site?.key === key && (site.op === 'Unlock' || site.op === 'RUnlock')) paths.deferredUnlock = true;
+        else if (call && deferredRelease(pkg, file, fn, call, key)) paths.deferredUnlock = true;
         return st;
       }
       case 'return_statement':
@@ -455,7 +463,8 @@ export function receiverLocks(pkg: Package, method: SyntaxNode, depth = 0): Set<
     for (const call of callsOf(file, method)) {
       const callee = call.childForFieldName('function');
       if (callee?.type !== 'selector_expression' || callee.childForFieldName('operand')?.text !== recv) continue;
-      if (call.parent?.type === 'go_statement') continue;
+      // Like a lock, a call that locks only when a parameter says so (`if _, ok := p["token"]; !ok`) is the caller's choice.
+      if (call.parent?.type === 'go_statement' || guardedByParameter(call, method, params)) continue;
       for (const target of calleesOf(pkg, file, call)) {
         if (target.type === 'method_declaration') for (const f of receiverLocks(pkg, target, depth + 1)) found.add(f);
       }
@@ -514,11 +523,56 @@ export function sameMutexThroughout(pkg: Package, fn: SyntaxNode, site: LockSite
   return !usesOf(pkg, obj).some((u) => u.startIndex >= fn.startIndex && u.endIndex <= fn.endIndex && isAssignedTo(u));
 }
 
-/** Whether a func literal in `fn` (a goroutine, a callback) unlocks `key`: another goroutine may release it. */
+/**
+ * Whether a func literal in `fn` (a goroutine, a callback) unlocks `key`: another goroutine may
+ * release it. Not a release helper of `fn` itself (`unlock := func() { mu.Unlock() }`, a
+ * deferred `func() { mu.Unlock() }()`), which `followLock` follows as the unlock it is.
+ */
 export function unlockedElsewhere(pkg: Package, fn: SyntaxNode, key: string): boolean {
+  const file = fileOfNode(pkg, fn);
   return fn
     .descendantsOfType('func_literal')
-    .some((lit) => lit.id !== fn.id && lockSites(pkg, lit).some((s) => s.key === key && (s.op === 'Unlock' || s.op === 'RUnlock')));
+    .some((lit) => lit.id !== fn.id && unlocksOwn(pkg, lit, key) && !releaseHelper(pkg, file, fn, lit));
+}
+
+function unlocksOwn(pkg: Package, lit: SyntaxNode, key: string): boolean {
+  return lockSites(pkg, lit).some((s) => s.key === key && !s.deferred && (s.op === 'Unlock' || s.op === 'RUnlock'));
+}
+
+/**
+ * Whether literal `lit` of `fn` runs only as `fn`'s own step: a deferred `func() { ... }()`, or
+ * bound to a local variable of `fn` (`unlock := func() { ... }`) that is only ever called
+ * synchronously, never started with `go`, stored or passed on.
+ */
+function releaseHelper(pkg: Package, file: GoFile, fn: SyntaxNode, lit: SyntaxNode): boolean {
+  const parent = lit.parent;
+  if (parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === lit.id) return parent.parent?.type === 'defer_statement';
+  const list = parent?.type === 'expression_list' ? parent : null;
+  const decl = list?.parent;
+  if (decl?.type !== 'short_var_declaration' || decl.childForFieldName('right')?.id !== list!.id) return false;
+  const name = decl.childForFieldName('left')?.namedChildren[list!.namedChildren.findIndex((c) => c.id === lit.id)];
+  const obj = name ? objectOf(pkg, file, name) : null;
+  if (!obj || obj.kind !== 'var' || obj.fn?.id !== fn.id) return false;
+  return usesOf(pkg, obj).every((u) => {
+    const call = u.parent;
+    return call?.type === 'call_expression' && call.childForFieldName('function')?.id === u.id && call.parent?.type !== 'go_statement';
+  });
+}
+
+/** Whether `call` (in `fn`) runs a release helper of `fn` that unlocks `key`: `unlock()` after `unlock := func() { mu.Unlock() }`. */
+function releasesThroughHelper(pkg: Package, file: GoFile, fn: SyntaxNode, call: SyntaxNode, key: string): boolean {
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'identifier') return false;
+  const lits = calleesOf(pkg, file, call);
+  return lits.length > 0 && lits.every((l) => l.type === 'func_literal' && contains(fn, l) && unlocksOwn(pkg, l, key) && releaseHelper(pkg, file, fn, l));
+}
+
+/** Whether deferred `call` releases `key`: a deferred literal that unlocks it, itself or through a release helper. */
+function deferredRelease(pkg: Package, file: GoFile, fn: SyntaxNode, call: SyntaxNode, key: string): boolean {
+  if (releasesThroughHelper(pkg, file, fn, call, key)) return true;
+  const lit = unparen(call.childForFieldName('function') ?? call);
+  if (lit.type !== 'func_literal') return false;
+  return unlocksOwn(pkg, lit, key) || callsOf(file, lit).some((c) => releasesThroughHelper(pkg, file, fn, c, key));
 }
 
 /** Whether `node` runs only when a parameter of its function says so (`if lock { ... }`, `if !stop { ... }`). */
@@ -536,7 +590,11 @@ function guardedByParameter(node: SyntaxNode, fn: SyntaxNode, params: Set<string
   if (!params.size) return false;
   for (let n = node.parent; n && n.id !== fn.id; n = n.parent) {
     const cond = n.type === 'if_statement' ? n.childForFieldName('condition') : n.type === 'expression_switch_statement' ? n.childForFieldName('value') : null;
-    if (cond && cond.descendantsOfType('identifier').concat(cond.type === 'identifier' ? [cond] : []).some((id) => params.has(id.text))) return true;
+    // With the header's initializer: `if v, ok := opts[k]; !ok` tests the parameter too.
+    const init = n.type === 'if_statement' || n.type === 'expression_switch_statement' ? n.childForFieldName('initializer') : null;
+    for (const part of [cond, init]) {
+      if (part && part.descendantsOfType('identifier').concat(part.type === 'identifier' ? [part] : []).some((id) => params.has(id.text))) return true;
+    }
   }
   return false;
 }

@@ -117,3 +117,34 @@ export function condCalls(pkg: Package): CondCall[] {
   condCache.set(pkg, calls);
   return calls;
 }
+
+/** A Cond's Wait handed on as a func value (`after(c.Wait)`): argument `index` of `call`. */
+export interface CondWaitValue {
+  value: SyntaxNode;
+  call: SyntaxNode;
+  index: number;
+  file: GoFile;
+  id: string | null;
+}
+
+const waitValueCache = new WeakMap<Package, CondWaitValue[]>();
+
+/** Every `c.Wait` of a sync.Cond passed as an argument, not called in place. */
+export function condWaitValues(pkg: Package): CondWaitValue[] {
+  const known = waitValueCache.get(pkg);
+  if (known) return known;
+  const found: CondWaitValue[] = [];
+  for (const file of pkg.files) {
+    if (!file.source.includes('.Wait)') && !file.source.includes('.Wait,')) continue;
+    for (const call of nodesOfType(file, 'call_expression')) {
+      (call.childForFieldName('arguments')?.namedChildren ?? []).forEach((arg, index) => {
+        const v = unparen(arg);
+        const operand = v.type === 'selector_expression' && v.childForFieldName('field')?.text === 'Wait' ? v.childForFieldName('operand') : null;
+        if (!operand || !isNamed(typeOf(pkg, file, unparen(operand)), 'sync', 'Cond')) return;
+        found.push({ value: v, call, index, file, id: waitGroupIdentity(pkg, file, unparen(operand)) });
+      });
+    }
+  }
+  waitValueCache.set(pkg, found);
+  return found;
+}

@@ -67,7 +67,7 @@ function funcValuesOfObject(pkg: Package, obj: GoObject): SyntaxNode[] {
 const funcValuesByField = new WeakMap<FieldInfo, SyntaxNode[]>();
 
 /** The func values a field is given (assignments, keyed literals), when all are package code; once per field. */
-function funcValuesOfField(pkg: Package, field: FieldInfo): SyntaxNode[] {
+export function funcValuesOfField(pkg: Package, field: FieldInfo): SyntaxNode[] {
   let found = funcValuesByField.get(field);
   if (!found) funcValuesByField.set(field, (found = findFuncValuesOfField(pkg, field)));
   return found;
