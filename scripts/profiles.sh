@@ -5,7 +5,7 @@
 # compare against:
 #   heap.top.txt       go tool pprof -top -lines -sample_index=inuse_space heap.pb.gz
 #   heap.cum.txt       go tool pprof -top -lines -sample_index=inuse_space -cum heap.pb.gz
-#   heap.traces.txt    go tool pprof -traces -sample_index=inuse_space heap.pb.gz
+#   heap.traces.txt    go tool pprof -traces -lines -sample_index=inuse_space heap.pb.gz
 #   goroutine.top.txt  go tool pprof -top -lines goroutine.pb.gz
 # (and heap-base.top.txt, heap-base.cum.txt, heap.diff.txt where there is a heap-base.pb.gz).
 # Needs Go (Debian golang-go 1.19 is what the committed profiles were made with) and
@@ -45,7 +45,7 @@ oracle() {
       go tool pprof -top -lines -sample_index=inuse_space "$heap.pb.gz" >"$heap.top.txt" 2>/dev/null
       go tool pprof -top -lines -sample_index=inuse_space -cum "$heap.pb.gz" >"$heap.cum.txt" 2>/dev/null
     done
-    go tool pprof -traces -sample_index=inuse_space heap.pb.gz >heap.traces.txt 2>/dev/null
+    go tool pprof -traces -lines -sample_index=inuse_space heap.pb.gz >heap.traces.txt 2>/dev/null
     if [ -f heap-base.pb.gz ]; then
       go tool pprof -top -lines -sample_index=inuse_space -diff_base heap-base.pb.gz heap.pb.gz >heap.diff.txt 2>/dev/null
     fi
