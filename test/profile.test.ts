@@ -507,6 +507,19 @@ it('the README shows what the example prints with its profiles', () => {
   });
 });
 
+it('the README shows what the holder programs print with their profiles', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^( *)```console\n *\$ cd (fixtures\/programs\/\w+)\n *\$ goleak-lint ([^\n]*)\n([^`]*?) *```/gm)];
+  assert.deepEqual(
+    blocks.map((m) => m[2]),
+    ['fixtures/programs/doccache', 'fixtures/programs/loginsvc'],
+  );
+  for (const [, indent, dir, args, out] of blocks) {
+    const r = run(['--jobs', '1', ...args.split(' ')], path.join(repoRoot, dir));
+    assert.deepEqual(lines(r.stdout), lines(out).map((l) => l.slice(indent.length)), dir);
+  }
+});
+
 // ---------------------------------------------------------------------------------------
 // Profiles fetched over HTTP.
 
