@@ -8,7 +8,10 @@ import { describe, it, before, type TestContext } from 'node:test';
 import { discover } from '../src/discover.js';
 import { ModuleResolver } from '../src/gomod.js';
 import { initParser } from '../src/parser/index.js';
+import { lint } from '../src/lint.js';
 import { Holders } from '../src/profile/holders.js';
+import { rankWithProfiles } from '../src/profile/rank.js';
+import type { LoadedProfile } from '../src/profile/types.js';
 import { tempTree } from './helpers.js';
 
 /** Writes the files into a module and answers for `// @mark` lines: the holders of what they allocate. */
@@ -200,5 +203,63 @@ func Drop() int { b := make([]byte, 64); return len(b) } // @drop
     assert.deepEqual(at('send'), []);
     assert.deepEqual(at('print', 'fmt.Println'), []);
     assert.deepEqual(at('drop'), []);
+  });
+});
+
+describe('holdings: the profile overrules a heuristic, not a proof', () => {
+  before(() => initParser());
+
+  /** Lints the tree with the container rules on, then ranks with one heap stack per `[file, line, function, bytes]`. */
+  async function rank(t: TestContext, files: Record<string, string>, stacks: [string, number, string, number][]) {
+    const tree = tempTree(t);
+    tree.goMod('.', '1.22');
+    for (const [name, text] of Object.entries(files)) tree.write(name, text);
+    const result = await lint({ patterns: ['./...'], cwd: tree.dir, jobs: 1, enable: ['unbounded-map-cache', 'append-only-slice'] });
+    const profile: LoadedProfile = {
+      source: 'heap.pb.gz',
+      kind: 'heap',
+      sampleType: 'inuse_space',
+      stacks: stacks.map(([file, line, fn, value]) => ({ frames: [{ file: tree.path(file), line, function: fn }], value, objects: 1 })),
+    };
+    rankWithProfiles(result, [profile], { cwd: tree.dir, patterns: ['./...'], tests: true, threshold: 0.01, hotspots: { heap: true, goroutine: true } });
+    return result.findings.map((f) => `${f.file}:${f.startLine} ${f.severity} ${f.message} (${f.ruleId})`);
+  }
+
+  const table = `package t
+
+var table = map[int][]byte{}
+
+func init() {
+	for i := 0; i < 1000; i++ {
+		table[i] = make([]byte, 1024)
+	}
+}
+
+func Get(i int) []byte { return table[i] }
+
+func Scratch() int { return len(make([]byte, 64)) }
+`;
+
+  it('a table filled once at start-up that holds most of the heap: reported, naming the judgement', async (t) => {
+    const got = await rank(t, { 't/t.go': table }, [
+      ['t/t.go', 7, 'example.com/root/t.init.0', 1_024_000],
+      ['t/t.go', 13, 'example.com/root/t.Scratch', 1_000],
+    ]);
+    assert.deepEqual(got, [
+      't/t.go:3 error map cache in package var table is filled (t.go:7) by code the model judged to run once; reported on the profile\'s evidence, ' +
+        'which overrules that judgement — ' +
+        'table holds 1000.0 KiB (99.9% of heap): values allocated and stored at t.go:7 (unbounded-map-cache)',
+    ]);
+  });
+
+  it('below the threshold, the same table is no finding and no hot spot', async (t) => {
+    const got = await rank(t, { 't/t.go': table }, [
+      ['t/t.go', 7, 'example.com/root/t.init.0', 1_000],
+      ['t/t.go', 13, 'example.com/root/t.Scratch', 1_000_000],
+    ]);
+    assert.deepEqual(got, [
+      't/t.go:13 note heap: 976.6 KiB in use (99.9% of heap) allocated here by t.Scratch, and no rule explains it: check whether what is allocated here ' +
+        'is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value) (heap-hotspot)',
+    ]);
   });
 });

@@ -91,13 +91,13 @@ function holderFinding(holder: Holder, ruleId: string): Finding {
   const grows =
     holder.verdict.kind === 'grows'
       ? `${what} in ${holder.label} gains entries${where} that nothing removes`
-      : `${what} in ${holder.label} is filled${where} where the model judged code to run once`;
-  const overruled = holder.judgement ?? (holder.verdict.kind === 'once' ? 'its inserts were taken to run once (at start-up, once per value or at registration)' : null);
+      : `${what} in ${holder.label} is filled${where} by code the model judged to run once`;
+  const overruled = holder.judgement ? `a heuristic (${holder.judgement})` : holder.verdict.kind === 'once' ? 'that judgement' : null;
   const column = holder.column;
   return {
     ruleId,
     severity: 'warning',
-    message: overruled ? `${grows}; reported on the profile's evidence, which overrules a heuristic (${overruled})` : grows,
+    message: overruled ? `${grows}; reported on the profile's evidence, which overrules ${overruled}` : grows,
     file: holder.file,
     startLine: holder.line,
     startColumn: column,
