@@ -10,6 +10,7 @@ import { unparen } from '../go/syntax.js';
 import type { SyntaxNode } from '../go/tree.js';
 import { ASSUMED_GO, type ModuleResolver } from '../gomod.js';
 import { loadDirectory, MAX_FILE_BYTES, toSlash } from '../load.js';
+import type { Warning } from '../warnings.js';
 
 /*
  * Who keeps the memory a heap sample allocated: the heap profile says where a value was
@@ -62,6 +63,8 @@ export class Holders {
   private readonly packages = new Map<string, Package[]>();
   private readonly containers = new WeakMap<Package, Judged[]>();
   private readonly memo = new Map<string, Holder[]>();
+  /** Sites whose values the model failed on, as warnings for the report. */
+  readonly problems: Warning[] = [];
 
   /** `directories` as discover() found them (absolute paths); files are named relative to `cwd`. */
   constructor(
@@ -80,7 +83,17 @@ export class Holders {
   heldAt(site: string, callee: string | null): Holder[] {
     const key = `${site}|${callee ?? ''}`;
     let held = this.memo.get(key);
-    if (!held) this.memo.set(key, (held = this.find(site, callee)));
+    if (!held) {
+      try {
+        held = this.find(site, callee);
+      } catch (err) {
+        // A model bug costs this site its holder (its hot spot stays unexplained), not the run.
+        const colon = site.lastIndexOf(':');
+        this.problems.push({ file: site.slice(0, colon), line: Number(site.slice(colon + 1)), message: `profile: cannot follow what is allocated here: ${(err as Error).message}` });
+        held = [];
+      }
+      this.memo.set(key, held);
+    }
     return held;
   }
 

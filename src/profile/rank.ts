@@ -70,7 +70,11 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   // Heap bytes belong to the container or field that keeps what was allocated (holders.ts).
   const holdings = attributed.map((a) => (a.profile.kind === 'heap' ? holdingsOf(a, holders) : []));
   const ran = new Set(result.rules.map((r) => r.meta.id));
-  const made = attributed.flatMap((a, i) => linkFindings(result.findings, holdings[i], a, options.threshold, ran));
+  const inShard = options.shard ? shardFilter(options.shard, options.cwd) : null;
+  const made = attributed
+    .flatMap((a, i) => linkFindings(result.findings, holdings[i], a, options.threshold, ran))
+    .filter((f) => !inShard || inShard(path.dirname(path.resolve(options.cwd, f.file))));
+  result.warnings.push(...holders.problems);
   suppressHotspots(made, sources, options.cwd);
   result.findings.push(...made);
   for (const f of result.findings) {
