@@ -170,8 +170,9 @@ export function hotspotNote(holdings: Holding[], stacks: number[], profile: Load
     case 'bounded':
       return `${at}, which is bounded: ${holder.verdict.why}; a working set, not a leak, unless the bound is too large`;
     case 'grows':
-    case 'once':
       return `${at}, which only grows: enable ${CONTAINER_RULES[holder.kind]} to report it`;
+    case 'once':
+      return `${at}, filled by code the model judged to run once: enable ${CONTAINER_RULES[holder.kind]} to report it`;
     default:
       return `${at}: check that it should keep this much, and for how long`;
   }
