@@ -317,10 +317,8 @@ function hotspotFinding(imp: ProfileImpact, cwd: string, note: string | null): F
   const { start, end, text } = lineSpan(path.resolve(cwd, file), line);
   const fn = shortFunction(imp.function);
   const message =
-    imp.kind === 'heap' && note
-      ? `${describeImpact(imp, `allocated here by ${fn}`)}, ${note}`
-      : imp.kind === 'heap'
-      ? `${describeImpact(imp, `allocated here by ${fn}`)}, and no rule explains it: check whether what is allocated here is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value)`
+    imp.kind === 'heap'
+      ? `${describeImpact(imp, `allocated here by ${fn}`)}, ${note ?? 'and no rule explains it: check whether what is allocated here is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value)'}`
       : imp.kind === 'goroutineleak'
         ? `${describeImpact(imp, `here in ${fn}`)}, and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`
         : `goroutines: ${formatCount(imp.value)} parked here in ${fn} (${formatShare(imp.share)} of goroutines), and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`;
