@@ -140,11 +140,11 @@ export function holderImpact(h: Holding): NonNullable<ProfileImpact['holder']> {
 export function describeHeld(imp: ProfileImpact): string {
   const held = imp.holder!;
   const amount = imp.growth ? `grew by ${formatBytes(imp.value)} (${formatShare(imp.share)} of growth)` : `holds ${formatBytes(imp.value)} (${formatShare(imp.share)} of heap)`;
-  if (held.stored && held.allocated.length === 1 && held.allocated[0] === held.stored) {
-    return `${held.name} ${amount}: values allocated and stored at ${shortSite(held.stored)}`;
-  }
+  // The insert's own allocations (buckets, a backing array) go without saying at `stored at`.
+  const elsewhere = held.allocated.filter((s) => s !== held.stored);
+  if (held.stored && elsewhere.length === 0) return `${held.name} ${amount}: values allocated and stored at ${shortSite(held.stored)}`;
   const stored = held.stored ? `, stored at ${shortSite(held.stored)}` : '';
-  return `${held.name} ${amount}: values allocated at ${siteList(held.allocated)}${stored}`;
+  return `${held.name} ${amount}: values allocated at ${siteList(elsewhere)}${stored}`;
 }
 
 /**
