@@ -5,13 +5,14 @@
 # compare against:
 #   heap.top.txt       go tool pprof -top -lines -sample_index=inuse_space heap.pb.gz
 #   heap.cum.txt       go tool pprof -top -lines -sample_index=inuse_space -cum heap.pb.gz
+#   heap.traces.txt    go tool pprof -traces -lines -sample_index=inuse_space heap.pb.gz
 #   goroutine.top.txt  go tool pprof -top -lines goroutine.pb.gz
 # (and heap-base.top.txt, heap-base.cum.txt, heap.diff.txt where there is a heap-base.pb.gz).
 # Needs Go (Debian golang-go 1.19 is what the committed profiles were made with) and
 # nothing else: the programs use the standard library only. Works from any directory,
 # as root or not, with an unusual or missing HOME; safe to rerun.
 # Usage: scripts/profiles.sh [name ...]   (default: every program and the example;
-#        names: mapcache sender ticker weakref leakysvc)
+#        names: mapcache sender ticker weakref doccache loginsvc lrucache pprofserver leakysvc)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 programs="$repo/fixtures/programs"
@@ -44,6 +45,7 @@ oracle() {
       go tool pprof -top -lines -sample_index=inuse_space "$heap.pb.gz" >"$heap.top.txt" 2>/dev/null
       go tool pprof -top -lines -sample_index=inuse_space -cum "$heap.pb.gz" >"$heap.cum.txt" 2>/dev/null
     done
+    go tool pprof -traces -lines -sample_index=inuse_space heap.pb.gz >heap.traces.txt 2>/dev/null
     if [ -f heap-base.pb.gz ]; then
       go tool pprof -top -lines -sample_index=inuse_space -diff_base heap-base.pb.gz heap.pb.gz >heap.diff.txt 2>/dev/null
     fi
@@ -82,7 +84,7 @@ pprofserver() {
 }
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(mapcache sender ticker weakref pprofserver leakysvc)
+[ ${#names[@]} -gt 0 ] || names=(mapcache sender ticker weakref doccache loginsvc lrucache pprofserver leakysvc)
 echo "profiles.sh: $(go version)"
 for name in "${names[@]}"; do
   case $name in
@@ -90,7 +92,7 @@ for name in "${names[@]}"; do
       program mapcache
       OUT="$programs/mapcache/trimpath" program mapcache -trimpath
       ;;
-    sender | ticker | weakref) program "$name" ;;
+    sender | ticker | weakref | doccache | loginsvc | lrucache) program "$name" ;;
     pprofserver) pprofserver ;;
     leakysvc) leakysvc ;;
     *) echo "profiles.sh: unknown program $name" >&2; exit 2 ;;

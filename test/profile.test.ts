@@ -102,6 +102,30 @@ function pprofTop(args: string[], cwd: string): PprofRow[] {
   return rows;
 }
 
+/** `go tool pprof -traces -lines`: each sample's value and frames, leaf first. */
+function pprofTraces(args: string[], cwd: string): { value: number; frames: { file: string; line: number }[] }[] {
+  const r = spawnSync('go', ['tool', 'pprof', '-traces', '-lines', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PPROF_TMPDIR: path.join(cwd, '.pprof-tmp-unused') },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const traces: { value: number; frames: { file: string; line: number }[] }[] = [];
+  for (const block of r.stdout.split(/^-+\+-+$/m).slice(1)) {
+    let value: number | null = null;
+    const frames: { file: string; line: number }[] = [];
+    for (const l of block.split('\n')) {
+      const m = /^\s*(?:(-?\d+)B)?\s+\S+ (\S+):(\d+)(?: \(inline\))?$/.exec(l);
+      if (!m) continue;
+      if (m[1] !== undefined) value = Number(m[1]);
+      frames.push({ file: m[2], line: Number(m[3]) });
+    }
+    if (value !== null) traces.push({ value, frames });
+  }
+  assert.ok(traces.length > 0, `no traces parsed from:\n${r.stdout}`);
+  return traces;
+}
+
 /** The profile file name as a path relative to the program directory, or null for other code. */
 function programFile(name: string, programDir: string, modulePath: string): string | null {
   const abs = `${programDir}/`;
@@ -195,6 +219,9 @@ describe('attribution matches go tool pprof -top -lines to the byte', { skip: ha
     ['sender heap', 'sender', 'sender'],
     ['ticker heap', 'ticker', 'ticker'],
     ['weakref heap', 'weakref', 'weakref'],
+    ['doccache heap', 'doccache', 'doccache'],
+    ['loginsvc heap', 'loginsvc', 'loginsvc'],
+    ['lrucache heap', 'lrucache', 'lrucache'],
   ];
   for (const [name, program, profiles] of cases) {
     it(name, async () => {
@@ -215,6 +242,33 @@ describe('attribution matches go tool pprof -top -lines to the byte', { skip: ha
     assert.equal(got.get('quotes/quotes.go:31')?.value, 100);
   });
 
+  it('what a holder keeps is the bytes of the traces through its allocations and its inserts (-traces -lines)', () => {
+    // Per program: the holder, the lines whose values it keeps (the programs' LEAK lines
+    // and the literals beside them) and the insert whose buckets or backing array are its own.
+    const cases: [string, string, string[], string][] = [
+      ['doccache', 'Cache.data', ['store/load.go:13', 'store/load.go:17'], 'store/cache.go:33'],
+      ['doccache', 'Journal.entries', ['store/load.go:28', 'store/load.go:30'], 'store/cache.go:53'],
+      ['loginsvc', 'sessions', ['main.go:57', 'main.go:59'], 'main.go:65'],
+    ];
+    for (const [program, holder, allocated, stored] of cases) {
+      const dir = path.join(programs, program);
+      const modulePath = /^module\s+(\S+)/m.exec(readFileSync(path.join(dir, 'go.mod'), 'utf8'))![1];
+      let want = 0;
+      for (const trace of pprofTraces(['-unit=B', '-sample_index=inuse_space', 'heap.pb.gz'], dir)) {
+        const own = trace.frames.map((f) => programFile(f.file, dir, modulePath)).map((f, i) => (f === null ? null : `${f}:${trace.frames[i].line}`));
+        const leaf = own.find((site) => site !== null);
+        if ((leaf && allocated.includes(leaf)) || own.includes(stored)) want += trace.value;
+      }
+      const doc = json(run(['--jobs', '1', '-f', 'json', '--profile', 'heap.pb.gz', './...'], dir));
+      const imp = doc.findings.flatMap((f) => f.profile ?? []).find((p) => p.holder?.name === holder);
+      assert.ok(imp?.holder, `${program}: no finding charged to ${holder}`);
+      assert.deepEqual(imp.holder.allocated.filter((s) => s !== stored).sort(), allocated);
+      assert.equal(imp.holder.stored, stored);
+      assert.ok(want > 0);
+      assert.equal(imp.value, want, `${program} ${holder}`);
+    }
+  });
+
   it('growth over a base (-base), plain and -trimpath', async () => {
     const dir = path.join(programs, 'mapcache');
     assert.ok((await compareWithPprof(dir, dir, 'heap', 'heap-base.pb.gz')) >= 2);
@@ -231,8 +285,8 @@ describe('ranking with the committed profiles', () => {
     const r = run(['--jobs', '1', '--profile', 'heap.pb.gz', '--profile', 'goroutine.pb.gz', './...'], dir);
     assert.equal(r.stderr, '');
     const out = lines(r.stdout);
-    // The map rule reports the declaration; the bytes are those allocated at its insert (line 10).
-    assert.match(out[0], /^sessions\/sessions\.go:5:\d+: error: map cache in package var sessions .*heap: [\d.]+ MiB in use \(9\d(\.\d)?% of heap\) at sessions\.go:10 \(unbounded-map-cache\)$/);
+    // The map rule reports the declaration; the bytes are those the map keeps, allocated at its insert (line 10).
+    assert.match(out[0], /^sessions\/sessions\.go:5:\d+: error: map cache in package var sessions .* — sessions holds [\d.]+ MiB \(9\d(\.\d)?% of heap\): values allocated and stored at sessions\.go:10 \(unbounded-map-cache\)$/);
     assert.ok(!out.some((l) => l.startsWith('sessions/sessions.go:20:')), r.stdout);
     assert.match(r.stdout, /^profile heap\.pb\.gz: heap: [\d.]+ MiB in use; /m);
   });
@@ -242,7 +296,7 @@ describe('ranking with the committed profiles', () => {
     const r = run(['--jobs', '1', '--profile', 'heap.pb.gz', '--profile-base', 'heap-base.pb.gz', './...'], dir);
     assert.equal(r.stderr, '');
     const out = lines(r.stdout);
-    assert.match(out[0], /^sessions\/sessions\.go:5:\d+: .*heap: \+3\.\d MiB growth \(\d+(\.\d)?% of growth\)/);
+    assert.match(out[0], /^sessions\/sessions\.go:5:\d+: .* — sessions grew by 3\.\d MiB \(\d+(\.\d)?% of growth\)/);
     assert.match(r.stdout, /^profile heap\.pb\.gz: heap growth over heap-base\.pb\.gz: \+/m);
   });
 
@@ -315,9 +369,68 @@ describe('ranking with the committed profiles', () => {
     assert.ok(sarif.runs[0].properties.profiles.length === 2);
   });
 
+  it('doccache: the map and the slice that keep values allocated in load and newEntry rank first, raised to error', () => {
+    const dir = path.join(programs, 'doccache');
+    const r = run(['--jobs', '1', '--profile', 'heap.pb.gz', './...'], dir);
+    assert.equal(r.stderr, '');
+    const out = lines(r.stdout);
+    assert.match(out[0], /^store\/cache\.go:8:2: error: map cache in field Cache\.data grows without bound: .* — Cache\.data holds 15\.8 MiB \(84% of heap\): values allocated at load\.go:13 and load\.go:17, stored at cache\.go:33 \(unbounded-map-cache\)$/);
+    assert.match(out[1], /^store\/cache\.go:46:2: error: slice in field Journal\.entries only grows: .* — Journal\.entries holds 2\.0 MiB \(11% of heap\): values allocated at load\.go:28 and load\.go:30, stored at cache\.go:53 \(append-only-slice\)$/);
+    // The snapshot is kept by a field, one at a time: a hot spot that names its holder.
+    assert.match(out[2], /^store\/load\.go:41:2: note: heap: 1\.0 MiB in use \(5% of heap\) allocated here by store\.buildSnapshot, held by field Index\.snapshot \(cache\.go:66\): check that it should keep this much, and for how long \(heap-hotspot\)$/);
+    assert.ok(!r.stdout.includes('no rule explains it'), r.stdout);
+    assert.match(r.stdout, /^profile heap\.pb\.gz: .*, 17\.8 MiB \(95%\) explained by the findings;/m);
+  });
+
+  it('loginsvc: the package-main map that holds the heap is reported on the evidence, naming the heuristic it overrules', () => {
+    const dir = path.join(programs, 'loginsvc');
+    const r = run(['--jobs', '1', '--profile', 'heap.pb.gz', './...'], dir);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(lines(r.stdout).slice(0, 1), [
+      'main.go:27:5: error: map cache in package var sessions gains entries (main.go:65) that nothing removes; reported on the profile\'s evidence, ' +
+        'which overrules a heuristic (package main that imports no network package was taken for a one-shot command) — ' +
+        'sessions holds 47.1 MiB (99.9% of heap): values allocated at main.go:57 and main.go:59, stored at main.go:65 (unbounded-map-cache)',
+    ]);
+    assert.ok(!r.stdout.includes('heap-hotspot'), r.stdout);
+    assert.equal(r.status, 1);
+    // Without a profile the heuristic stands: nothing to report.
+    const plain = run(['--jobs', '1', '--enable', 'unbounded-map-cache', './...'], dir);
+    assert.equal(plain.stdout, 'no findings in 1 package (1 file)\n');
+    // A finding of its own is suppressed like the rule's; with the rule off, the hot spot names the map.
+    const off = run(['--jobs', '1', '--disable', 'unbounded-map-cache', '--profile', 'heap.pb.gz', './...'], dir);
+    assert.match(off.stdout, /^main\.go:57:2: note: heap: 46\.9 MiB in use \(99% of heap\) allocated here by main\.newSession, held by package var sessions \(main\.go:27\), which only grows: enable unbounded-map-cache to report it \(heap-hotspot\)$/m);
+  });
+
+  it('loginsvc: an ignore comment on the map silences the finding the profile makes', (t) => {
+    const src = path.join(programs, 'loginsvc');
+    const tree = tempTree(t);
+    // In a directory named as the program's: the profile's file names match by path suffix.
+    for (const f of ['go.mod', 'heap.pb.gz']) tree.write(`loginsvc/${f}`, readFileSync(path.join(src, f)));
+    const main = readFileSync(path.join(src, 'main.go'), 'utf8').split('\n');
+    assert.match(main[26], /^var sessions = /);
+    main[25] = '//goleak-lint:ignore unbounded-map-cache sessions live as long as the service';
+    tree.write('loginsvc/main.go', main.join('\n'));
+    const r = tree.run(['--jobs', '1', '--profile', 'heap.pb.gz', './...'], { cwd: 'loginsvc' });
+    assert.equal(r.stderr, '');
+    assert.ok(!r.stdout.includes('(unbounded-map-cache)'), r.stdout);
+    assert.match(r.stdout, /, 1 suppressed\n$/);
+  });
+
+  it('lrucache: a large but bounded cache is no error; its hot spot says it is bounded', () => {
+    const dir = path.join(programs, 'lrucache');
+    for (const extra of [[], ['--enable', 'unbounded-map-cache']]) {
+      const doc = json(run(['--jobs', '1', '-f', 'json', ...extra, '--profile', 'heap.pb.gz', './...'], dir));
+      assert.deepEqual(
+        doc.findings.map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.severity}`),
+        ['lru/lru.go:53 heap-hotspot note'],
+      );
+      assert.match(doc.findings[0].message, /^heap: 15\.6 MiB in use \(99% of heap\) allocated here by lru\.fetch, held by field Cache\.items \(lru\.go:20\), which is bounded: /);
+    }
+  });
+
   it('a hot spot is silenced by //goleak-lint:ignore heap-hotspot on its line', (t) => {
-    // weakref's cached documents are allocated in load (docs.go:64), which no rule's
-    // evidence covers: the heap's biggest hot spot.
+    // weakref's cached documents are allocated in load (docs.go:64) and kept by Cache.data:
+    // with the rules that report it off, the heap's biggest hot spot.
     const src = path.join(programs, 'weakref');
     const tree = tempTree(t);
     for (const f of ['go.mod', 'main.go', 'heap.pb.gz']) tree.write(f, readFileSync(path.join(src, f)));
@@ -366,7 +479,8 @@ describe('ranking with the committed profiles', () => {
   });
 
   it('hot spots are notes with their own rule ids, in SARIF rules[], and --disable turns them off', () => {
-    const dir = path.join(programs, 'weakref');
+    // doccache's snapshot, kept by the field Index.snapshot, is a hot spot no finding reports.
+    const dir = path.join(programs, 'doccache');
     const sarif = validateSarif(run(['-f', 'sarif', '--profile', 'heap.pb.gz', './...'], dir).stdout) as SarifLog;
     const results = sarif.runs[0].results;
     const hot = results.find((x) => x.ruleId === 'heap-hotspot');
@@ -391,6 +505,19 @@ it('the README shows what the example prints with its profiles', () => {
     const pattern = w.split('[...]').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
     assert.match(got[i], new RegExp(`^${pattern}$`));
   });
+});
+
+it('the README shows what the holder programs print with their profiles', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^( *)```console\n *\$ cd (fixtures\/programs\/\w+)\n *\$ goleak-lint ([^\n]*)\n([^`]*?) *```/gm)];
+  assert.deepEqual(
+    blocks.map((m) => m[2]),
+    ['fixtures/programs/doccache', 'fixtures/programs/loginsvc'],
+  );
+  for (const [, indent, dir, args, out] of blocks) {
+    const r = run(['--jobs', '1', ...args.split(' ')], path.join(repoRoot, dir));
+    assert.deepEqual(lines(r.stdout), lines(out).map((l) => l.slice(indent.length)), dir);
+  }
 });
 
 // ---------------------------------------------------------------------------------------

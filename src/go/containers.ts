@@ -46,7 +46,7 @@ import { docComment, enclosingFunction, FUNCTION_TYPES, functionName, unparen } 
  * rules add what is particular to them (a map's finite keys, domain.ts) and word findings.
  *
  * Heuristics that remain, each named where it lives: one-shot commands and test-support
- * code (`isOneShotCommand`, `TEST_SUPPORT_*`), which struct types live long
+ * code (`oneShotCommand`, `TEST_SUPPORT_*`), which struct types live long
  * (`longLivedStructs`), exported registration functions whose callers the model cannot see
  * (`conventionalRegistration`).
  */
@@ -115,21 +115,38 @@ export function longLivedContainers(pkg: Package): Container[] {
  * limited or never filled at run time.
  */
 export function unboundedInserts(pkg: Package, c: Container): Insert[] {
+  const g = growthOf(pkg, c);
+  return g.kind === 'grows' ? g.inserts : [];
+}
+
+/**
+ * What the package does to a container's size, for unboundedInserts and for a heap profile
+ * to weigh: it grows (inserts that run per call or per iteration); it is limited (a use
+ * removes, shrinks, replaces, size-checks or hands it on: the model's proof, or what it
+ * cannot see); its inserts were judged to run once (`once`: at start-up, once per value, in
+ * a registration function, or into a holder built per call); or nothing fills it.
+ */
+export type Growth = { kind: 'grows'; inserts: Insert[] } | { kind: 'limited' } | { kind: 'once'; inserts: Site[] } | { kind: 'unfilled' };
+
+export function growthOf(pkg: Package, c: Container): Growth {
   const facts = factsOf(pkg);
-  if (!mayBeFilled(pkg, c)) return [];
+  if (!mayBeFilled(pkg, c)) return { kind: 'unfilled' };
   const inserts: Insert[] = [];
+  const once: Site[] = [];
   for (const use of usesOfContainer(pkg, c)) {
     if (onlyTestsRun(pkg, use.node)) continue;
     for (const effect of effectsAt(pkg, c, use.node, use.file, false, 0)) {
-      if (effect.kind === 'limit') return [];
+      if (effect.kind === 'limit') return { kind: 'limited' };
       if (!use.exact) continue;
       const how = growth(pkg, c, effect.node);
       if (how) inserts.push({ node: effect.node, file: effect.file, key: effect.key, how });
+      else once.push({ node: effect.node, file: effect.file });
     }
   }
   // Checked last, for the few containers that get this far: the holder may be built per call.
-  if (inserts.length > 0 && c.place.kind === 'field' && builtPerCall(c.holder!, pkg, facts)) return [];
-  return inserts;
+  if (inserts.length > 0 && c.place.kind === 'field' && builtPerCall(c.holder!, pkg, facts)) return { kind: 'once', inserts };
+  if (inserts.length > 0) return { kind: 'grows', inserts };
+  return once.length ? { kind: 'once', inserts: once } : { kind: 'unfilled' };
 }
 
 /**
@@ -160,13 +177,14 @@ const TEST_SUPPORT_FILE = /(^|[_-])(mocks?|fakes?)([_-][\w-]*)?\.go$/i;
 /**
  * A heuristic, named as one: a command that serves nothing (package main, or a package under
  * a cmd/ directory, that imports no network package), or test support code, runs one job
- * and exits, so its tables die with it.
+ * and exits, so its tables die with it. Says which, or null.
  */
-function isOneShotCommand(pkg: Package): boolean {
+export function oneShotCommand(pkg: Package): string | null {
   // The package's directory as the run names it: where the checkout lives says nothing.
-  if (pkg.files.length && TEST_SUPPORT_DIR.test(path.dirname(pkg.files[0].path))) return true;
-  if (pkg.name !== 'main' && !/(^|\/)cmd(\/|$)/.test(pkg.dir)) return false;
-  return !pkg.files.some((f) => [...f.imports.byName.values()].some((path) => SERVING.has(path)));
+  if (pkg.files.length && TEST_SUPPORT_DIR.test(path.dirname(pkg.files[0].path))) return 'its directory holds test-support code';
+  if (pkg.name !== 'main' && !/(^|\/)cmd(\/|$)/.test(pkg.dir)) return null;
+  if (pkg.files.some((f) => [...f.imports.byName.values()].some((path) => SERVING.has(path)))) return null;
+  return `${pkg.name === 'main' ? 'package main' : 'a cmd/ package'} that imports no network package was taken for a one-shot command`;
 }
 
 // ---- Which containers there are ----
@@ -176,33 +194,60 @@ function factsOf(pkg: Package): PackageFacts {
   if (facts) return facts;
   facts = { containers: [], perCall: new Map() };
   factsByPackage.set(pkg, facts);
-  if (isOneShotCommand(pkg)) return facts;
+  if (oneShotCommand(pkg)) return facts;
   const live = longLivedStructs(pkg);
+  facts.containers = containersOf(pkg, (type) => live.has(type)).filter((c) => !TEST_SUPPORT_FILE.test(path.basename(c.file.path)));
+  return facts;
+}
+
+/** A container with the heuristic, if any, that keeps it out of longLivedContainers. */
+export interface Judged {
+  container: Container;
+  judgement: string | null;
+}
+
+/**
+ * Every map, sync.Map and slice held by a package variable or a field of any struct type
+ * of the package (outside tests), each with the heuristic that judged it short-lived, if
+ * one did: a heap profile that shows one holds much overrules a heuristic, not a proof.
+ */
+export function containersForEvidence(pkg: Package): Judged[] {
+  const oneShot = oneShotCommand(pkg);
+  const live = longLivedStructs(pkg);
+  return containersOf(pkg, () => true).map((container) => {
+    const shortLived = container.place.kind === 'field' && !live.has(container.holder!) ? `type ${container.holder} was taken to be short-lived` : null;
+    const support = TEST_SUPPORT_FILE.test(path.basename(container.file.path)) ? 'its file holds test-support code' : null;
+    return { container, judgement: oneShot ?? support ?? shortLived };
+  });
+}
+
+/** The containers of package variables and of the fields of the struct types `live` accepts. */
+function containersOf(pkg: Package, live: (type: string) => boolean): Container[] {
+  const containers: Container[] = [];
   for (const obj of packageObjects(pkg).values()) {
     if (obj.kind !== 'var' || !obj.file || obj.file.isTest || !obj.decl) continue;
     const t = typeOfObject(pkg, obj);
     const shape = shapeOf(pkg, t);
-    if (shape) facts.containers.push({ ...shape, name: obj.name, holder: null, place: { kind: 'var', obj }, decl: obj.decl, file: obj.file });
+    if (shape) containers.push({ ...shape, name: obj.name, holder: null, place: { kind: 'var', obj }, decl: obj.decl, file: obj.file });
     // Fields of an anonymous struct held by a package variable live as long as it does.
     if (t.kind === 'struct') {
       for (const field of structFields(t.node)) {
         const fieldShape = shapeOf(pkg, typeFromSyntax(pkg, t.file, field.childForFieldName('type')));
         for (const name of fieldShape ? field.childrenForFieldName('name') : []) {
           const place: Place = { kind: 'anonymous', holder: obj, field: name.text };
-          facts.containers.push({ ...fieldShape!, name: name.text, holder: obj.name, place, decl: field, file: obj.file });
+          containers.push({ ...fieldShape!, name: name.text, holder: obj.name, place, decl: field, file: obj.file });
         }
       }
     }
   }
   for (const decl of typeIndex(pkg).decls.values()) {
-    if (decl.file.isTest || decl.typeNode?.type !== 'struct_type' || !live.has(decl.name)) continue;
+    if (decl.file.isTest || decl.typeNode?.type !== 'struct_type' || !live(decl.name)) continue;
     for (const field of decl.fields) {
       const shape = field.embedded ? null : shapeOf(pkg, typeFromSyntax(pkg, decl.file, field.typeNode));
-      if (shape) facts.containers.push({ ...shape, name: field.name, holder: decl.name, place: { kind: 'field', field }, decl: field.decl, file: decl.file });
+      if (shape) containers.push({ ...shape, name: field.name, holder: decl.name, place: { kind: 'field', field }, decl: field.decl, file: decl.file });
     }
   }
-  facts.containers = facts.containers.filter((c) => !TEST_SUPPORT_FILE.test(path.basename(c.file.path)));
-  return facts;
+  return containers;
 }
 
 function structFields(struct: SyntaxNode): SyntaxNode[] {

@@ -17,7 +17,10 @@ export const heapHotspot: ProfileRule = {
       'With a heap profile (--profile), the allocation sites in the linted code that hold the most memory in use ' +
       '(or, with --profile-base, whose memory grew the most) and that no finding covers are reported as notes. ' +
       'A leak the rules cannot see — a cache keyed by request, a slice that only grows, a buffer kept by a ' +
-      'long-lived struct — shows up here as a site whose memory keeps growing between two profiles.',
+      'long-lived struct — shows up here as a site whose memory keeps growing between two profiles. When the ' +
+      "package model sees what keeps the memory (the value allocated here flows into a map, a slice or a field), " +
+      'the note names it, and says when the package bounds it; a growing container that holds more than the ' +
+      'threshold is reported by its rule instead, even where a heuristic had judged it harmless.',
     fix:
       'Read what the code at the site allocates and who keeps it: bound the cache (size limit, TTL, LRU), ' +
       'delete entries when done, drop references to large buffers. Compare two profiles with --profile-base ' +

@@ -9,6 +9,8 @@ import type { LintResult } from '../lint.js';
 import { SourceFiles } from './sources.js';
 import { formatBytes, formatCount, formatShare } from './format.js';
 import { goroutineHotspot, heapHotspot, type ProfileRule } from './hotspots.js';
+import { Holders } from './holders.js';
+import { describeHeld, holderImpact, holdingsOf, hotspotNote, linkFindings, type Holding } from './holdings.js';
 import { TreeFiles, type TreeModule } from './tree-files.js';
 import type { LoadedProfile, ProfileImpact, ProfileSummary, Stack } from './types.js';
 import { shardFilter, type Shard } from '../shard.js';
@@ -61,16 +63,26 @@ const GOROUTINE_RULE = /^goroutine-(abandoned-send|unclosed-range|blocked-receiv
  * error, adds hot spots nothing explains, and orders everything by impact.
  */
 export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], options: RankOptions): void {
-  const tree = treeFiles(options);
+  const { tree, holders } = treeFiles(options);
   const attributed = profiles.map((p) => attribute(p, tree));
   const covered = attributed.map(() => new Set<number>());
   const sources = new SourceFiles();
+  // Heap bytes belong to the container or field that keeps what was allocated (holders.ts).
+  const holdings = attributed.map((a) => (a.profile.kind === 'heap' ? holdingsOf(a, holders) : []));
+  const ran = new Set(result.rules.map((r) => r.meta.id));
+  const inShard = options.shard ? shardFilter(options.shard, options.cwd) : null;
+  const made = attributed
+    .flatMap((a, i) => linkFindings(result.findings, holdings[i], a, options.threshold, ran))
+    .filter((f) => !inShard || inShard(path.dirname(path.resolve(options.cwd, f.file))));
+  result.warnings.push(...holders.problems);
+  suppressHotspots(made, sources, options.cwd);
+  result.findings.push(...made);
   for (const f of result.findings) {
     if (!f.evidence.length) continue;
     const impacts: ProfileImpact[] = [];
     const ranges = functionSites(f, sources, options.cwd);
     attributed.forEach((a, i) => {
-      const hit = impactOf(f, a, ranges);
+      const hit = impactOf(f, a, ranges, holdings[i].find((h) => h.finding === f));
       if (!hit) return;
       impacts.push(hit.impact);
       for (const s of hit.stacks) covered[i].add(s);
@@ -89,7 +101,7 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   result.findings = result.findings.filter(
     (f) => !evidenceOnly.has(f.ruleId) || (f.profile ?? []).some((p) => p.share > options.threshold),
   );
-  const hotspots = attributed.flatMap((a, i) => hotspotsOf(a, covered[i], options));
+  const hotspots = attributed.flatMap((a, i) => hotspotsOf(a, covered[i], options, holdings[i]));
   suppressHotspots(hotspots, sources, options.cwd);
   result.findings.push(...hotspots);
   result.profiles = attributed.map((a, i) => summarise(a, covered[i]));
@@ -99,7 +111,7 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   result.findings = byImpact(result.findings);
 }
 
-function treeFiles(options: RankOptions): TreeFiles {
+function treeFiles(options: RankOptions): { tree: TreeFiles; holders: Holders } {
   const found = discover(options.patterns, { cwd: options.cwd, tests: options.tests });
   const resolver = new ModuleResolver();
   const modules = new Map<string, TreeModule>();
@@ -107,7 +119,8 @@ function treeFiles(options: RankOptions): TreeFiles {
     const mod = resolver.lookup(d.dir);
     if (mod?.facts.modulePath) modules.set(mod.root, { root: mod.root, modulePath: mod.facts.modulePath });
   }
-  return new TreeFiles(options.cwd, found.directories.flatMap((d) => d.files), [...modules.values()]);
+  const tree = new TreeFiles(options.cwd, found.directories.flatMap((d) => d.files), [...modules.values()]);
+  return { tree, holders: new Holders(options.cwd, found.directories, resolver) };
 }
 
 function attribute(profile: LoadedProfile, tree: TreeFiles): Attributed {
@@ -172,9 +185,15 @@ function stacksInFunctions(a: Attributed, ranges: Map<string, { start: number; e
   return stacks;
 }
 
-function impactOf(f: Finding, a: Attributed, ranges: Map<string, { start: number; end: number }[]>): { impact: ProfileImpact; stacks: Set<number> } | null {
+/** With `held`, the holding of the container the finding reports: the bytes it keeps count too. */
+function impactOf(
+  f: Finding,
+  a: Attributed,
+  ranges: Map<string, { start: number; end: number }[]>,
+  held: Holding | undefined,
+): { impact: ProfileImpact; stacks: Set<number> } | null {
   const sites = new Set(f.evidence.map((e) => `${e.file}:${e.line}`));
-  const stacks = new Set<number>();
+  const stacks = new Set<number>(held?.stacks);
   let best: { site: string; value: number } | null = null;
   for (const site of sites) {
     const through = a.bySite.get(site);
@@ -183,6 +202,7 @@ function impactOf(f: Finding, a: Attributed, ranges: Map<string, { start: number
     const value = sum(through, a.profile);
     if (!best || value > best.value) best = { site, value };
   }
+  if (held) best = { site: holderImpact(held).allocated[0], value: 0 };
   if (!best) return null;
   const p = a.profile;
   const value = sum(stacks, p);
@@ -199,6 +219,7 @@ function impactOf(f: Finding, a: Attributed, ranges: Map<string, { start: number
     site: best.site,
     function: functionAt(a, best.site),
   };
+  if (held) impact.holder = holderImpact(held);
   return { impact, stacks };
 }
 
@@ -219,7 +240,7 @@ function functionAt(a: Attributed, site: string): string {
 /** ` — heap: 48.2 MiB in use (37% of heap) at cache.go:42`, or why there is nothing to say. */
 function suffix(f: Finding, impacts: ProfileImpact[]): string {
   if (!impacts.length) return ' — not seen in profile';
-  return impacts.map((imp) => ` — ${describeImpact(imp, where(imp.site, f))}`).join('');
+  return impacts.map((imp) => ` — ${imp.holder ? describeHeld(imp) : describeImpact(imp, where(imp.site, f))}`).join('');
 }
 
 /**
@@ -248,7 +269,7 @@ function describeImpact(imp: ProfileImpact, at: string): string {
 }
 
 /** The tree's sites holding the most that no finding covers, as hot-spot notes. */
-function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions): Finding[] {
+function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions, holdings: Holding[]): Finding[] {
   const p = a.profile;
   const heap = p.kind === 'heap';
   if (heap ? !options.hotspots.heap : !options.hotspots.goroutine) return [];
@@ -284,11 +305,12 @@ function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions): 
         site,
         function: functionAt(a, site),
       };
-      return hotspotFinding(impact, options.cwd);
+      return hotspotFinding(impact, options.cwd, heap ? hotspotNote(holdings, e.stacks, p) : null);
     });
 }
 
-function hotspotFinding(imp: ProfileImpact, cwd: string): Finding {
+/** `note` names who keeps a heap hot spot's bytes (holdings.ts), when the model sees it. */
+function hotspotFinding(imp: ProfileImpact, cwd: string, note: string | null): Finding {
   const colon = imp.site.lastIndexOf(':');
   const file = imp.site.slice(0, colon);
   const line = Number(imp.site.slice(colon + 1));
@@ -296,7 +318,7 @@ function hotspotFinding(imp: ProfileImpact, cwd: string): Finding {
   const fn = shortFunction(imp.function);
   const message =
     imp.kind === 'heap'
-      ? `${describeImpact(imp, `allocated here by ${fn}`)}, and no rule explains it: check whether what is allocated here is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value)`
+      ? `${describeImpact(imp, `allocated here by ${fn}`)}, ${note ?? 'and no rule explains it: check whether what is allocated here is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value)'}`
       : imp.kind === 'goroutineleak'
         ? `${describeImpact(imp, `here in ${fn}`)}, and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`
         : `goroutines: ${formatCount(imp.value)} parked here in ${fn} (${formatShare(imp.share)} of goroutines), and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`;

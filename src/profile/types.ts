@@ -58,6 +58,11 @@ export interface ProfileImpact {
   site: string;
   /** The Go function at that site, as the profile names it. */
   function: string;
+  /**
+   * Set when the bytes are those a container or field keeps (heap): its name (`Cache.data`),
+   * where the values it keeps were allocated (`file:line`, most bytes first) and stored.
+   */
+  holder?: { name: string; allocated: string[]; stored: string | null };
 }
 
 /** One line per loaded profile in the report: how much of it the linted tree explains. */
