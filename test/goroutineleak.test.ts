@@ -316,3 +316,18 @@ describe('fresh goroutine leak profiles (Go 1.26, GOEXPERIMENT=goroutineleakprof
     assert.deepEqual(doc.profiles.map((p) => `${p.kind} ${p.total}`), ['goroutineleak 20']);
   });
 });
+
+it('the README shows what the leaks program prints with its leak profile', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const m = /```console\n\$ goleak-lint (--profile fixtures\/programs\/leaks\/[^\n]*)\n([^`]*)```/.exec(readme);
+  assert.ok(m, 'README lacks the ranked leaks program');
+  const r = run(m[1].split(' '), repoRoot);
+  const want = lines(m[2]);
+  const got = lines(r.stdout);
+  assert.equal(got.length, want.length, r.stdout);
+  // `[...]` in the README stands for the part of a rule's message it leaves out.
+  want.forEach((w, i) => {
+    const pattern = w.split('[...]').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+    assert.match(got[i], new RegExp(`^${pattern}$`));
+  });
+});
