@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Rule } from '../engine/types.js';
 import { nodesOfType } from '../go/nodes.js';
@@ -31,8 +32,12 @@ export function hangingRules(rules: readonly Pick<Rule, 'meta'>[]): Set<string> 
   return new Set(rules.filter((r) => r.meta.inTests === 'reported').map((r) => r.meta.id));
 }
 
-/** The function a `go` statement starts: a func literal's lines, or a named function or method of the directory. */
-type Started = { file: string; start: number; end: number } | { dir: string; name: string };
+/** The lines of the function a `go` statement starts. */
+interface Started {
+  file: string;
+  start: number;
+  end: number;
+}
 
 /**
  * The goroutines a finding's `go` statements start (its own line, or a related location,
@@ -49,22 +54,45 @@ export function startedBy(f: Finding, sources: SourceFiles, cwd: string): Starte
     for (const stmt of nodesOfType(goFile, 'go_statement')) {
       if (stmt.startPosition.row !== line - 1) continue;
       const callee = stmt.namedChildren[0]?.childForFieldName('function');
-      const s = callee && startedFunction(callee, file);
+      const s = callee && startedFunction(callee, file, sources, cwd);
       if (s) started.push(s);
     }
   }
   return started;
 }
 
-function startedFunction(callee: SyntaxNode, file: string): Started | null {
+/**
+ * A func literal's lines; for `go worker()` or `go s.loop()`, the package's only function (or
+ * only method) of that name in the directory's files, or null when there are several: which
+ * one runs is then the model's question, and the profile layer stays silent.
+ */
+function startedFunction(callee: SyntaxNode, file: string, sources: SourceFiles, cwd: string): Started | null {
   if (callee.type === 'func_literal') return { file, start: callee.startPosition.row + 1, end: callee.endPosition.row + 1 };
-  const name = callee.type === 'identifier' ? callee : callee.type === 'selector_expression' ? callee.childForFieldName('field') : null;
-  return name ? { dir: path.posix.dirname(file), name: name.text } : null;
+  const method = callee.type === 'selector_expression';
+  const name = method ? callee.childForFieldName('field')?.text : callee.type === 'identifier' ? callee.text : undefined;
+  if (!name) return null;
+  const dir = path.posix.dirname(file);
+  let names: string[];
+  try {
+    names = readdirSync(path.resolve(cwd, dir)).filter((n) => n.endsWith('.go'));
+  } catch {
+    return null;
+  }
+  const found: Started[] = [];
+  for (const base of names) {
+    const rel = path.posix.join(dir, base);
+    const goFile = sources.goFile(path.resolve(cwd, rel), rel);
+    if (!goFile) continue;
+    for (const decl of nodesOfType(goFile, method ? 'method_declaration' : 'function_declaration')) {
+      if (decl.childForFieldName('name')?.text === name) found.push({ file: rel, start: decl.startPosition.row + 1, end: decl.endPosition.row + 1 });
+    }
+  }
+  return found.length === 1 ? found[0] : null;
 }
 
 /**
- * The stacks whose outermost frame in the tree is one of the started functions: for a func
- * literal, a line whose innermost function is that literal (not one nested in it).
+ * The stacks whose outermost frame in the tree is one of the started functions: a line whose
+ * innermost function is that function (not a func literal nested in it).
  */
 export function stacksStartedBy(a: SitedStacks, started: Started[], sources: SourceFiles, cwd: string): Set<number> {
   const out = new Set<number>();
@@ -77,22 +105,12 @@ export function stacksStartedBy(a: SitedStacks, started: Started[], sources: Sou
     const site = keys[at] as string;
     const colon = site.lastIndexOf(':');
     const file = site.slice(0, colon);
-    const fn = a.profile.stacks[s].frames[at].function;
-    const hit = started.some((st) => {
-      if (!('start' in st)) return path.posix.dirname(file) === st.dir && namesFunction(fn, st.name);
-      if (st.file !== file) return false;
-      if (!around.has(site)) around.set(site, sources.functionAround(path.resolve(cwd, file), Number(site.slice(colon + 1))));
-      const range = around.get(site);
-      return range?.start === st.start && range.end === st.end;
-    });
-    if (hit) out.add(s);
+    if (!started.some((st) => st.file === file)) return;
+    if (!around.has(site)) around.set(site, sources.functionAround(path.resolve(cwd, file), Number(site.slice(colon + 1))));
+    const range = around.get(site);
+    if (range && started.some((st) => st.file === file && st.start === range.start && st.end === range.end)) out.add(s);
   });
   return out;
-}
-
-/** `example.com/p.(*Server).run` and `p.run[...]` name `run`. */
-function namesFunction(profileName: string, name: string): boolean {
-  return profileName.replace(/\[\.\.\.\]$/, '').endsWith(`.${name}`);
 }
 
 /** The leaf-most tree site of the largest of the stacks: where those goroutines block. */
