@@ -329,7 +329,7 @@ function hotspotFinding(imp: ProfileImpact, cwd: string): Finding {
       ? `${describeImpact(imp, `allocated here by ${fn}`)}, and no rule explains it: check whether what is allocated here is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value)`
       : imp.kind === 'goroutineleak'
         ? `${describeImpact(imp, `here in ${fn}`)}: the GC found them blocked on what no running goroutine can reach, and no rule explains it`
-        : `goroutines: ${formatCount(imp.value)} parked here in ${fn} (${formatShare(imp.share)} of goroutines), and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`;
+        : `goroutines: ${imp.growth ? '+' : ''}${formatCount(imp.value)} parked here in ${fn} (${formatShare(imp.share)} of ${imp.growth ? 'growth since the base' : 'goroutines'}), and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`;
   const rule = imp.kind === 'heap' ? heapHotspot : imp.kind === 'goroutineleak' ? goroutineLeakHotspot : goroutineHotspot;
   const ruleId = rule.meta.id;
   return {
