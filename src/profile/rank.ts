@@ -67,6 +67,7 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   const covered = attributed.map(() => new Set<number>());
   const sources = new SourceFiles();
   const hanging = hangingRules(result.rules);
+  const leakProfile = profiles.some((p) => p.kind === 'goroutineleak');
   const leaked = new Set<Finding>();
   for (const f of result.findings) {
     if (!f.evidence.length) continue;
@@ -74,7 +75,7 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
     const ranges = functionSites(f, sources, options.cwd);
     const goroutine = GOROUTINE_RULE.test(f.ruleId) || hanging.has(f.ruleId);
     // A leak profile confirms the finding's goroutine wherever it blocks: found by its `go` statement too.
-    const started = goroutine ? startedBy(f, sources, options.cwd) : [];
+    const started = goroutine && leakProfile ? startedBy(f, sources, options.cwd) : [];
     attributed.forEach((a, i) => {
       const byStart = a.profile.kind === 'goroutineleak' ? stacksStartedBy(a, started, sources, options.cwd) : undefined;
       const hit = impactOf(f, a, ranges, byStart);
