@@ -7,12 +7,15 @@
 #   heap.cum.txt       go tool pprof -top -lines -sample_index=inuse_space -cum heap.pb.gz
 #   heap.traces.txt    go tool pprof -traces -lines -sample_index=inuse_space heap.pb.gz
 #   goroutine.top.txt  go tool pprof -top -lines goroutine.pb.gz
-# (and heap-base.top.txt, heap-base.cum.txt, heap.diff.txt where there is a heap-base.pb.gz).
-# Needs Go (Debian golang-go 1.19 is what the committed profiles were made with) and
-# nothing else: the programs use the standard library only. Works from any directory,
-# as root or not, with an unusual or missing HOME; safe to rerun.
+# (and heap-base.top.txt, heap-base.cum.txt, heap.diff.txt where there is a heap-base.pb.gz;
+# for goroutine leak profiles, goroutineleak.top.txt, goroutineleak.traces.txt and, with a
+# goroutineleak-base.pb.gz, goroutineleak-base.top.txt and goroutineleak.diff.txt).
+# Needs Go (Debian golang-go 1.19 is what most committed profiles were made with; the leaks
+# program needs Go 1.26 or later, for its goroutine leak profile) and nothing else: the
+# programs use the standard library only. Works from any directory, as root or not, with an
+# unusual or missing HOME; safe to rerun.
 # Usage: scripts/profiles.sh [name ...]   (default: every program and the example;
-#        names: mapcache sender ticker weakref doccache loginsvc lrucache pprofserver leakysvc)
+#        names: mapcache sender ticker weakref doccache loginsvc lrucache leaks pprofserver leakysvc)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 programs="$repo/fixtures/programs"
@@ -50,6 +53,14 @@ oracle() {
       go tool pprof -top -lines -sample_index=inuse_space -diff_base heap-base.pb.gz heap.pb.gz >heap.diff.txt 2>/dev/null
     fi
     go tool pprof -top -lines goroutine.pb.gz >goroutine.top.txt 2>/dev/null
+    if [ -f goroutineleak.pb.gz ]; then
+      go tool pprof -top -lines goroutineleak.pb.gz >goroutineleak.top.txt 2>/dev/null
+      go tool pprof -traces goroutineleak.pb.gz >goroutineleak.traces.txt 2>/dev/null
+    fi
+    if [ -f goroutineleak-base.pb.gz ]; then
+      go tool pprof -top -lines goroutineleak-base.pb.gz >goroutineleak-base.top.txt 2>/dev/null
+      go tool pprof -top -lines -diff_base goroutineleak-base.pb.gz goroutineleak.pb.gz >goroutineleak.diff.txt 2>/dev/null
+    fi
   )
 }
 
@@ -83,8 +94,23 @@ pprofserver() {
   echo "profiles.sh: fixtures/programs/pprofserver builds"
 }
 
+# leaks writes Go 1.26's goroutine leak profile, an experiment there (on by default from 1.27).
+# An older Go skips it when every program is rebuilt, and fails when leaks is asked for by name.
+leaks() {
+  case $(go env GOVERSION) in
+    go1.2[6-9]* | go1.[3-9]* | go[2-9]*) ;;
+    *)
+      echo "profiles.sh: leaks needs Go 1.26 or later for its goroutine leak profile, not $(go env GOVERSION)" >&2
+      if [ $# -eq 0 ]; then exit 2; fi
+      return 0
+      ;;
+  esac
+  GOEXPERIMENT=goroutineleakprofile program leaks
+}
+
+named=$#
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(mapcache sender ticker weakref doccache loginsvc lrucache pprofserver leakysvc)
+[ ${#names[@]} -gt 0 ] || names=(mapcache sender ticker weakref doccache loginsvc lrucache leaks pprofserver leakysvc)
 echo "profiles.sh: $(go version)"
 for name in "${names[@]}"; do
   case $name in
@@ -93,6 +119,7 @@ for name in "${names[@]}"; do
       OUT="$programs/mapcache/trimpath" program mapcache -trimpath
       ;;
     sender | ticker | weakref | doccache | loginsvc | lrucache) program "$name" ;;
+    leaks) if [ "$named" -gt 0 ]; then leaks; else leaks --optional; fi ;;
     pprofserver) pprofserver ;;
     leakysvc) leakysvc ;;
     *) echo "profiles.sh: unknown program $name" >&2; exit 2 ;;

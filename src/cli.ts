@@ -50,7 +50,7 @@ interface Flags {
   writeBaseline?: string;
   newFromRev?: string;
   profile?: string[];
-  profileBase?: string;
+  profileBase?: string[];
   profileThreshold: number;
   profileTimeout: number;
   cache?: boolean;
@@ -162,8 +162,8 @@ function buildProgram(): Command {
     .option('--baseline <file>', 'report only findings that this baseline file does not list')
     .option('--write-baseline <file>', 'write the current findings to a baseline file')
     .option('--new-from-rev <rev>', 'report only findings on lines changed since a git revision')
-    .option('--profile <file|url>', 'heap or goroutine pprof profile to rank findings by (repeatable)', repeat)
-    .option('--profile-base <file|url>', 'an earlier heap profile: rank by growth since it')
+    .option('--profile <file|url>', 'heap, goroutine or goroutineleak pprof profile to rank findings by (repeatable)', repeat)
+    .option('--profile-base <file|url>', 'an earlier profile of a --profile\'s kind: rank by growth since it (repeatable, one per kind)', repeat)
     .addOption(
       new Option('--profile-threshold <percent>', 'raise findings above this share of a profile to error')
         .argParser(percent)
@@ -318,7 +318,7 @@ async function rank(
     patterns,
     tests: flags.tests ?? config?.tests ?? true,
     threshold: flags.profileThreshold,
-    hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot') },
+    hotspots: { heap: on('heap-hotspot'), goroutine: on('goroutine-hotspot'), leak: on('goroutine-leak-hotspot') },
     shard: flags.shard,
     evidenceOnly: evidence,
   });

@@ -723,8 +723,8 @@ describe('bad profiles', () => {
     tree.write('heap.pb.gz', readFileSync(path.join(programs, 'mapcache/heap.pb.gz')));
     tree.write('goroutine.pb.gz', readFileSync(path.join(programs, 'mapcache/goroutine.pb.gz')));
     assertOneLineError(tree.run(['--profile-base', 'heap.pb.gz', '.']), /^goleak-lint: --profile-base needs a --profile/);
-    assertOneLineError(tree.run(['--profile', 'goroutine.pb.gz', '--profile-base', 'heap.pb.gz', '.']), /needs a heap profile to subtract it from/);
-    assertOneLineError(tree.run(['--profile', 'heap.pb.gz', '--profile-base', 'goroutine.pb.gz', '.']), /a goroutine profile, not a heap profile/);
+    assertOneLineError(tree.run(['--profile', 'goroutine.pb.gz', '--profile-base', 'heap.pb.gz', '.']), /--profile-base heap\.pb\.gz: a heap profile, and no --profile is a heap profile to subtract it from$/);
+    assertOneLineError(tree.run(['--profile', 'heap.pb.gz', '--profile-base', 'goroutine.pb.gz', '.']), /--profile-base goroutine\.pb\.gz: a goroutine profile, and no --profile is a goroutine profile to subtract it from$/);
     assertOneLineError(tree.run(['--profile', 'heap.pb.gz', '--profile-threshold', 'lots', '.']), /--profile-threshold .* must be a percentage/);
   });
 });

@@ -39,7 +39,7 @@ export function describeProfile(p: ProfileSummary): string {
       ? p.base
         ? `heap growth over ${p.base}: +${formatBytes(p.total)}`
         : `heap: ${formatBytes(p.total)} in use`
-      : `${p.kind === 'goroutineleak' ? 'leaked goroutines' : 'goroutines'}: ${formatCount(p.total)}`;
+      : `${p.kind === 'goroutineleak' ? 'leaked goroutines' : 'goroutines'}${p.base ? ` grown over ${p.base}: +` : ': '}${formatCount(p.total)}`;
   return (
     `profile ${p.profile}: ${what}; ${part(p.inTree)} on stacks through the linted code, ` +
     `${part(p.explained)} explained by the findings; ${p.filesMapped} of ${p.filesMapped + p.filesUnmapped} source files in the profile matched`

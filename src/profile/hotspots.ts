@@ -53,7 +53,7 @@ export const goroutineHotspot: ProfileRule = {
     id: 'goroutine-hotspot',
     title: 'goroutine profile: goroutines parked here, no rule says why',
     why:
-      'With a goroutine profile (--profile), the places in the linted code where many goroutines are parked ' +
+      'With a goroutine profile (--profile of /debug/pprof/goroutine), the places in the linted code where many goroutines are parked ' +
       '(at least 10, and more than --profile-threshold of all goroutines) and that no finding covers are reported ' +
       'as notes. Thousands of goroutines waiting at one line are usually a leak: blocked on a channel nobody ' +
       'will use again, a lock never released, or a connection nobody reads.',
@@ -89,5 +89,48 @@ export const goroutineHotspot: ProfileRule = {
   },
 };
 
+export const goroutineLeakHotspot: ProfileRule = {
+  meta: {
+    id: 'goroutine-leak-hotspot',
+    title: 'goroutine leak profile: goroutines leaked here, no rule says why',
+    why:
+      "With Go's goroutine leak profile (--profile of /debug/pprof/goroutineleak: Go 1.26 built with " +
+      'GOEXPERIMENT=goroutineleakprofile, Go 1.27 and later by default), the places in the linted code where ' +
+      'leaked goroutines block (more than --profile-threshold of them; with --profile-base, of those leaked since the ' +
+      'base) and that no finding covers are reported. The garbage collector found these goroutines blocked on a ' +
+      'channel or lock that no running goroutine can reach: nothing can ever wake them, and each keeps its stack ' +
+      'and everything it references. The rules missed them, typically because the channel came through an ' +
+      'interface, a callback or another package.',
+    fix:
+      'Find the channel or lock the goroutines wait on and who should have used it: send, close or unlock it on ' +
+      'every path, buffer a channel whose reader may leave, or give the goroutine a way out (select on ctx.Done()).',
+    example: {
+      bad: [
+        'func subscribe(w Waiter) {',
+        '	go func() {',
+        '		<-w.Wait() // nothing ever closes the channel: leaked',
+        '		cleanup()',
+        '	}()',
+        '}',
+      ].join('\n'),
+      good: [
+        'func subscribe(ctx context.Context, w Waiter) {',
+        '	go func() {',
+        '		select {',
+        '		case <-w.Wait():',
+        '		case <-ctx.Done(): // the caller can always let it go',
+        '		}',
+        '		cleanup()',
+        '	}()',
+        '}',
+      ].join('\n'),
+    },
+    severity: 'error',
+    kind: 'profile',
+    precision: 'very-high',
+    tags: ['profile', 'goroutine'],
+  },
+};
+
 /** The profile-driven checks, in the order `goleak-lint rules` lists them (after the rules). */
-export const profileRules: ProfileRule[] = [heapHotspot, goroutineHotspot];
+export const profileRules: ProfileRule[] = [heapHotspot, goroutineHotspot, goroutineLeakHotspot];

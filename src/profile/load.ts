@@ -27,16 +27,16 @@ export async function loadProfile(source: string, timeoutMs = DEFAULT_FETCH_TIME
 }
 
 /**
- * The heap profile `profile` minus the earlier one `base` (`go tool pprof -base`): every
- * stack of the base comes back with its values negated, so sums over stacks are growth.
+ * The profile `profile` minus the earlier one `base` of the same kind (`go tool pprof -base`):
+ * every stack of the base comes back with its values negated (and marked `fromBase`), so sums
+ * over stacks are growth: bytes for heap profiles, goroutines for goroutine and leak profiles.
  */
 export function subtractBase(profile: LoadedProfile, base: LoadedProfile): LoadedProfile {
-  if (profile.kind !== 'heap') throw new UsageError(`--profile-base ${base.source}: only heap profiles take a base, and ${profile.source} is a ${profile.kind} profile`);
-  if (base.kind !== 'heap') throw new UsageError(`--profile-base ${base.source}: a ${base.kind} profile, not a heap profile`);
+  if (base.kind !== profile.kind) throw new UsageError(`--profile-base ${base.source}: a ${base.kind} profile, not a ${profile.kind} profile like ${profile.source}`);
   if (base.sampleType !== profile.sampleType) {
     throw new UsageError(`--profile-base ${base.source}: has ${base.sampleType} values, ${profile.source} has ${profile.sampleType}`);
   }
-  const negated = base.stacks.map((s) => ({ frames: s.frames, value: -s.value, objects: -s.objects }));
+  const negated = base.stacks.map((s) => ({ frames: s.frames, value: -s.value, objects: -s.objects, fromBase: true }));
   return { ...profile, stacks: [...profile.stacks, ...negated], base: base.source };
 }
 
@@ -250,18 +250,29 @@ function stacksOf(p: Profile, valueIndex: number, objectsIndex: number): Stack[]
 }
 
 /**
- * Loads every --profile (files and URLs at once) and subtracts --profile-base from the
- * heap profiles. The first problem, in the order the flags name them, is thrown.
+ * Loads every --profile (files and URLs at once) and subtracts each --profile-base from the
+ * profiles of its kind (a heap base from the heap profiles, a goroutine leak base from the leak
+ * profiles). The first problem, in the order the flags name them, is thrown.
  */
-export async function loadProfiles(sources: string[], base: string | undefined, timeoutMs = DEFAULT_FETCH_TIMEOUT_MS): Promise<LoadedProfile[]> {
-  const all = [...sources, ...(base === undefined ? [] : [base])];
-  const settled = await Promise.allSettled(all.map((s) => loadProfile(s, timeoutMs)));
+export async function loadProfiles(sources: string[], base: string | string[] | undefined, timeoutMs = DEFAULT_FETCH_TIMEOUT_MS): Promise<LoadedProfile[]> {
+  const bases = base === undefined ? [] : typeof base === 'string' ? [base] : base;
+  const settled = await Promise.allSettled([...sources, ...bases].map((s) => loadProfile(s, timeoutMs)));
   const loaded = settled.map((r) => {
     if (r.status === 'rejected') throw r.reason;
     return r.value;
   });
-  if (base === undefined) return loaded;
-  const baseProfile = loaded.pop() as LoadedProfile;
-  if (!loaded.some((p) => p.kind === 'heap')) throw new UsageError(`--profile-base ${base}: needs a heap profile to subtract it from (--profile)`);
-  return loaded.map((p) => (p.kind === 'heap' ? subtractBase(p, baseProfile) : p));
+  const baseProfiles = loaded.splice(sources.length);
+  const byKind = new Map<ProfileKind, LoadedProfile>();
+  for (const b of baseProfiles) {
+    const other = byKind.get(b.kind);
+    if (other) throw new UsageError(`--profile-base ${b.source}: a second ${b.kind} profile as base (${other.source} is one already)`);
+    if (!loaded.some((p) => p.kind === b.kind)) {
+      throw new UsageError(`--profile-base ${b.source}: a ${b.kind} profile, and no --profile is a ${b.kind} profile to subtract it from`);
+    }
+    byKind.set(b.kind, b);
+  }
+  return loaded.map((p) => {
+    const b = byKind.get(p.kind);
+    return b ? subtractBase(p, b) : p;
+  });
 }

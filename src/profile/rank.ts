@@ -8,9 +8,10 @@ import { ModuleResolver } from '../gomod.js';
 import type { LintResult } from '../lint.js';
 import { SourceFiles } from './sources.js';
 import { formatBytes, formatCount, formatShare } from './format.js';
-import { goroutineHotspot, heapHotspot, type ProfileRule } from './hotspots.js';
+import { goroutineHotspot, goroutineLeakHotspot, heapHotspot, type ProfileRule } from './hotspots.js';
 import { Holders } from './holders.js';
 import { describeHeld, holderImpact, holdingsOf, hotspotNote, linkFindings, type Holding } from './holdings.js';
+import { blockingSite, hangingRules, provesLeak, stacksStartedBy, startedBy } from './leaks.js';
 import { TreeFiles, type TreeModule } from './tree-files.js';
 import type { LoadedProfile, ProfileImpact, ProfileSummary, Stack } from './types.js';
 import { shardFilter, type Shard } from '../shard.js';
@@ -23,8 +24,8 @@ export interface RankOptions {
   tests: boolean;
   /** A finding whose share of a profile is above this (0..1) is raised to error. */
   threshold: number;
-  /** Which hot-spot checks are on (--enable/--disable). */
-  hotspots: { heap: boolean; goroutine: boolean };
+  /** Which hot-spot checks are on (--enable/--disable); goroutine-leak-hotspot only when `leak` is set. */
+  hotspots: { heap: boolean; goroutine: boolean; leak?: boolean };
   /**
    * With --shard: hot spots only in the shard's packages, at most MAX_HOTSPOTS per
    * profile of those, so that a hot spot a whole run reports is reported by its shard.
@@ -77,19 +78,27 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   result.warnings.push(...holders.problems);
   suppressHotspots(made, sources, options.cwd);
   result.findings.push(...made);
+  const hanging = hangingRules(result.rules);
+  const leakProfile = profiles.some((p) => p.kind === 'goroutineleak');
+  const leaked = new Set<Finding>();
   for (const f of result.findings) {
     if (!f.evidence.length) continue;
     const impacts: ProfileImpact[] = [];
     const ranges = functionSites(f, sources, options.cwd);
+    const goroutine = GOROUTINE_RULE.test(f.ruleId) || hanging.has(f.ruleId);
+    // A leak profile confirms the finding's goroutine wherever it blocks: found by its `go` statement too.
+    const started = goroutine && leakProfile ? startedBy(f, sources, options.cwd) : [];
     attributed.forEach((a, i) => {
-      const hit = impactOf(f, a, ranges, holdings[i].find((h) => h.finding === f));
+      const byStart = a.profile.kind === 'goroutineleak' ? stacksStartedBy(a, started, sources, options.cwd) : undefined;
+      const hit = impactOf(f, a, ranges, holdings[i].find((h) => h.finding === f), byStart);
       if (!hit) return;
       impacts.push(hit.impact);
       for (const s of hit.stacks) covered[i].add(s);
     });
     f.profile = impacts;
     f.message += suffix(f, impacts);
-    if (impacts.some((imp) => imp.share > options.threshold)) f.severity = 'error';
+    if (goroutine && impacts.some(provesLeak)) leaked.add(f);
+    if (leaked.has(f) || impacts.some((imp) => imp.share > options.threshold)) f.severity = 'error';
     if (GOROUTINE_RULE.test(f.ruleId)) {
       // A leaked goroutine holds what it allocated and what the call that started it
       // allocated for it: no hot spot should point there again.
@@ -99,14 +108,14 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
   }
   const evidenceOnly = new Set(options.evidenceOnly);
   result.findings = result.findings.filter(
-    (f) => !evidenceOnly.has(f.ruleId) || (f.profile ?? []).some((p) => p.share > options.threshold),
+    (f) => !evidenceOnly.has(f.ruleId) || leaked.has(f) || (f.profile ?? []).some((p) => p.share > options.threshold),
   );
   const hotspots = attributed.flatMap((a, i) => hotspotsOf(a, covered[i], options, holdings[i]));
   suppressHotspots(hotspots, sources, options.cwd);
   result.findings.push(...hotspots);
   result.profiles = attributed.map((a, i) => summarise(a, covered[i]));
   const used = new Set(hotspots.map((h) => h.ruleId));
-  const described: ProfileRule[] = [heapHotspot, goroutineHotspot].filter((r) => used.has(r.meta.id));
+  const described: ProfileRule[] = [heapHotspot, goroutineHotspot, goroutineLeakHotspot].filter((r) => used.has(r.meta.id));
   result.rules = [...result.rules, ...described];
   result.findings = byImpact(result.findings);
 }
@@ -160,6 +169,11 @@ function sum(stacks: Iterable<number>, profile: LoadedProfile, field: 'value' | 
   return total;
 }
 
+/** With a base, the newer profile's own value on the stacks (its base stacks left out). */
+function current(stacks: Iterable<number>, profile: LoadedProfile): number {
+  return sum([...stacks].filter((i) => !profile.stacks[i].fromBase), profile);
+}
+
 /** What the profile attributes to a finding's evidence sites, or null when no stack passes them. */
 /** Per evidence file, the line ranges of the functions that hold the finding's evidence. */
 function functionSites(f: Finding, sources: SourceFiles, cwd: string): Map<string, { start: number; end: number }[]> {
@@ -185,15 +199,19 @@ function stacksInFunctions(a: Attributed, ranges: Map<string, { start: number; e
   return stacks;
 }
 
-/** With `held`, the holding of the container the finding reports: the bytes it keeps count too. */
+/**
+ * With `held`, the holding of the container the finding reports: the bytes it keeps count too.
+ * `byStart`: the stacks of the goroutines the finding's `go` statements start, in a leak profile.
+ */
 function impactOf(
   f: Finding,
   a: Attributed,
   ranges: Map<string, { start: number; end: number }[]>,
   held: Holding | undefined,
+  byStart?: Set<number>,
 ): { impact: ProfileImpact; stacks: Set<number> } | null {
   const sites = new Set(f.evidence.map((e) => `${e.file}:${e.line}`));
-  const stacks = new Set<number>(held?.stacks);
+  const stacks = new Set<number>([...(held?.stacks ?? []), ...(byStart ?? [])]);
   let best: { site: string; value: number } | null = null;
   for (const site of sites) {
     const through = a.bySite.get(site);
@@ -203,6 +221,8 @@ function impactOf(
     if (!best || value > best.value) best = { site, value };
   }
   if (held) best = { site: holderImpact(held).allocated[0], value: 0 };
+  const blocking = !best && byStart?.size ? blockingSite(a, byStart) : null;
+  if (blocking) best = { site: blocking, value: 0 };
   if (!best) return null;
   const p = a.profile;
   const value = sum(stacks, p);
@@ -220,6 +240,7 @@ function impactOf(
     function: functionAt(a, best.site),
   };
   if (held) impact.holder = holderImpact(held);
+  if (p.base) impact.current = current(stacks, p);
   return { impact, stacks };
 }
 
@@ -264,7 +285,13 @@ function describeImpact(imp: ProfileImpact, at: string): string {
     return `heap: ${formatBytes(imp.value)} in use (${formatShare(imp.share)} of heap) ${at}`;
   }
   const n = formatCount(imp.value);
-  if (imp.kind === 'goroutineleak') return `goroutine leak profile: ${n} leaked ${at}`;
+  if (imp.kind === 'goroutineleak') {
+    if (!imp.growth) return `goroutine leak profile: ${n} leaked ${at}`;
+    const now = formatCount(imp.current ?? 0);
+    if (imp.value <= 0) return `goroutine leak profile: ${now} leaked, none since the base ${at}`;
+    return `goroutine leak profile: +${n} leaked since the base (${formatShare(imp.share)} of growth; ${now} in all) ${at}`;
+  }
+  if (imp.growth) return imp.value <= 0 ? `goroutines: no more blocked than in the base ${at}` : `goroutines: +${n} blocked since the base ${at}`;
   return `goroutines: ${n} blocked ${at}`;
 }
 
@@ -272,7 +299,8 @@ function describeImpact(imp: ProfileImpact, at: string): string {
 function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions, holdings: Holding[]): Finding[] {
   const p = a.profile;
   const heap = p.kind === 'heap';
-  if (heap ? !options.hotspots.heap : !options.hotspots.goroutine) return [];
+  const on = heap ? options.hotspots.heap : p.kind === 'goroutineleak' ? options.hotspots.leak === true : options.hotspots.goroutine;
+  if (!on) return [];
   const inShard = options.shard ? shardFilter(options.shard, options.cwd) : null;
   const bySite = new Map<string, { value: number; objects: number; flat: number; stacks: number[] }>();
   a.sites.forEach((keys, s) => {
@@ -305,6 +333,7 @@ function hotspotsOf(a: Attributed, covered: Set<number>, options: RankOptions, h
         site,
         function: functionAt(a, site),
       };
+      if (p.base) impact.current = current(e.stacks, p);
       return hotspotFinding(impact, options.cwd, heap ? hotspotNote(holdings, e.stacks, p) : null);
     });
 }
@@ -320,12 +349,13 @@ function hotspotFinding(imp: ProfileImpact, cwd: string, note: string | null): F
     imp.kind === 'heap'
       ? `${describeImpact(imp, `allocated here by ${fn}`)}, ${note ?? 'and no rule explains it: check whether what is allocated here is kept for good (a cache or map never pruned, a slice that only grows, a buffer held by a long-lived value)'}`
       : imp.kind === 'goroutineleak'
-        ? `${describeImpact(imp, `here in ${fn}`)}, and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`
-        : `goroutines: ${formatCount(imp.value)} parked here in ${fn} (${formatShare(imp.share)} of goroutines), and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`;
-  const ruleId = imp.kind === 'heap' ? heapHotspot.meta.id : goroutineHotspot.meta.id;
+        ? `${describeImpact(imp, `here in ${fn}`)}: the GC found them blocked on what no running goroutine can reach, and no rule explains it`
+        : `goroutines: ${imp.growth ? '+' : ''}${formatCount(imp.value)} parked here in ${fn} (${formatShare(imp.share)} of ${imp.growth ? 'growth since the base' : 'goroutines'}), and no rule explains it: find what should wake them (a send, a receive, a close, a cancel) and make it happen on every path`;
+  const rule = imp.kind === 'heap' ? heapHotspot : imp.kind === 'goroutineleak' ? goroutineLeakHotspot : goroutineHotspot;
+  const ruleId = rule.meta.id;
   return {
     ruleId,
-    severity: 'note',
+    severity: rule.meta.severity,
     message,
     file,
     startLine: line,

@@ -17,6 +17,8 @@ export interface Stack {
   value: number;
   /** In-use objects (heap only; 0 otherwise). */
   objects: number;
+  /** Set on the stacks of a subtracted --profile-base (their values are negated). */
+  fromBase?: boolean;
 }
 
 /** A decoded profile, reduced to what the ranker needs. */
@@ -27,7 +29,7 @@ export interface LoadedProfile {
   /** The sample type whose values `value` holds: inuse_space, alloc_space, goroutine, goroutineleak. */
   sampleType: string;
   stacks: Stack[];
-  /** Set when an earlier heap profile was subtracted (--profile-base): values are growth. */
+  /** Set when an earlier profile of the kind was subtracted (--profile-base): values are growth. */
   base?: string;
 }
 
@@ -54,6 +56,8 @@ export interface ProfileImpact {
   share: number;
   /** True when value is growth over --profile-base. */
   growth: boolean;
+  /** With a base: the newer profile's own value on the same stacks (bytes or goroutines now). */
+  current?: number;
   /** The evidence site that holds most of it: `file:line`, relative to the working directory. */
   site: string;
   /** The Go function at that site, as the profile names it. */

@@ -169,7 +169,7 @@ function rankings(profiles: ProfileSummary[], open: Finding[], anchor: Map<Findi
     const amount = (v: number) =>
       p.kind === 'heap'
         ? `${p.base ? '+' : ''}${formatBytes(v)}`
-        : `${formatCount(v)} ${p.kind === 'goroutineleak' ? 'leaked ' : ''}goroutine${v === 1 ? '' : 's'}`;
+        : `${p.base ? '+' : ''}${formatCount(v)} ${p.kind === 'goroutineleak' ? 'leaked ' : ''}goroutine${v === 1 ? '' : 's'}`;
     const items = bars.map(({ f, imp }) => {
       const label = `${options.path(f.file)}:${f.startLine}`;
       const width = ((imp.value / max) * 100).toFixed(1);
@@ -179,7 +179,12 @@ function rankings(profiles: ProfileSummary[], open: Finding[], anchor: Map<Findi
         `<span class="amount">${h(`${amount(imp.value)} (${formatShare(imp.share)})`)}</span></li>`
       );
     });
-    const what = p.kind === 'heap' ? (p.base ? 'heap growth' : 'heap in use') : p.kind === 'goroutineleak' ? 'leaked goroutines' : 'goroutines';
+    const what =
+      p.kind === 'heap'
+        ? p.base ? 'heap growth' : 'heap in use'
+        : p.kind === 'goroutineleak'
+          ? p.base ? 'goroutines leaked since the base' : 'leaked goroutines'
+          : p.base ? 'goroutine growth' : 'goroutines';
     return (
       `<figure class="ranking">\n<figcaption><strong>${h(what)}</strong> per finding — ${h(describeProfile(p))}</figcaption>\n` +
       (items.length ? `<ol class="bars">\n${items.join('\n')}\n</ol>` : '<p>No finding holds anything in this profile.</p>') +
