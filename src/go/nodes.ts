@@ -14,8 +14,7 @@ const wanted = new Set<string>([
   // A warm start: the types the rules ask for, so the first walk of each file serves them all
   // (learned one by one, the first files of each thread were walked up to seven times).
   'call_expression', 'composite_literal', 'const_spec', 'defer_statement', 'func_literal', 'function_declaration',
-  'go_statement', 'keyed_element', 'literal_value', 'method_declaration', 'method_elem', 'selector_expression',
-  'type_spec', 'var_spec',
+  'go_statement', 'keyed_element', 'literal_value', 'method_declaration', 'method_elem', 'type_spec', 'var_spec',
 ]);
 
 /**
@@ -67,6 +66,14 @@ export function identifierUses(scope: SyntaxNode, name: string): SyntaxNode[] {
 }
 
 function spelledIdentifiers(root: SyntaxNode, name: string): SyntaxNode[] {
+  return spelledLeaves(root, name).filter((n) => n.type === 'identifier');
+}
+
+/**
+ * The leaves (identifiers, field and type names, keywords) spelled `name` as a whole word,
+ * in source order: the text is searched, and only the matches are brought out of the parser.
+ */
+export function spelledLeaves(root: SyntaxNode, name: string): SyntaxNode[] {
   const found: SyntaxNode[] = [];
   if (!name) return found;
   // The root's text starts where the root does (after any leading blank lines).
@@ -75,7 +82,7 @@ function spelledIdentifiers(root: SyntaxNode, name: string): SyntaxNode[] {
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
     if (isIdentifierChar(text, i - 1) || isIdentifierChar(text, i + name.length)) continue;
     const node = root.descendantForIndex(offset + i, offset + i + name.length);
-    if (node.type === 'identifier' && node.startIndex === offset + i && node.endIndex === offset + i + name.length) found.push(node);
+    if (node.startIndex === offset + i && node.endIndex === offset + i + name.length) found.push(node);
   }
   return found;
 }
