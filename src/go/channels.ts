@@ -1,4 +1,4 @@
-import type { SyntaxNode } from './tree.js';
+import type { SyntaxNode, Tree } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { isGoroutineLiteral } from './escape.js';
 import { callersOf, calleesOf, type CallSite } from './model/calls.js';
@@ -91,10 +91,26 @@ export function packageChannels(pkg: Package): Channel[] {
   return channels;
 }
 
-/** The channels whose uses include expression `node` (a field may hold the channels of several make sites). */
+/** The channels whose uses include expression `node` (a field may hold the channels of several make sites); indexed once per package, shared: do not modify. */
 export function channelsAt(pkg: Package, node: SyntaxNode): Channel[] {
-  return packageChannels(pkg).filter((ch) => ch.uses.some((u) => u.node.id === node.id && u.node.tree === node.tree));
+  let byUse = channelsByUse.get(pkg);
+  if (!byUse) {
+    byUse = new Map();
+    for (const ch of packageChannels(pkg)) {
+      for (const u of ch.uses) {
+        let byId = byUse.get(u.node.tree);
+        if (!byId) byUse.set(u.node.tree, (byId = new Map()));
+        const list = byId.get(u.node.id) ?? [];
+        if (!list.includes(ch)) list.push(ch);
+        byId.set(u.node.id, list);
+      }
+    }
+    channelsByUse.set(pkg, byUse);
+  }
+  return byUse.get(node.tree)?.get(node.id) ?? [];
 }
+
+const channelsByUse = new WeakMap<Package, Map<Tree, Map<number, Channel[]>>>();
 
 function isMakeChan(call: SyntaxNode): boolean {
   if (call.childForFieldName('function')?.text !== 'make') return false;

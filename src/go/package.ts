@@ -1,35 +1,24 @@
 import type { SyntaxNode } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
-import { nodesOfType } from './nodes.js';
+import { spelledLeaves } from './nodes.js';
 
-/** Per-package indexes, built on first use and shared by all rules. */
-interface PackageIndex {
-  selectorsByField: Map<string, SyntaxNode[]>;
-}
+const selectorsByPackage = new WeakMap<Package, Map<string, SyntaxNode[]>>();
 
-const indexes = new WeakMap<Package, PackageIndex>();
-
-function indexOf(pkg: Package): PackageIndex {
-  let index = indexes.get(pkg);
-  if (index) return index;
-  const selectorsByField = new Map<string, SyntaxNode[]>();
+/** Every `x.field` selector in the package, whatever `x` is, in file and source order; once per package and name. */
+export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
+  let byField = selectorsByPackage.get(pkg);
+  if (!byField) selectorsByPackage.set(pkg, (byField = new Map()));
+  let found = byField.get(field);
+  if (found) return found;
+  found = [];
   for (const file of pkg.files) {
-    for (const sel of nodesOfType(file, 'selector_expression')) {
-      const field = sel.childForFieldName('field')?.text;
-      if (!field) continue;
-      const list = selectorsByField.get(field);
-      if (list) list.push(sel);
-      else selectorsByField.set(field, [sel]);
+    for (const leaf of spelledLeaves(file.tree.rootNode, field)) {
+      const sel = leaf.type === 'field_identifier' ? leaf.parent : null;
+      if (sel?.type === 'selector_expression' && sel.childForFieldName('field')?.id === leaf.id) found.push(sel);
     }
   }
-  index = { selectorsByField };
-  indexes.set(pkg, index);
-  return index;
-}
-
-/** Every `x.field` selector in the package, whatever `x` is. */
-export function selectorsOfField(pkg: Package, field: string): SyntaxNode[] {
-  return indexOf(pkg).selectorsByField.get(field) ?? [];
+  byField.set(field, found);
+  return found;
 }
 
 /** The file of the package that holds a node. */

@@ -35,7 +35,7 @@ export interface SyntaxNode {
   childForFieldName(name: string): SyntaxNode | null;
   childrenForFieldName(name: string): SyntaxNode[];
   descendantsOfType(types: string | string[]): SyntaxNode[];
-  descendantForIndex(index: number): SyntaxNode;
+  descendantForIndex(start: number, end?: number): SyntaxNode;
   descendantForPosition(point: Point): SyntaxNode;
   /** The S-expression of the subtree. */
   toString(): string;

@@ -83,12 +83,23 @@ export interface CondCall {
 
 const condCache = new WeakMap<Package, CondCall[]>();
 
+function namesSyncCond(file: GoFile): boolean {
+  if (!file.source.includes('Cond')) return false;
+  for (const [name, path] of file.imports.byName) if (path === 'sync' && new RegExp(`\\b${name}\\.(New)?Cond\\b`).test(file.source)) return true;
+  return file.imports.dotImports.has('sync');
+}
+
 /** Every Wait, Signal and Broadcast on a sync.Cond in the package. */
 export function condCalls(pkg: Package): CondCall[] {
   const known = condCache.get(pkg);
   if (known) return known;
   const calls: CondCall[] = [];
   const passed = new Set<string>();
+  // A sync.Cond the model can type is named by the package (`sync.Cond`, `sync.NewCond`); without one, no Wait is on a known Cond.
+  if (!pkg.files.some(namesSyncCond)) {
+    condCache.set(pkg, calls);
+    return calls;
+  }
   for (const file of pkg.files) {
     if (!file.source.includes('Cond')) continue;
     for (const call of nodesOfType(file, 'call_expression')) {

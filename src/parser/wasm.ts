@@ -8,6 +8,8 @@ const NODE_GETTERS = [
   'parent', 'children', 'namedChildren', 'firstChild', 'lastChild', 'firstNamedChild', 'lastNamedChild',
   'nextSibling', 'previousSibling', 'nextNamedSibling', 'previousNamedSibling',
 ];
+/** Node members that return plain values, fixed for the life of a tree. */
+const NODE_VALUES = ['type', 'typeId', 'endIndex', 'endPosition', 'text', 'childCount', 'namedChildCount', 'isNamed', 'hasError', 'isMissing'];
 const NODE_METHODS = [
   'child', 'namedChild', 'childForFieldName', 'childForFieldId', 'childrenForFieldName', 'childrenForFieldId',
   'descendantsOfType', 'descendantForIndex', 'namedDescendantForIndex', 'descendantForPosition',
@@ -62,14 +64,26 @@ function internNodes(nodeProto: object, treeProto: object): void {
   };
   const internAny = (value: unknown): unknown =>
     Array.isArray(value) ? value.map((n) => intern(n as SyntaxNode | null)) : intern(value as SyntaxNode | null);
-  const wrapGetter = (proto: object, name: string) => {
+  // Each getter's answer is kept on the (interned) node: trees are never edited, and every
+  // uncached read crosses into WebAssembly (and, for lists, maps a fresh array).
+  const wrapGetter = (proto: object, name: string, wrap: (value: unknown) => unknown, memo: boolean) => {
     const desc = Object.getOwnPropertyDescriptor(proto, name);
     if (!desc?.get) throw new Error(`web-tree-sitter: no getter ${name}`);
     const get = desc.get;
-    Object.defineProperty(proto, name, { ...desc, get(this: unknown) { return internAny(get.call(this)); } });
+    const slot = Symbol(name);
+    const getter = memo
+      ? function (this: Record<symbol, unknown>) {
+          if (slot in this) return this[slot];
+          return (this[slot] = wrap(get.call(this)));
+        }
+      : function (this: unknown) {
+          return wrap(get.call(this));
+        };
+    Object.defineProperty(proto, name, { ...desc, get: getter });
   };
-  for (const name of NODE_GETTERS) wrapGetter(nodeProto, name);
-  wrapGetter(treeProto, 'rootNode');
+  for (const name of NODE_GETTERS) wrapGetter(nodeProto, name, internAny, true);
+  for (const name of NODE_VALUES) wrapGetter(nodeProto, name, (v) => v, true);
+  wrapGetter(treeProto, 'rootNode', internAny, false);
   const methods = nodeProto as Record<string, (...args: unknown[]) => unknown>;
   for (const name of NODE_METHODS) {
     const method = methods[name];

@@ -238,20 +238,17 @@ function declaredAt(n: SyntaxNode, child: SyntaxNode, name: string, file: GoFile
 /** The object a statement list declares before `child` (the earliest: a later `:=` of the same name reuses it). */
 function declaredInList(list: SyntaxNode, child: SyntaxNode, name: string, file: GoFile, id: SyntaxNode): GoObject | null {
   let found: GoObject | null = null;
-  for (const stmt of list.namedChildren) {
+  for (const stmt of declaringStatements(list).get(name) ?? []) {
     if (stmt.startIndex > child.startIndex) break;
-    const inner = stmt.type === 'labeled_statement' ? stmt.namedChildren.at(-1) ?? stmt : stmt;
+    const inner = innerStatement(stmt);
     if (stmt.id === child.id && !isDeclaringIdent(id, inner)) {
       // Only the names on the left of this very declaration are declared here (`x := x + 1` reads the outer x),
       // but in `var ( a T; f = func() { use(a) } )` each spec's names are in scope from the end of that spec.
-      if (inner.type === 'var_declaration' || inner.type === 'const_declaration') found ??= declaredBy(inner, name, file, list, id.startIndex);
+      if (inner.type === 'var_declaration' || inner.type === 'const_declaration') found = declaredBy(inner, name, file, list, id.startIndex);
       break;
     }
-    const obj: GoObject | null = found ?? declaredBy(inner, name, file, list);
-    if (obj) {
-      found = obj;
-      if (inner.type !== 'short_var_declaration') break;
-    }
+    found = declaredBy(inner, name, file, list);
+    if (found) break;
   }
   // Parameters share the function body's outermost block: `x, err := ...` there reuses a parameter x.
   const fn = list.parent?.type === 'block' ? list.parent.parent : null;
@@ -259,6 +256,45 @@ function declaredInList(list: SyntaxNode, child: SyntaxNode, name: string, file:
     return declaredAt(fn, list.parent!, name, file, id) ?? found;
   }
   return found;
+}
+
+const declaringByList = new WeakMap<SyntaxNode, Map<string, SyntaxNode[]>>();
+
+/**
+ * A statement list's statements that may declare each name, in order: found once per list,
+ * so resolving a name does not read every statement before it in every enclosing block.
+ */
+function declaringStatements(list: SyntaxNode): Map<string, SyntaxNode[]> {
+  let byName = declaringByList.get(list);
+  if (byName) return byName;
+  byName = new Map();
+  for (const stmt of list.namedChildren) {
+    for (const name of new Set(namesBoundBy(innerStatement(stmt)))) {
+      const stmts = byName.get(name);
+      if (stmts) stmts.push(stmt);
+      else byName.set(name, [stmt]);
+    }
+  }
+  declaringByList.set(list, byName);
+  return byName;
+}
+
+function innerStatement(stmt: SyntaxNode): SyntaxNode {
+  return stmt.type === 'labeled_statement' ? stmt.namedChildren.at(-1) ?? stmt : stmt;
+}
+
+/** The names declaredBy may find in a statement (a superset: declaredBy decides). */
+function namesBoundBy(stmt: SyntaxNode): string[] {
+  switch (stmt.type) {
+    case 'short_var_declaration':
+      return (stmt.childForFieldName('left')?.namedChildren ?? []).filter((x) => x.type === 'identifier').map((x) => x.text);
+    case 'var_declaration':
+    case 'const_declaration':
+    case 'type_declaration':
+      return stmt.descendantsOfType(['var_spec', 'const_spec', 'type_spec', 'type_alias']).flatMap((spec) => spec.childrenForFieldName('name').map((x) => x.text));
+    default:
+      return [];
+  }
 }
 
 /** Whether `id` is one of the names a declaration statement binds. */
