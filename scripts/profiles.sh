@@ -48,7 +48,9 @@ oracle() {
       go tool pprof -top -lines -sample_index=inuse_space "$heap.pb.gz" >"$heap.top.txt" 2>/dev/null
       go tool pprof -top -lines -sample_index=inuse_space -cum "$heap.pb.gz" >"$heap.cum.txt" 2>/dev/null
     done
-    go tool pprof -traces -lines -sample_index=inuse_space heap.pb.gz >heap.traces.txt 2>/dev/null
+    if [ -f heap.pb.gz ]; then
+      go tool pprof -traces -lines -sample_index=inuse_space heap.pb.gz >heap.traces.txt 2>/dev/null
+    fi
     if [ -f heap-base.pb.gz ]; then
       go tool pprof -top -lines -sample_index=inuse_space -diff_base heap-base.pb.gz heap.pb.gz >heap.diff.txt 2>/dev/null
     fi
