@@ -150,6 +150,9 @@ export function describeFsError(err: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory';
+    case 'ENOTDIR':
+    case 'EEXIST': // making a report's directory where a file is
+      return 'not a directory';
     default:
       return e.message ?? String(err);
   }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { allRules } from '../rules/index.js';
@@ -338,6 +338,14 @@ describe('several reports in one run', () => {
     assert.equal(parseXml(readFileSync(tree.path('svc/j.xml'), 'utf8')).testsuites.failures, '4');
   });
 
+  it('makes the directories a report file goes in, as eslint --output-file does', (t) => {
+    const tree = ciTree(t);
+    const run = tree.run(['--jobs', '1', '-f', 'text', '-f', 'sarif:reports/ci/x.sarif', './...'], { cwd: 'svc' });
+    assertExit(run, 1);
+    assert.match(run.stdout, /unstopped-ticker/);
+    assert.equal(JSON.parse(readFileSync(tree.path('svc/reports/ci/x.sarif'), 'utf8')).version, '2.1.0');
+  });
+
   it('a bad --format, two reports for stdout, a file named twice or one that cannot be written: one line, exit 2, stdout empty', (t) => {
     const tree = ciTree(t);
     const formats = 'text, json, sarif, github, checkstyle, code-climate, junit, html';
@@ -367,9 +375,10 @@ describe('several reports in one run', () => {
       'goleak-lint: --format sarif:r: --output r writes the same file',
     );
     // Files are written before stdout: the text is not printed when the SARIF file cannot be written.
+    writeFileSync(tree.path('svc/plain'), '');
     assertUsageError(
-      tree.run(['--jobs', '1', '-f', 'text', '-f', 'sarif:no/such/dir/x.sarif', '.'], { cwd: 'svc' }),
-      'goleak-lint: --format sarif:no/such/dir/x.sarif: cannot write: no such file or directory',
+      tree.run(['--jobs', '1', '-f', 'text', '-f', 'sarif:plain/x.sarif', '.'], { cwd: 'svc' }),
+      'goleak-lint: --format sarif:plain/x.sarif: cannot write: not a directory',
     );
     assertUsageError(tree.run(['--jobs', '1', '-f', 'html:.', '.'], { cwd: 'svc' }), 'goleak-lint: --format html:.: cannot write: is a directory');
   });

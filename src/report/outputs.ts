@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { describeFsError } from '../load.js';
@@ -78,6 +78,8 @@ export function writeOutputs(outputs: Output[], result: LintResult, options: Ren
       continue;
     }
     try {
+      // As eslint's --output-file does: a report path in a directory not made yet (`reports/x.sarif`) is made.
+      mkdirSync(path.dirname(o.file), { recursive: true });
       writeFileSync(o.file, report);
     } catch (err) {
       throw new UsageError(`${o.flag}: cannot write: ${describeFsError(err)}`);
