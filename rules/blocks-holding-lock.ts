@@ -182,6 +182,8 @@ function partnerNeedingLock(pkg: Package, op: SyntaxNode, fn: SyntaxNode, id: st
   const wanted = send ? ['receive', 'range', 'close'] : ['send', 'close'];
   const partners = chans.flatMap((c) => c.uses).filter((u) => wanted.includes(u.op) && u.node.id !== channelOf(op).id);
   if (!partners.length) return null;
+  // Held outside too: the values may come and go there, so a close of the package is no partner to wait for; one that takes or gives a value is.
+  if (chans.some((c) => c.lost || c.receivedOutside) && partners.every((u) => u.op === 'close')) return null;
   let first: Partner | null = null;
   for (const use of partners) {
     const pfn = enclosingFunc(use.node);
