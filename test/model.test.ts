@@ -638,4 +638,20 @@ func (t *T) run() {
   it('gives nothing when a return is not package code it can name', () => {
     assert.deepEqual(calleesOf(pkg, file, call('t.onStop()')), []);
   });
+
+  it('stops where a field is given a call that returns that field\'s own call', () => {
+    const loop = pkgOf('p', {
+      'a.go': `package p
+
+type L struct{ next func() func() }
+
+func (l *L) setup()               { l.next = l.make() }
+func (l *L) make() func() func() { return l.next() }
+func (l *L) run()                 { l.next()() }
+`,
+    });
+    const f = loop.files[0];
+    const next = f.tree.rootNode.descendantsOfType('call_expression').find((n) => n.text === 'l.next()')!;
+    assert.deepEqual(calleesOf(loop, f, next), []);
+  });
 });

@@ -120,16 +120,25 @@ function funcsReturnedBy(pkg: Package, callees: SyntaxNode[], depth: number): Sy
   const found: SyntaxNode[] = [];
   for (const fn of callees) {
     const body = fn.type === 'func_literal' ? null : fn.childForFieldName('body');
-    if (!body) return [];
+    // A callee already being followed (`l.next = l.make()`, make returning `l.next()`) names nothing new.
+    if (!body || expanding.has(fn)) return [];
     const returns = body.descendantsOfType('return_statement').filter((r) => enclosingFunc(r)?.id === fn.id);
     const values = returns.map((r) => r.namedChildren[0]?.namedChildren);
     if (!values.length || values.some((v) => v?.length !== 1)) return [];
-    const resolved = resolveFuncValues(pkg, fileOfNode(pkg, fn), values.map((v) => v![0]), depth + 1);
-    if (!resolved.length) return [];
-    found.push(...resolved);
+    expanding.add(fn);
+    try {
+      const resolved = resolveFuncValues(pkg, fileOfNode(pkg, fn), values.map((v) => v![0]), depth + 1);
+      if (!resolved.length) return [];
+      found.push(...resolved);
+    } finally {
+      expanding.delete(fn);
+    }
   }
   return found;
 }
+
+/** The functions funcsReturnedBy is following now, through calls into field and variable values. */
+const expanding = new Set<SyntaxNode>();
 
 /** The value a variable is declared with (`f := func(){}`, `var f = g`). */
 function bindingValue(obj: GoObject): SyntaxNode | null {
