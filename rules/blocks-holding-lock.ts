@@ -18,7 +18,9 @@ export const blocksHoldingLock: Rule = {
       'A goroutine that sends on or receives from an unbuffered channel while holding a mutex waits for ' +
       'its partner with the mutex held. When every goroutine that could be that partner has to lock the ' +
       'same mutex first (before its own receive, send or close, or between two rounds of its loop), the ' +
-      'partner never gets there: both goroutines block forever, and so does everyone who needs the mutex.',
+      'partner never gets there: both goroutines block forever, and so does everyone who needs the mutex. ' +
+      'A channel that a method also returns to other code counts too: whatever an outside holder does, ' +
+      'the partner the package itself runs still has to take the mutex before it answers.',
     fix:
       'Release the mutex before the channel operation (copy what it guards first), or make the operation ' +
       'unable to block for good: a select with a `default`, a `ctx.Done()` or a stop channel, or a buffer ' +
@@ -167,18 +169,21 @@ interface Partner {
 /**
  * The goroutine that would complete `op`, when every possible one has to lock mutex `id`
  * (for writing, when `op` holds it only for reading) before it gets to its side: the channel
- * is unbuffered and fully seen by the model, and each partner use locks `id` earlier in its
+ * is unbuffered and seen by the model in the package (a result returned out of it may have
+ * holders outside, but they cannot unlock `id` for the package's partners), and each partner use locks `id` earlier in its
  * function, in a loop round it goes through (its own loop or its caller's), or anywhere in it
  * for a deferred close.
  */
 function partnerNeedingLock(pkg: Package, op: SyntaxNode, fn: SyntaxNode, id: string, heldWrite: boolean): Partner | null {
   if (canGiveUp(op)) return null;
   const chans: Channel[] = channelsAt(pkg, channelOf(op));
-  if (!chans.length || chans.some((c) => c.buffer !== 0 || c.lost || !c.owned || (op.type === 'send_statement' && c.receivedOutside))) return null;
+  if (!chans.length || chans.some((c) => c.buffer !== 0 || (c.lost && !c.lostByReturnOnly) || !c.owned)) return null;
   const send = op.type === 'send_statement';
   const wanted = send ? ['receive', 'range', 'close'] : ['send', 'close'];
   const partners = chans.flatMap((c) => c.uses).filter((u) => wanted.includes(u.op) && u.node.id !== channelOf(op).id);
   if (!partners.length) return null;
+  // Held outside too: the values may come and go there, so a close of the package is no partner to wait for; one that takes or gives a value is.
+  if (chans.some((c) => c.lost || c.receivedOutside) && partners.every((u) => u.op === 'close')) return null;
   let first: Partner | null = null;
   for (const use of partners) {
     const pfn = enclosingFunc(use.node);
@@ -186,7 +191,8 @@ function partnerNeedingLock(pkg: Package, op: SyntaxNode, fn: SyntaxNode, id: st
     const lock = lockBefore(pkg, use, pfn, id, !heldWrite, publishedAt(chans, use, pfn));
     if (!lock) return null;
     const verb = use.op === 'close' ? 'close it' : use.op === 'send' ? 'send' : 'receive';
-    first ??= { use, partnerFn: displayName(lock.by ?? pfn), lock: lock.node, verb, inLoop: lock.inLoop };
+    // Named by a partner that would take the value, rather than one that would close the channel.
+    if (!first || (first.verb === 'close it' && verb !== 'close it')) first = { use, partnerFn: displayName(lock.by ?? pfn), lock: lock.node, verb, inLoop: lock.inLoop };
   }
   return first;
 }

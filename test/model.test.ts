@@ -586,3 +586,72 @@ func use(x any) {}
     assert.equal(isFiniteType(pkg, { kind: 'named', name: 'Signal', pkg: 'os' }), true);
   });
 });
+
+describe('func values a call returns', () => {
+  const pkg = pkgOf('p', {
+    'a.go': `package p
+
+type T struct {
+	onDone  func()
+	onStart func()
+	onStop  func()
+}
+
+func (t *T) done()  {}
+func finish()       {}
+func (t *T) named() func() { return finish }
+
+func (t *T) made(quiet bool) func() {
+	if quiet {
+		return func() {}
+	}
+	return func() { t.done() }
+}
+
+func (t *T) other() func() { return otherFunc() }
+func otherFunc() func()    { return nil }
+
+func newT() *T {
+	t := &T{}
+	t.onDone = t.made(false)
+	t.onStart = t.named()
+	t.onStop = t.other()
+	return t
+}
+
+func (t *T) run() {
+	t.onDone()
+	t.onStart()
+	t.onStop()
+}
+`,
+  });
+  const file = pkg.files[0];
+  const calls = file.tree.rootNode.descendantsOfType('call_expression');
+  const call = (text: string) => calls.find((n) => n.text === text)!;
+
+  it('follows a func field given a call to the funcs every return of the callee gives', () => {
+    assert.deepEqual(calleesOf(pkg, file, call('t.onDone()')).map((f) => f.text), ['func() {}', 'func() { t.done() }']);
+    assert.deepEqual(calleesOf(pkg, file, call('t.onStart()')).map((f) => f.childForFieldName('name')?.text), ['finish']);
+  });
+
+  it('gives nothing when a return is not package code it can name', () => {
+    assert.deepEqual(calleesOf(pkg, file, call('t.onStop()')), []);
+  });
+
+  it('stops where a field is given a call that returns that field\'s own call', () => {
+    const loop = pkgOf('p', {
+      'a.go': `package p
+
+type L struct{ next func() func() }
+
+func (l *L) setup()               { l.next = l.make() }
+func (l *L) make() func() func() { return l.next() }
+func (l *L) run()                 { l.next()() }
+`,
+    });
+    const f = loop.files[0];
+    const next = f.tree.rootNode.descendantsOfType('call_expression').find((n) => n.text === 'l.next()')!;
+    assert.deepEqual(calleesOf(loop, f, next), []);
+  });
+});

@@ -92,19 +92,55 @@ function findFuncValuesOfField(pkg: Package, field: FieldInfo): SyntaxNode[] {
   return values.length ? resolveFuncValues(pkg, fileOfNode(pkg, values[0]), values) : [];
 }
 
-function resolveFuncValues(pkg: Package, file: GoFile, values: SyntaxNode[]): SyntaxNode[] {
+function resolveFuncValues(pkg: Package, file: GoFile, values: SyntaxNode[], depth = 0): SyntaxNode[] {
   const found: SyntaxNode[] = [];
   for (const value of values) {
     const v = unparen(value);
+    const vfile = file.tree === v.tree ? file : fileOfNode(pkg, v);
     if (v.type === 'func_literal') found.push(v);
     else if (v.type === 'identifier') {
-      const obj = objectOf(pkg, file.tree === v.tree ? file : fileOfNode(pkg, v), v);
+      const obj = objectOf(pkg, vfile, v);
       if (obj?.kind !== 'func' || !obj.decl) return [];
       found.push(obj.decl);
+    } else if (v.type === 'call_expression') {
+      // A constructor of funcs (`down: b.Up(addr)`, Up returning `func() { ... }`): the funcs its callees return.
+      const made = funcsReturnedBy(pkg, calleesOf(pkg, vfile, v), depth);
+      if (!made.length) return [];
+      found.push(...made);
     } else if (v.text !== 'nil') return [];
   }
   return found;
 }
+
+/**
+ * The func values declared functions return as their one result, when every return of every
+ * one of them is package code the model names; empty otherwise (a literal callee, a return of
+ * something else, more than two calls deep).
+ */
+function funcsReturnedBy(pkg: Package, callees: SyntaxNode[], depth: number): SyntaxNode[] {
+  if (!callees.length || depth > 1) return [];
+  const found: SyntaxNode[] = [];
+  for (const fn of callees) {
+    const body = fn.type === 'func_literal' ? null : fn.childForFieldName('body');
+    // A callee already being followed (`l.next = l.make()`, make returning `l.next()`) names nothing new.
+    if (!body || expanding.has(fn)) return [];
+    const returns = body.descendantsOfType('return_statement').filter((r) => enclosingFunc(r)?.id === fn.id);
+    const values = returns.map((r) => r.namedChildren[0]?.namedChildren);
+    if (!values.length || values.some((v) => v?.length !== 1)) return [];
+    expanding.add(fn);
+    try {
+      const resolved = resolveFuncValues(pkg, fileOfNode(pkg, fn), values.map((v) => v![0]), depth + 1);
+      if (!resolved.length) return [];
+      found.push(...resolved);
+    } finally {
+      expanding.delete(fn);
+    }
+  }
+  return found;
+}
+
+/** The functions funcsReturnedBy is following now, through calls into field and variable values. */
+const expanding = new Set<SyntaxNode>();
 
 /** The value a variable is declared with (`f := func(){}`, `var f = g`). */
 function bindingValue(obj: GoObject): SyntaxNode | null {
