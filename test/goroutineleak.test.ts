@@ -6,7 +6,7 @@
  * PATH, the same on freshly taken profiles and on a live /debug/pprof/goroutineleak.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -15,7 +15,7 @@ import type { LintResult } from '../src/lint.js';
 import { loadProfiles } from '../src/profile/load.js';
 import { rankWithProfiles } from '../src/profile/rank.js';
 import type { ProfileImpact } from '../src/profile/types.js';
-import { CLI, goBuildEnv, hasGo, lines, repoRoot, runCli, tempTree, validateSarif } from './helpers.js';
+import { CLI, goBuildEnv, hasGo, lines, startServer, repoRoot, runCli, tempTree, validateSarif } from './helpers.js';
 
 const dir = path.join(repoRoot, 'fixtures/programs/leaks');
 const goVersion = hasGo ? spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout.trim() : '';
@@ -72,6 +72,17 @@ async function attribute(profile: string, sites: string[], base?: string): Promi
   rankWithProfiles(result, profiles, { cwd: dir, patterns: ['./...'], tests: true, threshold: 0.01, hotspots: { heap: false, goroutine: false } });
   return new Map(result.findings.map((f) => [f.message.split(' ')[0], f.profile?.[0]]));
 }
+
+/** Each leak's growth over the base and its count in the final profile, as go tool pprof gives them (goroutineleak.diff.txt, .top.txt). */
+const GROWTH = [
+  '27 goroutine-abandoned-send error +30 of 40',
+  '41 goroutine-blocked-receive error +15 of 20',
+  '53 goroutine-unclosed-range error +9 of 12',
+  '67 goroutine-no-exit error +6 of 8',
+  '70 goroutine-blocked-receive error +6 of 8',
+  '82 goroutine-no-exit error +3 of 4',
+  '88 goroutine-blocked-receive error +3 of 4',
+];
 
 describe('goroutine leak profile counts agree with go tool pprof (committed outputs)', () => {
   const cases: [string, string, string | undefined][] = [
@@ -216,15 +227,7 @@ describe('ranking with the goroutine leak profile', () => {
     const leak = (f: JsonFinding) => f.profile?.find((p) => p.kind === 'goroutineleak');
     assert.deepEqual(
       got.map((f) => `${f.line} ${f.ruleId} ${f.severity} +${leak(f)?.value} of ${leak(f)?.current}`),
-      [
-        '27 goroutine-abandoned-send error +30 of 40',
-        '41 goroutine-blocked-receive error +15 of 20',
-        '53 goroutine-unclosed-range error +9 of 12',
-        '67 goroutine-no-exit error +6 of 8',
-        '70 goroutine-blocked-receive error +6 of 8',
-        '82 goroutine-no-exit error +3 of 4',
-        '88 goroutine-blocked-receive error +3 of 4',
-      ],
+      GROWTH,
     );
     assert.ok(got.every((f) => leak(f)?.growth === true));
     assert.equal(leak(got[0])?.share, 30 / 63);
@@ -294,15 +297,7 @@ describe('fresh goroutine leak profiles (Go 1.26, GOEXPERIMENT=goroutineleakprof
     const got = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
     assert.deepEqual(
       got.map((f) => `${f.line} ${f.ruleId} ${f.severity} +${f.profile?.[0]?.value} of ${f.profile?.[0]?.current}`),
-      [
-        '27 goroutine-abandoned-send error +30 of 40',
-        '41 goroutine-blocked-receive error +15 of 20',
-        '53 goroutine-unclosed-range error +9 of 12',
-        '67 goroutine-no-exit error +6 of 8',
-        '70 goroutine-blocked-receive error +6 of 8',
-        '82 goroutine-no-exit error +3 of 4',
-        '88 goroutine-blocked-receive error +3 of 4',
-      ],
+      GROWTH,
     );
   });
 
@@ -312,19 +307,7 @@ describe('fresh goroutine leak profiles (Go 1.26, GOEXPERIMENT=goroutineleakprof
     const bin = tree.path('pprofserver');
     const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: server, encoding: 'utf8', env: env(tree.path('gocache')) });
     assert.equal(build.status, 0, build.stderr);
-    const child: ChildProcess = spawn(bin, [], { stdio: ['ignore', 'pipe', 'ignore'] });
-    t.after(() => {
-      child.kill();
-    });
-    const addr = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        text += d.toString();
-        const nl = text.indexOf('\n');
-        if (nl >= 0) resolve(text.slice(0, nl).trim());
-      });
-      child.on('exit', () => reject(new Error('pprofserver exited')));
-    });
+    const addr = await startServer(t, bin);
     // Asynchronously: the server must be able to answer while the CLI waits.
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const lint = spawn(process.execPath, [CLI, '--jobs', '1', '-f', 'json', '--profile', `http://${addr}/debug/pprof/goroutineleak`, './...'], { cwd: server });

@@ -3,7 +3,7 @@
  * throwaway Go trees in a fresh temporary directory.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,4 +255,21 @@ export function goBuildEnv(fallbackCache: string): NodeJS.ProcessEnv {
     GOPROXY: 'off',
     CGO_ENABLED: '0',
   };
+}
+
+/** Starts a server that prints its address as its first line (fixtures/programs/pprofserver), killed after the test. */
+export function startServer(t: TestContext, bin: string): Promise<string> {
+  const child = spawn(bin, [], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => {
+    child.kill();
+  });
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl).trim());
+    });
+    child.on('exit', () => reject(new Error(`${path.basename(bin)} exited`)));
+  });
 }

@@ -4,7 +4,7 @@
  * example, profiles fetched over HTTP, and one-line errors for bad profiles.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import type { LintResult } from '../src/lint.js';
 import { loadProfiles } from '../src/profile/load.js';
 import { rankWithProfiles } from '../src/profile/rank.js';
 import type { ProfileImpact } from '../src/profile/types.js';
-import { CLI, goBuildEnv, hasGo, lines, repoRoot, tempTree, validateSarif, type RunResult } from './helpers.js';
+import { CLI, goBuildEnv, hasGo, lines, startServer, repoRoot, tempTree, validateSarif, type RunResult } from './helpers.js';
 
 const programs = path.join(repoRoot, 'fixtures/programs');
 const example = path.join(repoRoot, 'examples/leakysvc');
@@ -643,19 +643,7 @@ describe('profiles from a live service', () => {
     const bin = tree.path('pprofserver');
     const build = spawnSync('go', ['build', '-o', bin, '.'], { cwd: dir, encoding: 'utf8', env: goBuildEnv(tree.path('gocache')) });
     assert.equal(build.status, 0, build.stderr);
-    const child: ChildProcess = spawn(bin, [], { stdio: ['ignore', 'pipe', 'ignore'] });
-    t.after(() => {
-      child.kill();
-    });
-    const addr = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        const nl = out.indexOf('\n');
-        if (nl >= 0) resolve(out.slice(0, nl).trim());
-      });
-      child.on('exit', () => reject(new Error('pprofserver exited')));
-    });
+    const addr = await startServer(t, bin);
     const r = await runAsync(
       ['--jobs', '1', '-f', 'json', '--profile', `http://${addr}/debug/pprof/goroutine`, '--profile', `http://${addr}/debug/pprof/heap`, './...'],
       dir,
