@@ -322,8 +322,28 @@ describe('ranking with the committed profiles', () => {
     const dir = path.join(programs, 'sender');
     const r = run(['--jobs', '1', '--profile', 'goroutine.pb.gz', '--profile', 'heap.pb.gz', './...'], dir);
     const out = lines(r.stdout);
-    assert.match(out[0], /^quotes\/quotes\.go:31:3: error: goroutine blocks forever sending on unbuffered ch, one per call of Quote: .* — goroutines: 100 blocked here \(goroutine-abandoned-send\)$/);
+    assert.match(out[0], /^quotes\/quotes\.go:31:3: error: goroutine blocks forever sending on unbuffered ch, one per call of Quote: .* — goroutines: 100 blocked here — heap: 83\.7 KiB in use \(41% of heap\) allocated by these goroutines and the calls that start them, most at quotes\.go:23 \(goroutine-abandoned-send\)$/);
     assert.equal(r.status, 1);
+  });
+
+  it('sender: the leaked goroutines are charged the heap their functions and their starter allocated, to the byte of pprof -focus', () => {
+    const dir = path.join(programs, 'sender');
+    const doc = json(run(['--jobs', '1', '-f', 'json', '--profile', 'heap.pb.gz', './...'], dir));
+    const send = doc.findings.find((f) => f.ruleId === 'goroutine-abandoned-send');
+    const heap = send?.profile?.find((p) => p.kind === 'heap');
+    // heap.focus.txt: go tool pprof -top -sample_index=inuse_space -unit=B -focus='quotes\.Quote' heap.pb.gz
+    const oracle = (args: string[]) => Number(/accounting for (\d+)B/.exec(args.join('\n'))?.[1]);
+    const focused = oracle([readFileSync(path.join(dir, 'heap.focus.txt'), 'utf8')]);
+    assert.equal(focused, 85664);
+    assert.equal(heap?.value, focused);
+    assert.equal(heap?.keptByGoroutines, true);
+    assert.equal(heap?.site, 'quotes/quotes.go:23');
+    assert.match(send?.message ?? '', / — heap: 83\.7 KiB in use \(41% of heap\) allocated by these goroutines and the calls that start them, most at quotes\.go:23$/);
+    assert.equal(send?.severity, 'error');
+    if (hasGo) {
+      const live = spawnSync('go', ['tool', 'pprof', '-top', '-sample_index=inuse_space', '-unit=B', '-focus=quotes\\.Quote', 'heap.pb.gz'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(oracle([live.stdout]), focused);
+    }
   });
 
   it('example: ranked by impact, raised above the threshold, "not seen in profile" for the rest; JSON and SARIF carry the numbers', () => {
@@ -365,7 +385,7 @@ describe('ranking with the committed profiles', () => {
     assert.equal(results[0].ruleId, 'goroutine-abandoned-send');
     assert.ok(results[0].rank > 50 && results[0].rank <= 100);
     assert.equal(results.find((x) => x.ruleId === 'defer-in-loop')?.rank, 0);
-    assert.ok(results[0].properties?.profile[0].value === 40);
+    assert.ok(results[0].properties?.profile.find((p: { kind: string }) => p.kind === 'goroutine')?.value === 40);
     assert.ok(sarif.runs[0].properties.profiles.length === 2);
   });
 

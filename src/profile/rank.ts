@@ -88,9 +88,15 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
     const goroutine = GOROUTINE_RULE.test(f.ruleId) || hanging.has(f.ruleId);
     // A leak profile confirms the finding's goroutine wherever it blocks: found by its `go` statement too.
     const started = goroutine && leakProfile ? startedBy(f, sources, options.cwd) : [];
+    // A leaked goroutine holds what it allocated and what the call that started it allocated for it.
+    const keeps = GOROUTINE_RULE.test(f.ruleId)
+      ? functionSites({ ...f, evidence: [...f.evidence, ...f.related.map((r) => ({ file: r.file, line: r.startLine }))] }, sources, options.cwd)
+      : null;
     attributed.forEach((a, i) => {
       const byStart = a.profile.kind === 'goroutineleak' ? stacksStartedBy(a, started, sources, options.cwd) : undefined;
-      const hit = impactOf(f, a, ranges, holdings[i].find((h) => h.finding === f), byStart);
+      const hit =
+        impactOf(f, a, ranges, holdings[i].find((h) => h.finding === f), byStart) ??
+        (keeps && a.profile.kind === 'heap' ? keptByGoroutines(a, keeps) : null);
       if (!hit) return;
       impacts.push(hit.impact);
       for (const s of hit.stacks) covered[i].add(s);
@@ -99,12 +105,8 @@ export function rankWithProfiles(result: LintResult, profiles: LoadedProfile[], 
     f.message += suffix(f, impacts);
     if (goroutine && impacts.some(provesLeak)) leaked.add(f);
     if (leaked.has(f) || impacts.some((imp) => imp.share > options.threshold)) f.severity = 'error';
-    if (GOROUTINE_RULE.test(f.ruleId)) {
-      // A leaked goroutine holds what it allocated and what the call that started it
-      // allocated for it: no hot spot should point there again.
-      const held = functionSites({ ...f, evidence: [...f.evidence, ...f.related.map((r) => ({ file: r.file, line: r.startLine }))] }, sources, options.cwd);
-      attributed.forEach((a, i) => stacksInFunctions(a, held).forEach((s) => covered[i].add(s)));
-    }
+    // No hot spot should point again at what the goroutine keeps.
+    if (keeps) attributed.forEach((a, i) => stacksInFunctions(a, keeps).forEach((s) => covered[i].add(s)));
   }
   const evidenceOnly = new Set(options.evidenceOnly);
   result.findings = result.findings.filter(
@@ -244,6 +246,39 @@ function impactOf(
   return { impact, stacks };
 }
 
+/**
+ * The heap a goroutine finding keeps: bytes in use on stacks through the functions of its
+ * goroutine and of the call that starts it, charged at the line (innermost in the tree) that
+ * allocated the most of them.
+ */
+function keptByGoroutines(a: Attributed, functions: Map<string, { start: number; end: number }[]>): { impact: ProfileImpact; stacks: Set<number> } | null {
+  const stacks = stacksInFunctions(a, functions);
+  const p = a.profile;
+  const value = sum(stacks, p);
+  if (value <= 0) return null;
+  const bySite = new Map<string, number>();
+  for (const s of stacks) {
+    const site = a.sites[s].find((k) => k !== null);
+    if (site) bySite.set(site, (bySite.get(site) ?? 0) + p.stacks[s].value);
+  }
+  const site = [...bySite].reduce((best, e) => (e[1] > best[1] ? e : best))[0];
+  const impact: ProfileImpact = {
+    kind: p.kind,
+    profile: p.source,
+    value,
+    flat: 0,
+    inFunction: value,
+    objects: sum(stacks, p, 'objects'),
+    share: a.total > 0 ? value / a.total : 0,
+    growth: p.base !== undefined,
+    site,
+    function: functionAt(a, site),
+    keptByGoroutines: true,
+  };
+  if (p.base) impact.current = current(stacks, p);
+  return { impact, stacks };
+}
+
 /** The Go function a site's frames belong to (of the stack with the most there). */
 function functionAt(a: Attributed, site: string): string {
   let best: Stack | null = null;
@@ -261,7 +296,13 @@ function functionAt(a: Attributed, site: string): string {
 /** ` — heap: 48.2 MiB in use (37% of heap) at cache.go:42`, or why there is nothing to say. */
 function suffix(f: Finding, impacts: ProfileImpact[]): string {
   if (!impacts.length) return ' — not seen in profile';
-  return impacts.map((imp) => ` — ${imp.holder ? describeHeld(imp) : describeImpact(imp, where(imp.site, f))}`).join('');
+  return impacts
+    .map((imp) => {
+      if (imp.holder) return ` — ${describeHeld(imp)}`;
+      if (imp.keptByGoroutines) return ` — ${describeImpact(imp, `allocated by these goroutines and the calls that start them, most ${where(imp.site, f)}`)}`;
+      return ` — ${describeImpact(imp, where(imp.site, f))}`;
+    })
+    .join('');
 }
 
 /**

@@ -67,6 +67,11 @@ export interface ProfileImpact {
    * where the values it keeps were allocated (`file:line`, most bytes first) and stored.
    */
   holder?: { name: string; allocated: string[]; stored: string | null };
+  /**
+   * Set on a goroutine finding's heap impact when the bytes are those allocated in the
+   * functions of its goroutine and of the call that starts it (no evidence line allocates).
+   */
+  keptByGoroutines?: true;
 }
 
 /** One line per loaded profile in the report: how much of it the linted tree explains. */
