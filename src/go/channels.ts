@@ -108,12 +108,20 @@ function bufferOf(pkg: Package, file: GoFile, make: SyntaxNode): number | null {
 
 /**
  * The value of an integer expression when the package fixes it: a decimal literal, a named
- * constant, or a variable or parameter whose every write in the package is the same constant,
- * never stepped (`newWatcher(0, ...)` at the only call of an unexported `newWatcher(size int, ...)`).
+ * constant, a sum, difference or product of those, or a variable or parameter whose every
+ * write in the package is the same constant, never stepped (`newWatcher(0, ...)` at the only
+ * call of an unexported `newWatcher(size int, ...)`).
  */
-function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number): number | null {
+export function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth = 0): number | null {
   const e = unparen(expr);
   if (e.type === 'int_literal') return /^(0|[1-9][0-9_]*)$/.test(e.text) ? Number(e.text.replace(/_/g, '')) : null;
+  if (e.type === 'binary_expression' && depth <= 4) {
+    const op = e.childForFieldName('operator')?.text;
+    const l = constantInt(pkg, file, e.childForFieldName('left')!, depth + 1);
+    const r = l === null ? null : constantInt(pkg, file, e.childForFieldName('right')!, depth + 1);
+    if (l === null || r === null) return null;
+    return op === '+' ? l + r : op === '-' ? l - r : op === '*' ? l * r : null;
+  }
   if (e.type !== 'identifier' || depth > 4) return null;
   const obj = objectOf(pkg, file, e);
   if (!obj?.file) return null;
