@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
-import { receivesAtMost, sureRuns } from '../src/go/buffers.js';
+import { freshOverfills, receivesAtMost, sureRuns, type FreshOverfill } from '../src/go/buffers.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { blockedMessage, failsTest, perWhat, returnsBetween, startsHowOften, whoBlocks } from '../src/go/goroutines.js';
 import { frequencyOf, type HowOften } from '../src/go/model/frequency.js';
@@ -30,7 +30,9 @@ export const goroutineAbandonedSend: Rule = {
       'receiver for the goroutines that call starts. A capacity the package fixes counts as that number: a named constant, or a parameter every call ' +
       'passes the same constant for. A buffered channel is reported when the one goroutine that sends on it surely sends more values ' +
       '(straight-line sends, loops of a constant count) than the buffer holds plus every receive the package can make (receives in the ' +
-      'maker that run at most once, such as a range whose body always returns).',
+      'maker that run at most once, such as a range whose body always returns); and a send on a channel field of a value made fresh ' +
+      'in a function (`q := newQueue()`, a constructor that only returns a literal) that finds its buffer full before the value has ' +
+      'gone anywhere but to sends on that field and to methods that do the same: nothing can be receiving yet.',
     fix:
       'Give the channel room for every send that may be abandoned: make(chan T, 1) for one sender, ' +
       'make(chan T, n) for n senders. Or make the send itself give up: ' +
@@ -45,6 +47,11 @@ export const goroutineAbandonedSend: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
+    const overfilled = new Set<SyntaxNode>();
+    for (const fill of freshOverfills(pkg)) {
+      if (!overfilled.has(fill.send)) reportFreshOverfill(pkg, fill, report); // one finding when several callers overfill it
+      overfilled.add(fill.send);
+    }
     for (const ch of packageChannels(pkg)) {
       if (ch.buffer !== null && ch.buffer > 0) reportOverfilled(pkg, ch, report);
       if (ch.buffer !== 0 || ch.receivedOutside || ch.uses.some((u) => u.op === 'handoff')) continue;
@@ -195,6 +202,21 @@ function reportOverfilled(pkg: Package, ch: Channel, report: (r: Report) => void
     });
     return;
   }
+}
+
+/** A send that fills a fresh value's channel field past its buffer before the value has gone anywhere. */
+function reportFreshOverfill(pkg: Package, fill: FreshOverfill, report: (r: Report) => void): void {
+  const who = whoBlocks(pkg, fill.file, fill.send, null);
+  if (!who || who.how.kind === 'once-per-process') return;
+  const channel = fill.send.childForFieldName('channel')!;
+  const why = `${fill.value.text} made at line ${lineOf(fill.value)} has had ${fill.sent} sends into a buffer of ${fill.buffer} before anything could receive`;
+  report({
+    node: fill.send,
+    file: fill.file,
+    message: blockedMessage(who, `sending on ${channel.text}`, why),
+    related: [{ node: fill.value, file: fill.valueFile, message: 'the value is made here and has gone nowhere else yet' }],
+    evidence: [{ node: channel, file: fill.file }],
+  });
 }
 
 /** A close of the channel earlier in the function that sends (not deferred): the send panics rather than blocks. */
