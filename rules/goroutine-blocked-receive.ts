@@ -1,9 +1,13 @@
 import type { SyntaxNode } from '../src/go/tree.js';
-import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, type Channel, type ChannelUse } from '../src/go/channels.js';
+import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, selectCaseOf, type Channel, type ChannelUse } from '../src/go/channels.js';
+import { neverDone } from '../src/go/cancels.js';
+import { isGoroutineLiteral } from '../src/go/escape.js';
+import { callersOf } from '../src/go/model/calls.js';
+import { nodesOfType } from '../src/go/nodes.js';
 import { blockedMessage, returnsBetween, whoBlocks } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
 import { loopClause } from '../src/go/flow.js';
-import { contains, FUNCTION_TYPES, lineOf } from '../src/go/syntax.js';
+import { contains, enclosingFunction, FUNCTION_TYPES, lineOf, unparen } from '../src/go/syntax.js';
 import type { Package, Rule } from '../src/engine/types.js';
 
 export const goroutineBlockedReceive: Rule = {
@@ -20,7 +24,9 @@ export const goroutineBlockedReceive: Rule = {
       'see (another package, an exported field) may be closed there and is not reported, unless it is handed ' +
       'out receive-only (`func (s *Stopper) ShouldStop() <-chan struct{}`), which lets code elsewhere receive ' +
       'but not close it; nor is a goroutine started once per process, nor a method of a test file that ' +
-      'nothing in the package calls (a fake the tests leave alone).',
+      'nothing in the package calls (a fake the tests leave alone). A goroutine that waits only for `ctx.Done()` of a context ' +
+      'nothing cancels is reported too: context.Background or TODO, or a WithCancel child of one whose cancel func goes ' +
+      'where nothing calls it (as lost-cancel finds), through variables and parameters every caller fills so.',
     fix:
       'Make sure every path signals the goroutine: `defer close(done)` right after starting it, or send ' +
       '/ close before each return. If the goroutine should also stop on cancellation, select on ctx.Done().',
@@ -34,6 +40,7 @@ export const goroutineBlockedReceive: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
+    reportNeverDone(pkg, report);
     const reported = new Set<string>();
     for (const ch of packageChannels(pkg)) {
       if (ch.lost || !ch.owned || ch.uses.some((u) => u.op === 'handoff')) continue;
@@ -125,4 +132,45 @@ function earlyReturn(pkg: Package, ch: Channel, recv: ChannelUse): { reason: str
     node: ret,
     label: 'returns without signalling the goroutine',
   };
+}
+
+/**
+ * A goroutine's plain receive from `ctx.Done()` (not one case among others of a select) where
+ * the context is never cancelled: Background or TODO, or a WithCancel child of one whose
+ * cancel function nothing calls. The Done channel never closes, so the goroutine waits forever.
+ */
+function reportNeverDone(pkg: Package, report: Parameters<Rule['check']>[1]): void {
+  for (const file of pkg.files) {
+    if (!file.source.includes('.Done()')) continue;
+    for (const recv of nodesOfType(file, 'unary_expression')) {
+      const call = recv.child(0)?.type === '<-' ? unparen(recv.namedChildren[0] ?? recv) : null;
+      const done = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+      if (done?.type !== 'selector_expression' || done.childForFieldName('field')?.text !== 'Done') continue;
+      if ((call!.childForFieldName('arguments')?.namedChildCount ?? 1) > 0) continue;
+      const clause = selectCaseOf(call!);
+      if (clause && clause.parent!.namedChildren.filter((c) => c.type.endsWith('_case')).length > 1) continue;
+      const goStmt = goroutineOf(pkg, recv);
+      const ctx = done.childForFieldName('operand')!;
+      if (!goStmt || !neverDone(pkg, file, ctx)) continue;
+      const who = whoBlocks(pkg, file, recv, goStmt);
+      if (!who || who.how.kind === 'once-per-process') continue;
+      report({
+        node: recv,
+        file,
+        message: blockedMessage(who, `receiving from ${call!.text}`, `nothing ever cancels ${ctx.text} or its parents`),
+        related: [{ node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' }],
+        evidence: [{ node: recv, file }],
+      });
+    }
+  }
+}
+
+/** The `go` statement that runs the function holding `node`: its literal's, or the only `go` of a declared function nothing else calls. */
+function goroutineOf(pkg: Package, node: SyntaxNode): SyntaxNode | null {
+  const fn = enclosingFunction(node);
+  if (!fn) return null;
+  if (isGoroutineLiteral(fn)) return fn.parent!.parent;
+  if (fn.type === 'func_literal') return null;
+  const { sites, escapes } = callersOf(pkg, fn);
+  return escapes.length === 0 && sites.length === 1 && sites[0].kind === 'go' ? sites[0].call.parent : null;
 }
