@@ -6,8 +6,9 @@ import { callersOf } from '../src/go/model/calls.js';
 import { nodesOfType } from '../src/go/nodes.js';
 import { blockedMessage, returnsBetween, whoBlocks } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
-import { loopClause } from '../src/go/flow.js';
-import { contains, enclosingFunction, FUNCTION_TYPES, lineOf, unparen } from '../src/go/syntax.js';
+import { loopClause, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import { displayName } from '../src/go/model/frequency.js';
+import { contains, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineOf, unparen } from '../src/go/syntax.js';
 import type { Package, Rule } from '../src/engine/types.js';
 
 export const goroutineBlockedReceive: Rule = {
@@ -26,7 +27,9 @@ export const goroutineBlockedReceive: Rule = {
       'but not close it; nor is a goroutine started once per process, nor a method of a test file that ' +
       'nothing in the package calls (a fake the tests leave alone). A goroutine that waits only for `ctx.Done()` of a context ' +
       'nothing cancels is reported too: context.Background or TODO, or a WithCancel child of one whose cancel func goes ' +
-      'where nothing calls it (as lost-cancel finds), through variables and parameters every caller fills so.',
+      'where nothing calls it (as lost-cancel finds), through variables and parameters every caller fills so. And a goroutine\'s ' +
+      'plain receive from a channel nothing closes whose every send, in another function, is a select case beside one that ' +
+      'stops sending (`case <-ctx.Done(): return`, a `default`): once the senders have stopped, it waits forever.',
     fix:
       'Make sure every path signals the goroutine: `defer close(done)` right after starting it, or send ' +
       '/ close before each return. If the goroutine should also stop on cancellation, select on ctx.Done().',
@@ -52,7 +55,7 @@ export const goroutineBlockedReceive: Rule = {
         if (reported.has(key) || !blocksOnlyOnSilent(pkg, recv) || guardedByLength(recv, ch)) continue;
         const why = silent
           ? { reason: 'nothing in the package sends on or closes it', node: ch.make, label: 'made here, never sent on or closed' }
-          : earlyReturn(pkg, ch, recv);
+          : (earlyReturn(pkg, ch, recv) ?? sendersQuit(ch, recv));
         if (!why) continue;
         const node = recv.node.parent!;
         const who = whoBlocks(pkg, recv.file, node, recv.goroutine);
@@ -70,6 +73,31 @@ export const goroutineBlockedReceive: Rule = {
     }
   },
 };
+
+/**
+ * For a goroutine's plain receive: nothing closes the channel, and every send is a case of a
+ * select whose other case stops sending (`case <-ctx.Done(): return`, a `default`), in a
+ * function other than the receiver's. Once the senders have stopped, the receive waits forever.
+ */
+function sendersQuit(ch: Channel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
+  if (!recv.goroutine || recv.select) return null;
+  let quit: { exit: SyntaxNode; fn: SyntaxNode } | null = null;
+  for (const w of ch.uses.filter(wakes)) {
+    const fn = enclosingFunction(w.node);
+    if (w.op !== 'send' || !w.select || !fn || fn.id === enclosingFunction(recv.node)?.id) return null;
+    const loop = enclosingLoops(w.select)[0];
+    const exit = w.select.namedChildren.find((c) => {
+      if (!c.type.endsWith('_case') || contains(c, w.node)) return false;
+      const body = statementsOf(c);
+      if (statementsEndProcess(body)) return false;
+      return c.type === 'default_case' || !loop || statementsLeaveLoop(body, loop);
+    });
+    if (!exit) return null;
+    quit ??= { exit, fn };
+  }
+  if (!quit) return null;
+  return { reason: `its sender ${displayName(quit.fn)} can stop at line ${lineOf(quit.exit)}`, node: quit.exit, label: 'the sender stops here' };
+}
 
 /** A send or a close: what unblocks a receiver. */
 function wakes(u: ChannelUse): boolean {
