@@ -9,7 +9,9 @@ import { fileOf } from '../src/go/package.js';
 import { loopClause, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { contains, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineOf, unparen } from '../src/go/syntax.js';
-import type { Package, Rule } from '../src/engine/types.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
+import { objectOf } from '../src/go/model/names.js';
+import { writesOf } from '../src/go/model/values.js';
 
 export const goroutineBlockedReceive: Rule = {
   meta: {
@@ -28,8 +30,8 @@ export const goroutineBlockedReceive: Rule = {
       'nothing in the package calls (a fake the tests leave alone). A goroutine that waits only for `ctx.Done()` of a context ' +
       'nothing cancels is reported too: context.Background or TODO, or a WithCancel child of one whose cancel func goes ' +
       'where nothing calls it (as lost-cancel finds), through variables and parameters every caller fills so. And a goroutine\'s ' +
-      'plain receive from a channel nothing closes whose every send, in another function, is a select case beside one that ' +
-      'stops sending (`case <-ctx.Done(): return`, a `default`): once the senders have stopped, it waits forever.',
+      'plain receive, started once a context is done (`case <-ctx.Done(): go drain()`), from an unbuffered channel nothing closes ' +
+      'whose every send, in another function, is a select case beside one that stops once a context is done: those senders have stopped.',
     fix:
       'Make sure every path signals the goroutine: `defer close(done)` right after starting it, or send ' +
       '/ close before each return. If the goroutine should also stop on cancellation, select on ctx.Done().',
@@ -55,7 +57,7 @@ export const goroutineBlockedReceive: Rule = {
         if (reported.has(key) || !blocksOnlyOnSilent(pkg, recv) || guardedByLength(recv, ch)) continue;
         const why = silent
           ? { reason: 'nothing in the package sends on or closes it', node: ch.make, label: 'made here, never sent on or closed' }
-          : (earlyReturn(pkg, ch, recv) ?? sendersQuit(ch, recv));
+          : (earlyReturn(pkg, ch, recv) ?? sendersQuit(pkg, ch, recv));
         if (!why) continue;
         const node = recv.node.parent!;
         const who = whoBlocks(pkg, recv.file, node, recv.goroutine);
@@ -75,28 +77,52 @@ export const goroutineBlockedReceive: Rule = {
 };
 
 /**
- * For a goroutine's plain receive: nothing closes the channel, and every send is a case of a
- * select whose other case stops sending (`case <-ctx.Done(): return`, a `default`), in a
- * function other than the receiver's. Once the senders have stopped, the receive waits forever.
+ * For a goroutine's plain receive from an unbuffered channel, started in a select case that
+ * sees a context done (`case <-ctx.Done(): go drain()`): nothing closes the channel, and every
+ * send, in a function other than the receiver's, is a select case beside one that stops sending
+ * when a context is done (`case <-ctx.Done(): return`). The senders have stopped by the time
+ * the goroutine starts, so its receive waits forever.
  */
-function sendersQuit(ch: Channel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
-  if (!recv.goroutine || recv.select) return null;
+function sendersQuit(pkg: Package, ch: Channel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
+  if (ch.buffer !== 0 || !recv.goroutine || recv.select || !startedOnceDone(pkg, recv.goroutine)) return null;
   let quit: { exit: SyntaxNode; fn: SyntaxNode } | null = null;
   for (const w of ch.uses.filter(wakes)) {
     const fn = enclosingFunction(w.node);
     if (w.op !== 'send' || !w.select || !fn || fn.id === enclosingFunction(recv.node)?.id) return null;
     const loop = enclosingLoops(w.select)[0];
     const exit = w.select.namedChildren.find((c) => {
-      if (!c.type.endsWith('_case') || contains(c, w.node)) return false;
+      if (c.type !== 'communication_case' || contains(c, w.node)) return false;
+      const signal = receivedChannel(c);
       const body = statementsOf(c);
-      if (statementsEndProcess(body)) return false;
-      return c.type === 'default_case' || !loop || statementsLeaveLoop(body, loop);
+      return !!signal && isDone(pkg, fileOf(pkg, c), signal) && !statementsEndProcess(body) && (!loop || statementsLeaveLoop(body, loop));
     });
     if (!exit) return null;
     quit ??= { exit, fn };
   }
   if (!quit) return null;
-  return { reason: `its sender ${displayName(quit.fn)} can stop at line ${lineOf(quit.exit)}`, node: quit.exit, label: 'the sender stops here' };
+  return { reason: `its sender ${displayName(quit.fn)} stops at line ${lineOf(quit.exit)} once the context is done`, node: quit.exit, label: 'the sender stops here' };
+}
+
+/** Whether a `go` statement runs in a select case that receives from a context's Done channel. */
+function startedOnceDone(pkg: Package, goStmt: SyntaxNode): boolean {
+  for (let n = goStmt.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    const signal = n.type === 'communication_case' ? receivedChannel(n) : null;
+    if (signal && isDone(pkg, fileOf(pkg, n), signal)) return true;
+  }
+  return false;
+}
+
+/** `ctx.Done()`, or a local variable every write of which is one (`ctxDone := ctx.Done()`). */
+function isDone(pkg: Package, file: GoFile, expr: SyntaxNode): boolean {
+  const e = unparen(expr);
+  if (e.type === 'call_expression') {
+    const f = e.childForFieldName('function');
+    return f?.type === 'selector_expression' && f.childForFieldName('field')?.text === 'Done' && e.childForFieldName('arguments')?.namedChildCount === 0;
+  }
+  const obj = e.type === 'identifier' ? objectOf(pkg, file, e) : null;
+  if (obj?.kind !== 'var' || !obj.fn) return false;
+  const writes = writesOf(pkg, { kind: 'object', obj });
+  return !writes.unseen && writes.values.length > 0 && writes.values.every((w) => !w.element && w.node.type === 'call_expression' && isDone(pkg, w.file, w.node));
 }
 
 /** A send or a close: what unblocks a receiver. */
