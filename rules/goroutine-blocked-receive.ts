@@ -100,7 +100,7 @@ function sendersQuit(pkg: Package, ch: Channel, recv: ChannelUse): { reason: str
     quit ??= { exit, fn };
   }
   if (!quit) return null;
-  return { reason: `its sender ${displayName(quit.fn)} stops at line ${lineOf(quit.exit)} once the context is done`, node: quit.exit, label: 'the sender stops here' };
+  return { reason: `its sender ${displayName(quit.fn)} has given up at line ${lineOf(quit.exit)}`, node: quit.exit, label: 'the sender stops here' };
 }
 
 /** Whether a `go` statement runs in a select case that receives from a context's Done channel. */
