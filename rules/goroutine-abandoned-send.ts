@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
+import { freshOverfills, receivesAtMost, sureRuns, type FreshOverfill } from '../src/go/buffers.js';
 import { loopExits, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { blockedMessage, failsTest, perWhat, returnsBetween, startsHowOften, whoBlocks } from '../src/go/goroutines.js';
 import { frequencyOf, type HowOften } from '../src/go/model/frequency.js';
@@ -27,7 +28,11 @@ export const goroutineAbandonedSend: Rule = {
       '(`case <-ctx.Done(): return`), in another function: once the loop has returned, the send waits forever. ' +
       'A channel returned out of the package that a call here drops (`start(job)` as a statement) has no ' +
       'receiver for the goroutines that call starts. A capacity the package fixes counts as that number: a named constant, or a parameter every call ' +
-      'passes the same constant for.',
+      'passes the same constant for. A buffered channel is reported when the one goroutine that sends on it surely sends more values ' +
+      '(straight-line sends, loops of a constant count) than the buffer holds plus every receive the package can make (receives in the ' +
+      'maker that run at most once, such as a range whose body always returns); and a send on a channel field of a value made fresh ' +
+      'in a function (`q := newQueue()`, a constructor that only returns a literal) that finds its buffer full before the value has ' +
+      'gone anywhere but to sends on that field and to methods that do the same: nothing can be receiving yet.',
     fix:
       'Give the channel room for every send that may be abandoned: make(chan T, 1) for one sender, ' +
       'make(chan T, n) for n senders. Or make the send itself give up: ' +
@@ -42,7 +47,13 @@ export const goroutineAbandonedSend: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
+    const overfilled = new Set<SyntaxNode>();
+    for (const fill of freshOverfills(pkg)) {
+      if (!overfilled.has(fill.send)) reportFreshOverfill(pkg, fill, report); // one finding when several callers overfill it
+      overfilled.add(fill.send);
+    }
     for (const ch of packageChannels(pkg)) {
+      if (ch.buffer !== null && ch.buffer > 0) reportOverfilled(pkg, ch, report);
       if (ch.buffer !== 0 || ch.receivedOutside || ch.uses.some((u) => u.op === 'handoff')) continue;
       const unreceived = ch.owned && !ch.uses.some((u) => u.op === 'receive' || u.op === 'range');
       // Returned out of the package, but a call here drops it: that call's goroutines have no receiver.
@@ -154,6 +165,58 @@ function reportAfterReceiversQuit(pkg: Package, ch: Channel, report: (r: Report)
       evidence: [{ node: send.node, file: send.file }],
     });
   }
+}
+
+/**
+ * A buffered channel that a goroutine the maker starts fills beyond what the package can
+ * take out: its sends surely run N times (straight-line code, loops of a constant count),
+ * every receive is in the maker and runs at most once, and N exceeds the capacity plus those
+ * receives. The goroutine's send past that count waits forever.
+ */
+function reportOverfilled(pkg: Package, ch: Channel, report: (r: Report) => void): void {
+  if (ch.lost || !ch.owned || ch.receivedOutside || !ch.fn || ch.uses.some((u) => u.op === 'handoff' || u.inCallback)) return;
+  const room = receivesAtMost(ch);
+  if (room === null) return;
+  const sends = ch.uses.filter((u) => u.op === 'send');
+  const goStmt = sends[0]?.goroutine;
+  // One sending goroutine, started where the maker surely runs it: its sends come in source order.
+  if (!goStmt || sends.some((s) => s.goroutine?.id !== goStmt.id || hasAlternatives(s.select)) || sureRuns(pkg, goStmt, ch.fn) !== 1) return;
+  let sent = 0;
+  for (const send of sends.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+    const times = sureRuns(pkg, send.node.parent!, goStmt);
+    if (times === 0) return;
+    sent += times;
+    if (sent <= ch.buffer! + room) continue;
+    const how = startsHowOften(pkg, goStmt);
+    if (how.kind === 'once-per-process') return;
+    const received = room === 0 ? 'nothing receives' : `${displayName(ch.fn)} receives at most ${room === 1 ? 'once' : `${room} times`}`;
+    report({
+      node: send.node.parent!,
+      file: send.file,
+      message: `goroutine blocks forever sending on ${send.node.text}, one ${perWhat(how)}: it sends ${sent} values into a buffer of ${ch.buffer} and ${received}`,
+      related: [
+        { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
+        { node: ch.make, file: ch.file, message: `made here with room for ${ch.buffer}` },
+      ],
+      evidence: [{ node: send.node, file: send.file }],
+    });
+    return;
+  }
+}
+
+/** A send that fills a fresh value's channel field past its buffer before the value has gone anywhere. */
+function reportFreshOverfill(pkg: Package, fill: FreshOverfill, report: (r: Report) => void): void {
+  const who = whoBlocks(pkg, fill.file, fill.send, null);
+  if (!who || who.how.kind === 'once-per-process') return;
+  const channel = fill.send.childForFieldName('channel')!;
+  const why = `${fill.value.text} made at line ${lineOf(fill.value)} has had ${fill.sent} sends into a buffer of ${fill.buffer} before anything could receive`;
+  report({
+    node: fill.send,
+    file: fill.file,
+    message: blockedMessage(who, `sending on ${channel.text}`, why),
+    related: [{ node: fill.value, file: fill.valueFile, message: 'the value is made here and has gone nowhere else yet' }],
+    evidence: [{ node: channel, file: fill.file }],
+  });
 }
 
 /** A close of the channel earlier in the function that sends (not deferred): the send panics rather than blocks. */

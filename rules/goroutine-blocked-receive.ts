@@ -1,10 +1,17 @@
 import type { SyntaxNode } from '../src/go/tree.js';
-import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, type Channel, type ChannelUse } from '../src/go/channels.js';
+import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, selectCaseOf, type Channel, type ChannelUse } from '../src/go/channels.js';
+import { neverDone } from '../src/go/cancels.js';
+import { isGoroutineLiteral } from '../src/go/escape.js';
+import { callersOf } from '../src/go/model/calls.js';
+import { nodesOfType } from '../src/go/nodes.js';
 import { blockedMessage, returnsBetween, whoBlocks } from '../src/go/goroutines.js';
 import { fileOf } from '../src/go/package.js';
-import { loopClause } from '../src/go/flow.js';
-import { contains, FUNCTION_TYPES, lineOf } from '../src/go/syntax.js';
-import type { Package, Rule } from '../src/engine/types.js';
+import { loopClause, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
+import { displayName } from '../src/go/model/frequency.js';
+import { contains, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineOf, unparen } from '../src/go/syntax.js';
+import type { GoFile, Package, Rule } from '../src/engine/types.js';
+import { objectOf } from '../src/go/model/names.js';
+import { writesOf } from '../src/go/model/values.js';
 
 export const goroutineBlockedReceive: Rule = {
   meta: {
@@ -20,7 +27,11 @@ export const goroutineBlockedReceive: Rule = {
       'see (another package, an exported field) may be closed there and is not reported, unless it is handed ' +
       'out receive-only (`func (s *Stopper) ShouldStop() <-chan struct{}`), which lets code elsewhere receive ' +
       'but not close it; nor is a goroutine started once per process, nor a method of a test file that ' +
-      'nothing in the package calls (a fake the tests leave alone).',
+      'nothing in the package calls (a fake the tests leave alone). A goroutine that waits only for `ctx.Done()` of a context ' +
+      'nothing cancels is reported too: context.Background or TODO, or a WithCancel child of one whose cancel func goes ' +
+      'where nothing calls it (as lost-cancel finds), through variables and parameters every caller fills so. And a goroutine\'s ' +
+      'plain receive, started once a context is done (`case <-ctx.Done(): go drain()`), from an unbuffered channel nothing closes ' +
+      'whose every send, in another function, is a select case beside one that stops once a context is done: those senders have stopped.',
     fix:
       'Make sure every path signals the goroutine: `defer close(done)` right after starting it, or send ' +
       '/ close before each return. If the goroutine should also stop on cancellation, select on ctx.Done().',
@@ -34,6 +45,7 @@ export const goroutineBlockedReceive: Rule = {
     tags: ['goroutine', 'concurrency'],
   },
   check(pkg, report) {
+    reportNeverDone(pkg, report);
     const reported = new Set<string>();
     for (const ch of packageChannels(pkg)) {
       if (ch.lost || !ch.owned || ch.uses.some((u) => u.op === 'handoff')) continue;
@@ -45,7 +57,7 @@ export const goroutineBlockedReceive: Rule = {
         if (reported.has(key) || !blocksOnlyOnSilent(pkg, recv) || guardedByLength(recv, ch)) continue;
         const why = silent
           ? { reason: 'nothing in the package sends on or closes it', node: ch.make, label: 'made here, never sent on or closed' }
-          : earlyReturn(pkg, ch, recv);
+          : (earlyReturn(pkg, ch, recv) ?? sendersQuit(pkg, ch, recv));
         if (!why) continue;
         const node = recv.node.parent!;
         const who = whoBlocks(pkg, recv.file, node, recv.goroutine);
@@ -63,6 +75,55 @@ export const goroutineBlockedReceive: Rule = {
     }
   },
 };
+
+/**
+ * For a goroutine's plain receive from an unbuffered channel, started in a select case that
+ * sees a context done (`case <-ctx.Done(): go drain()`): nothing closes the channel, and every
+ * send, in a function other than the receiver's, is a select case beside one that stops sending
+ * when a context is done (`case <-ctx.Done(): return`). The senders have stopped by the time
+ * the goroutine starts, so its receive waits forever.
+ */
+function sendersQuit(pkg: Package, ch: Channel, recv: ChannelUse): { reason: string; node: SyntaxNode; label: string } | null {
+  if (ch.buffer !== 0 || !recv.goroutine || recv.select || !startedOnceDone(pkg, recv.goroutine)) return null;
+  let quit: { exit: SyntaxNode; fn: SyntaxNode } | null = null;
+  for (const w of ch.uses.filter(wakes)) {
+    const fn = enclosingFunction(w.node);
+    if (w.op !== 'send' || !w.select || !fn || fn.id === enclosingFunction(recv.node)?.id) return null;
+    const loop = enclosingLoops(w.select)[0];
+    const exit = w.select.namedChildren.find((c) => {
+      if (c.type !== 'communication_case' || contains(c, w.node)) return false;
+      const signal = receivedChannel(c);
+      const body = statementsOf(c);
+      return !!signal && isDone(pkg, fileOf(pkg, c), signal) && !statementsEndProcess(body) && (!loop || statementsLeaveLoop(body, loop));
+    });
+    if (!exit) return null;
+    quit ??= { exit, fn };
+  }
+  if (!quit) return null;
+  return { reason: `its sender ${displayName(quit.fn)} has given up at line ${lineOf(quit.exit)}`, node: quit.exit, label: 'the sender stops here' };
+}
+
+/** Whether a `go` statement runs in a select case that receives from a context's Done channel. */
+function startedOnceDone(pkg: Package, goStmt: SyntaxNode): boolean {
+  for (let n = goStmt.parent; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    const signal = n.type === 'communication_case' ? receivedChannel(n) : null;
+    if (signal && isDone(pkg, fileOf(pkg, n), signal)) return true;
+  }
+  return false;
+}
+
+/** `ctx.Done()`, or a local variable every write of which is one (`ctxDone := ctx.Done()`). */
+function isDone(pkg: Package, file: GoFile, expr: SyntaxNode): boolean {
+  const e = unparen(expr);
+  if (e.type === 'call_expression') {
+    const f = e.childForFieldName('function');
+    return f?.type === 'selector_expression' && f.childForFieldName('field')?.text === 'Done' && e.childForFieldName('arguments')?.namedChildCount === 0;
+  }
+  const obj = e.type === 'identifier' ? objectOf(pkg, file, e) : null;
+  if (obj?.kind !== 'var' || !obj.fn) return false;
+  const writes = writesOf(pkg, { kind: 'object', obj });
+  return !writes.unseen && writes.values.length > 0 && writes.values.every((w) => !w.element && w.node.type === 'call_expression' && isDone(pkg, w.file, w.node));
+}
 
 /** A send or a close: what unblocks a receiver. */
 function wakes(u: ChannelUse): boolean {
@@ -125,4 +186,45 @@ function earlyReturn(pkg: Package, ch: Channel, recv: ChannelUse): { reason: str
     node: ret,
     label: 'returns without signalling the goroutine',
   };
+}
+
+/**
+ * A goroutine's plain receive from `ctx.Done()` (not one case among others of a select) where
+ * the context is never cancelled: Background or TODO, or a WithCancel child of one whose
+ * cancel function nothing calls. The Done channel never closes, so the goroutine waits forever.
+ */
+function reportNeverDone(pkg: Package, report: Parameters<Rule['check']>[1]): void {
+  for (const file of pkg.files) {
+    if (!file.source.includes('.Done()')) continue;
+    for (const recv of nodesOfType(file, 'unary_expression')) {
+      const call = recv.child(0)?.type === '<-' ? unparen(recv.namedChildren[0] ?? recv) : null;
+      const done = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+      if (done?.type !== 'selector_expression' || done.childForFieldName('field')?.text !== 'Done') continue;
+      if ((call!.childForFieldName('arguments')?.namedChildCount ?? 1) > 0) continue;
+      const clause = selectCaseOf(call!);
+      if (clause && clause.parent!.namedChildren.filter((c) => c.type.endsWith('_case')).length > 1) continue;
+      const goStmt = goroutineOf(pkg, recv);
+      const ctx = done.childForFieldName('operand')!;
+      if (!goStmt || !neverDone(pkg, file, ctx)) continue;
+      const who = whoBlocks(pkg, file, recv, goStmt);
+      if (!who || who.how.kind === 'once-per-process') continue;
+      report({
+        node: recv,
+        file,
+        message: blockedMessage(who, `receiving from ${call!.text}`, `nothing ever cancels ${ctx.text} or its parents`),
+        related: [{ node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' }],
+        evidence: [{ node: recv, file }],
+      });
+    }
+  }
+}
+
+/** The `go` statement that runs the function holding `node`: its literal's, or the only `go` of a declared function nothing else calls. */
+function goroutineOf(pkg: Package, node: SyntaxNode): SyntaxNode | null {
+  const fn = enclosingFunction(node);
+  if (!fn) return null;
+  if (isGoroutineLiteral(fn)) return fn.parent!.parent;
+  if (fn.type === 'func_literal') return null;
+  const { sites, escapes } = callersOf(pkg, fn);
+  return escapes.length === 0 && sites.length === 1 && sites[0].kind === 'go' ? sites[0].call.parent : null;
 }

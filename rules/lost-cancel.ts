@@ -6,10 +6,10 @@ import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { callersOf } from '../src/go/model/calls.js';
 import { displayName, frequencyOf, withoutNote } from '../src/go/model/frequency.js';
 import { objectOf, type GoObject } from '../src/go/model/names.js';
-import { fieldOfSelector, fileOfNode } from '../src/go/model/types.js';
-import { flowOf, handedOff, releasedBy, type Flow, type Holder } from '../src/go/model/values.js';
+import { fileOfNode } from '../src/go/model/types.js';
+import { eventuallyCalled } from '../src/go/cancels.js';
+import { flowOf, type Flow, type Holder } from '../src/go/model/values.js';
 import { nodesOfType } from '../src/go/nodes.js';
-import { selectorsOfField } from '../src/go/package.js';
 import { exitsOf, trackVariable, usedOnTheWayTo, type ExitKind } from '../src/go/paths.js';
 import { boundNames, contains, enclosingFunction, enclosingLoops, insideFuncLiteral, ownDescendantsOfType, unparen } from '../src/go/syntax.js';
 
@@ -264,35 +264,6 @@ function lostIn(flow: Flow, variable: string | null): string {
   const param = flow.holders.find((h): h is Holder & { kind: 'object' } => h.kind === 'object' && h.obj.kind === 'param');
   if (param?.obj.fn) return `is passed to ${displayName(param.obj.fn)}, which never calls it`;
   return variable ? `is kept in ${variable}, which is never called` : 'is never called';
-}
-
-/**
- * Whether some code the cancel function flows to calls it, or hands it where the model
- * cannot see: another package, an interface, a container, a caller outside the package,
- * an exported field or variable, or a package caller (judged at its call).
- */
-function eventuallyCalled(pkg: Package, flow: Flow): boolean {
-  if (releasedBy(flow, [], true).length > 0 || handedOff(flow).length > 0) return true;
-  if (flow.returned || flow.results.length > 0) return true;
-  const visibleOutside = (name: string) => pkg.name !== 'main' && /^[A-Z]/.test(name);
-  return flow.holders.some((h) => {
-    if (h.kind === 'element') return true;
-    if (h.kind === 'object') return h.obj.kind === 'result' || (!h.obj.fn && visibleOutside(h.obj.name));
-    if (h.kind !== 'field') return false;
-    return visibleOutside(h.field.name) || calledWhereUnknown(pkg, h.field.name);
-  });
-}
-
-/**
- * A heuristic, named as one: a call `x.name()` where the model cannot tell which field
- * `x.name` is (x's type is unknown and several types have such a field) may call this one.
- */
-function calledWhereUnknown(pkg: Package, name: string): boolean {
-  return selectorsOfField(pkg, name).some((sel) => {
-    const call = sel.parent;
-    if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== sel.id) return false;
-    return fieldOfSelector(pkg, fileOfNode(pkg, sel), sel) === null;
-  });
 }
 
 /**

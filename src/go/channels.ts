@@ -124,12 +124,20 @@ function bufferOf(pkg: Package, file: GoFile, make: SyntaxNode): number | null {
 
 /**
  * The value of an integer expression when the package fixes it: a decimal literal, a named
- * constant, or a variable or parameter whose every write in the package is the same constant,
- * never stepped (`newWatcher(0, ...)` at the only call of an unexported `newWatcher(size int, ...)`).
+ * constant, a sum, difference or product of those, or a variable or parameter whose every
+ * write in the package is the same constant, never stepped (`newWatcher(0, ...)` at the only
+ * call of an unexported `newWatcher(size int, ...)`).
  */
-function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number): number | null {
+export function constantInt(pkg: Package, file: GoFile, expr: SyntaxNode, depth = 0): number | null {
   const e = unparen(expr);
   if (e.type === 'int_literal') return /^(0|[1-9][0-9_]*)$/.test(e.text) ? Number(e.text.replace(/_/g, '')) : null;
+  if (e.type === 'binary_expression' && depth <= 4) {
+    const op = e.childForFieldName('operator')?.text;
+    const l = constantInt(pkg, file, e.childForFieldName('left')!, depth + 1);
+    const r = l === null ? null : constantInt(pkg, file, e.childForFieldName('right')!, depth + 1);
+    if (l === null || r === null) return null;
+    return op === '+' ? l + r : op === '-' ? l - r : op === '*' ? l * r : null;
+  }
   if (e.type !== 'identifier' || depth > 4) return null;
   const obj = objectOf(pkg, file, e);
   if (!obj?.file) return null;
@@ -381,9 +389,41 @@ function ownedHolder(pkg: Package, h: Holder, cache: Map<GoObject | FieldInfo, b
   if (depth > 8) return false;
   visiting.add(key);
   const writes = writesOf(pkg, h);
-  const owned = !writes.unseen && writes.values.every((w) => !w.element && madeHere(pkg, w.file, w.node, w.index, cache, visiting, depth + 1));
+  const owned =
+    !writes.unseen &&
+    writes.values.every((w) =>
+      w.element ? ownedContainer(pkg, w.file, w.node, cache, visiting, depth + 1) : madeHere(pkg, w.file, w.node, w.index, cache, visiting, depth + 1),
+    );
   visiting.delete(key);
   cache.set(key, owned);
+  return owned;
+}
+
+/**
+ * Whether the slice a variable or field names (`r.chans`) only ever holds channels the package
+ * makes: every write to it is nil, `append(itself, ...)` of such channels, or a literal of them.
+ */
+function ownedContainer(pkg: Package, file: GoFile, expr: SyntaxNode, cache: Map<GoObject | FieldInfo, boolean>, visiting: Set<unknown>, depth: number): boolean {
+  const h = strictHolder(pkg, file, unparen(expr));
+  if (!h || depth > 8) return false;
+  const key = h.kind === 'object' ? h.obj : h.kind === 'field' ? h.field : null;
+  if (!key || visiting.has(key)) return !!key;
+  visiting.add(key);
+  const writes = writesOf(pkg, h);
+  const made = (f: GoFile, v: SyntaxNode) => madeHere(pkg, f, v, 0, cache, visiting, depth + 1);
+  const owned =
+    !writes.unseen &&
+    writes.values.every((w) => {
+      const v = unparen(w.node);
+      if (w.element || w.index !== 0) return false;
+      if (v.text === 'nil') return true;
+      if (v.type === 'composite_literal') return (v.childForFieldName('body')?.namedChildren ?? []).every((e) => e.type === 'literal_element' && !!e.namedChildren[0] && made(w.file, e.namedChildren[0]));
+      const args = v.type === 'call_expression' && v.childForFieldName('function')?.text === 'append' ? v.childForFieldName('arguments')?.namedChildren ?? [] : [];
+      const self = args[0] && strictHolder(pkg, w.file, unparen(args[0]));
+      const same = !!self && (self.kind === 'object' ? self.obj === key : self.kind === 'field' && self.field === key);
+      return same && args.length > 1 && args.slice(1).every((a) => made(w.file, a));
+    });
+  visiting.delete(key);
   return owned;
 }
 
