@@ -169,7 +169,7 @@ describe('action.yml', () => {
       assert.equal(plain.status, 0, plain.stderr);
       const ranked = lint(actionPath, { ...inputs, profile: 'leakysvc/profiles/heap.pb.gz\n' });
       assert.equal(ranked.status, 1, ranked.stderr);
-      assert.match(ranked.stdout, /^6 findings \(4 errors, 2 warnings\)/m);
+      assert.match(ranked.stdout, /^6 findings \(5 errors, 1 warning\)/m);
       assert.equal(ranked.outputs['exit-code'], '1');
     });
 

@@ -650,12 +650,15 @@ describe('--output and order', () => {
     );
   });
 
-  it('--output into a directory that does not exist fails with exit 2 and one line', (t) => {
+  it('--output into a directory that does not exist makes it; a file in the way fails with exit 2 and one line', (t) => {
     const tree = tempTree(t);
     tree.goMod('.', '1.21');
     tree.write('poll.go', pollSource());
-    const r = tree.run(['--jobs', '1', '--output', 'no/such/dir/report.txt', '.']);
-    assertUsageError(r, /^goleak-lint: .*no\/such\/dir\/report\.txt/);
+    const made = tree.run(['--jobs', '1', '--output', 'no/such/dir/report.txt', '.']);
+    assertExit(made, 1);
+    assert.equal(readFileSync(tree.path('no/such/dir/report.txt'), 'utf8'), `${tickerLine('poll.go')}\n1 finding (1 warning) in 1 package (1 file)\n`);
+    const r = tree.run(['--jobs', '1', '--output', 'poll.go/report.txt', '.']);
+    assertUsageError(r, /^goleak-lint: --output poll\.go\/report\.txt: cannot write: not a directory$/);
   });
 });
 
