@@ -143,9 +143,9 @@ export function freshOverfills(pkg: Package): FreshOverfill[] {
       const left = decl.childForFieldName('left')?.namedChildren ?? [];
       const right = decl.childForFieldName('right')?.namedChildren ?? [];
       if (!body || left.length !== 1 || right.length !== 1 || left[0].type !== 'identifier') continue;
-      const obj = objectOf(pkg, file, left[0]);
-      const fields = obj && freshChannelFields(pkg, file, right[0]);
-      if (!fields || fields.size === 0) continue;
+      const fields = freshChannelFields(pkg, file, right[0]);
+      const obj = fields && fields.size > 0 ? objectOf(pkg, file, left[0]) : null;
+      if (!fields || !obj) continue;
       const rest = statementsOf(body).filter((s) => s.startIndex > decl.endIndex);
       const state: Walk = { obj, counts: new Map(), fields, value: left[0], valueFile: file, found: null };
       walkFresh(pkg, file, rest, obj, state, 0);
@@ -211,6 +211,7 @@ function freshChannelFields(pkg: Package, file: GoFile, value: SyntaxNode, depth
   let v = unparen(value);
   if (v.type === 'unary_expression' && v.child(0)?.type === '&') v = unparen(v.namedChildren[0]);
   if (v.type === 'composite_literal') {
+    if (!v.text.includes('chan')) return null;
     if (v.descendantsOfType(['func_literal', 'go_statement']).length > 0) return null;
     const fields = new Map<string, number>();
     for (const keyed of v.childForFieldName('body')?.namedChildren ?? []) {
@@ -225,10 +226,30 @@ function freshChannelFields(pkg: Package, file: GoFile, value: SyntaxNode, depth
     return fields;
   }
   if (v.type !== 'call_expression' || depth > 0) return null;
+  // Only a function whose body spells `chan` can return a literal that makes one (calleesOf is the cost here).
+  const name = v.childForFieldName('function')?.text.split('.').at(-1) ?? '';
+  if (!constructorsMakingChannels(pkg).has(name)) return null;
   const callees = calleesOf(pkg, file, v);
   const body = callees.length === 1 ? callees[0].childForFieldName('body') : null;
   const only = body ? statementsOf(body) : [];
   if (only.length !== 1 || only[0].type !== 'return_statement') return null;
   const values = only[0].namedChildren[0]?.type === 'expression_list' ? only[0].namedChildren[0].namedChildren : only[0].namedChildren;
   return values.length === 1 ? freshChannelFields(pkg, fileOf(pkg, callees[0]), values[0], depth + 1) : null;
+}
+
+const makersByPackage = new WeakMap<Package, Set<string>>();
+
+/** Names of the package's functions and methods whose bodies mention `chan`: the only ones freshChannelFields follows into. */
+function constructorsMakingChannels(pkg: Package): Set<string> {
+  let names = makersByPackage.get(pkg);
+  if (names) return names;
+  names = new Set();
+  for (const file of pkg.files) {
+    if (!file.source.includes('chan')) continue;
+    for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration')]) {
+      if (fn.childForFieldName('body')?.text.includes('chan')) names.add(fn.childForFieldName('name')?.text ?? '');
+    }
+  }
+  makersByPackage.set(pkg, names);
+  return names;
 }
