@@ -239,7 +239,10 @@ function freshChannelFields(pkg: Package, file: GoFile, value: SyntaxNode, depth
 
 const makersByPackage = new WeakMap<Package, Set<string>>();
 
-/** Names of the package's functions and methods whose bodies mention `chan`: the only ones freshChannelFields follows into. */
+/**
+ * Names of the package's functions and methods whose body is one return that mentions `chan`:
+ * the only ones freshChannelFields can follow into.
+ */
 function constructorsMakingChannels(pkg: Package): Set<string> {
   let names = makersByPackage.get(pkg);
   if (names) return names;
@@ -247,7 +250,9 @@ function constructorsMakingChannels(pkg: Package): Set<string> {
   for (const file of pkg.files) {
     if (!file.source.includes('chan')) continue;
     for (const fn of [...nodesOfType(file, 'function_declaration'), ...nodesOfType(file, 'method_declaration')]) {
-      if (fn.childForFieldName('body')?.text.includes('chan')) names.add(fn.childForFieldName('name')?.text ?? '');
+      const body = fn.childForFieldName('body');
+      const only = body?.text.includes('chan') ? statementsOf(body) : [];
+      if (only.length === 1 && only[0].type === 'return_statement') names.add(fn.childForFieldName('name')?.text ?? '');
     }
   }
   makersByPackage.set(pkg, names);
