@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { channelsAt, receivedChannel, selectCaseOf } from '../src/go/channels.js';
 import { typeOf, underlying } from '../src/go/model/types.js';
-import { importsPackage } from '../src/go/imports.js';
+import { importsPackage, spellsAny } from '../src/go/imports.js';
 import { caseGoesRoundLoop, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { frequencyOf } from '../src/go/model/frequency.js';
 import { objectOf } from '../src/go/model/names.js';
@@ -38,7 +38,7 @@ export const timeAfterInLoop: Rule = {
   },
   check(pkg, report) {
     for (const file of pkg.files) {
-      if (!importsPackage(file.imports, 'time')) continue;
+      if (!importsPackage(file.imports, 'time') || !spellsAny(file.source, ['After'])) continue;
       for (const call of nodesOfType(file, 'call_expression')) {
         if (!timeCall(pkg, file, call, ['After'])) continue;
         const timerCase = selectCaseOf(call);

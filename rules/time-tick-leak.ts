@@ -1,4 +1,4 @@
-import { importsPackage } from '../src/go/imports.js';
+import { importsPackage, spellsAny } from '../src/go/imports.js';
 import { neverReturnsAfter } from '../src/go/flow.js';
 import { frequencyOf } from '../src/go/model/frequency.js';
 import { flowOf } from '../src/go/model/values.js';
@@ -32,7 +32,7 @@ export const timeTickLeak: Rule = {
   },
   check(pkg, report) {
     for (const file of pkg.files) {
-      if (!importsPackage(file.imports, 'time')) continue;
+      if (!importsPackage(file.imports, 'time') || !spellsAny(file.source, ['Tick'])) continue;
       for (const call of nodesOfType(file, 'call_expression')) {
         // Outside a function it is a package variable's initializer: one ticker per process.
         if (!timeCall(pkg, file, call, ['Tick']) || !enclosingFunction(call)) continue;

@@ -73,3 +73,11 @@ export function importPathOf(sel: SyntaxNode, imports: ImportTable): string | nu
 export function importNames(imports: ImportTable, importPath: string): string[] {
   return [...imports.byName].filter(([, path]) => path === importPath).map(([name]) => name);
 }
+
+/**
+ * Whether a file's text spells one of `names` as a whole word: a cheap pre-check before a rule
+ * asks every call of the file whether it is one of them (a call of `time.After` spells After).
+ */
+export function spellsAny(source: string, names: readonly string[]): boolean {
+  return names.some((name) => new RegExp(`\\b${name}\\b`).test(source));
+}
