@@ -3,9 +3,8 @@ import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, selectC
 import { neverDone } from '../src/go/cancels.js';
 import { isGoroutineLiteral } from '../src/go/escape.js';
 import { callersOf } from '../src/go/model/calls.js';
-import { nodesOfType } from '../src/go/nodes.js';
 import { blockedMessage, returnsBetween, whoBlocks } from '../src/go/goroutines.js';
-import { fileOf } from '../src/go/package.js';
+import { fileOf, selectorsOfField } from '../src/go/package.js';
 import { loopClause, statementsEndProcess, statementsLeaveLoop, statementsOf } from '../src/go/flow.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { contains, enclosingFunction, enclosingLoops, FUNCTION_TYPES, lineOf, unparen } from '../src/go/syntax.js';
@@ -194,28 +193,30 @@ function earlyReturn(pkg: Package, ch: Channel, recv: ChannelUse): { reason: str
  * cancel function nothing calls. The Done channel never closes, so the goroutine waits forever.
  */
 function reportNeverDone(pkg: Package, report: Parameters<Rule['check']>[1]): void {
-  for (const file of pkg.files) {
-    if (!file.source.includes('.Done()')) continue;
-    for (const recv of nodesOfType(file, 'unary_expression')) {
-      const call = recv.child(0)?.type === '<-' ? unparen(recv.namedChildren[0] ?? recv) : null;
-      const done = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
-      if (done?.type !== 'selector_expression' || done.childForFieldName('field')?.text !== 'Done') continue;
-      if ((call!.childForFieldName('arguments')?.namedChildCount ?? 1) > 0) continue;
-      const clause = selectCaseOf(call!);
-      if (clause && clause.parent!.namedChildren.filter((c) => c.type.endsWith('_case')).length > 1) continue;
-      const goStmt = goroutineOf(pkg, recv);
-      const ctx = done.childForFieldName('operand')!;
-      if (!goStmt || !neverDone(pkg, file, ctx)) continue;
-      const who = whoBlocks(pkg, file, recv, goStmt);
-      if (!who || who.how.kind === 'once-per-process') continue;
-      report({
-        node: recv,
-        file,
-        message: blockedMessage(who, `receiving from ${call!.text}`, `nothing ever cancels ${ctx.text} or its parents`),
-        related: [{ node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' }],
-        evidence: [{ node: recv, file }],
-      });
-    }
+  // Each `x.Done` selector (found from the text), when it is called and received from: `<-x.Done()`.
+  for (const done of selectorsOfField(pkg, 'Done')) {
+    const call = done.parent;
+    if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== done.id) continue;
+    if ((call.childForFieldName('arguments')?.namedChildCount ?? 1) > 0) continue;
+    let operand: SyntaxNode = call;
+    while (operand.parent?.type === 'parenthesized_expression') operand = operand.parent;
+    const recv = operand.parent;
+    if (recv?.type !== 'unary_expression' || recv.child(0)?.type !== '<-') continue;
+    const file = fileOf(pkg, done);
+    const clause = selectCaseOf(call);
+    if (clause && clause.parent!.namedChildren.filter((c) => c.type.endsWith('_case')).length > 1) continue;
+    const goStmt = goroutineOf(pkg, recv);
+    const ctx = done.childForFieldName('operand')!;
+    if (!goStmt || !neverDone(pkg, file, ctx)) continue;
+    const who = whoBlocks(pkg, file, recv, goStmt);
+    if (!who || who.how.kind === 'once-per-process') continue;
+    report({
+      node: recv,
+      file,
+      message: blockedMessage(who, `receiving from ${call.text}`, `nothing ever cancels ${ctx.text} or its parents`),
+      related: [{ node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' }],
+      evidence: [{ node: recv, file }],
+    });
   }
 }
 
