@@ -15,7 +15,7 @@ import type { LintResult } from '../src/lint.js';
 import { loadProfiles } from '../src/profile/load.js';
 import { rankWithProfiles } from '../src/profile/rank.js';
 import type { ProfileImpact } from '../src/profile/types.js';
-import { CLI, goBuildEnv, hasGo, lines, startServer, repoRoot, runCli, tempTree, validateSarif } from './helpers.js';
+import { CLI, goBuildEnv, hasGo, lines, repoRoot, runCli, startServer, tempTree, validateSarif, type JsonFinding } from './helpers.js';
 
 const dir = path.join(repoRoot, 'fixtures/programs/leaks');
 const goVersion = hasGo ? spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout.trim() : '';
@@ -26,14 +26,6 @@ function run(args: string[], cwd = dir) {
   return runCli(['--jobs', '1', ...args], { cwd, timeout: 60_000 });
 }
 
-interface JsonFinding {
-  ruleId: string;
-  severity: string;
-  message: string;
-  file: string;
-  line: number;
-  profile?: ProfileImpact[];
-}
 
 function findings(args: string[]): JsonFinding[] {
   const r = run(['-f', 'json', ...args]);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { ProfileImpact } from '../src/profile/types.js';
 import AjvModule from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 
@@ -272,4 +273,16 @@ export function startServer(t: TestContext, bin: string): Promise<string> {
     });
     child.on('exit', () => reject(new Error(`${path.basename(bin)} exited`)));
   });
+}
+
+/** A finding as `--format json` writes it (docs/json-format.md): the fields the tests read. */
+export interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  suppressed: unknown;
+  profile?: ProfileImpact[];
 }

@@ -12,7 +12,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { allRules } from '../rules/index.js';
 import { formatBytes, formatCount, formatShare } from '../src/profile/format.js';
-import { assertExit, pollSource, repoRoot, runCli, tempTree } from './helpers.js';
+import { assertExit, pollSource, repoRoot, runCli, tempTree, type JsonFinding } from './helpers.js';
 
 const CHROMIUM = ['chromium', 'chromium-browser'].find((bin) => spawnSync(bin, ['--version']).status === 0);
 const skip = CHROMIUM ? false : 'headless Chromium is not installed (Debian: apt-get install chromium); the HTML report is not rendered';
@@ -48,16 +48,6 @@ function domText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\u00a0/g, '&nbsp;');
 }
 
-interface JsonFinding {
-  ruleId: string;
-  severity: string;
-  message: string;
-  file: string;
-  line: number;
-  column: number;
-  suppressed: unknown;
-  profile?: { profile: string; kind: string; value: number; share: number }[];
-}
 
 /** What the page shows, read from the DOM: per package, per rule, the findings' severity, location and message. */
 function readGroups(dom: string) {

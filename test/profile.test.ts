@@ -17,7 +17,7 @@ import type { LintResult } from '../src/lint.js';
 import { loadProfiles } from '../src/profile/load.js';
 import { rankWithProfiles } from '../src/profile/rank.js';
 import type { ProfileImpact } from '../src/profile/types.js';
-import { CLI, goBuildEnv, hasGo, lines, startServer, repoRoot, tempTree, validateSarif, type RunResult } from './helpers.js';
+import { CLI, goBuildEnv, hasGo, lines, repoRoot, startServer, tempTree, validateSarif, type JsonFinding, type RunResult } from './helpers.js';
 
 const programs = path.join(repoRoot, 'fixtures/programs');
 const example = path.join(repoRoot, 'examples/leakysvc');
@@ -52,14 +52,6 @@ function assertOneLineError(r: RunResult, want: RegExp): void {
   assert.match(err[0], want);
 }
 
-interface JsonFinding {
-  ruleId: string;
-  severity: string;
-  message: string;
-  file: string;
-  line: number;
-  profile?: ProfileImpact[];
-}
 
 function json(r: RunResult): { findings: JsonFinding[]; profiles: { kind: string; total: number; inTree: number }[] } {
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
