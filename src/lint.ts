@@ -2,11 +2,10 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { runCached, type CacheStats } from './cache.js';
 import { discover } from './discover.js';
-import { selectRules } from './engine/registry.js';
-import { unusedIgnore } from './engine/check.js';
-import type { Finding, ModuleFacts, Rule, Severity } from './engine/types.js';
+import { selectRules, type Described } from './engine/registry.js';
+import { unusedIgnore } from './engine/unused-ignore.js';
+import type { Finding, ModuleFacts, Severity } from './engine/types.js';
 import { ASSUMED_GO, ModuleResolver, type GoVersion } from './gomod.js';
-import { runTasks } from './pool.js';
 import type { Task } from './task.js';
 import type { ProfileSummary } from './profile/types.js';
 import { shardFilter, type Shard } from './shard.js';
@@ -50,7 +49,7 @@ export interface LintResult {
   /** Failures inside goleak-lint itself: the run's exit code is 2. */
   internalErrors: string[];
   /** The rules that ran, the suppression check when on, and the profile checks that reported (only their metadata is used). */
-  rules: Pick<Rule, 'meta'>[];
+  rules: Described[];
   /** `skipped`: files asked for but not linted, by reason. */
   stats: { packages: number; files: number; lines: number; skipped: SkipCounts };
   /** Set when profiles ranked the findings: one summary per profile. */
@@ -99,10 +98,13 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   }
   const jobs = options.jobs ?? availableParallelism();
   let done = 0;
-  const run = (ts: Task[]) => {
+  const run = async (ts: Task[]) => {
     // Tasks the cache served are done already.
     done = tasks.length - ts.length;
     options.progress?.(done, tasks.length);
+    if (!ts.length) return [];
+    // Loaded only when something is left to lint: a run the cache serves loads no rule's code.
+    const { runTasks } = await import('./pool.js');
     return runTasks(ts, jobs, (t) => t.files.length, () => options.progress?.(++done, tasks.length));
   };
   const cached = options.cacheDir ? await runCached(tasks, options.cacheDir, run) : null;
@@ -135,7 +137,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   return result;
 }
 
-function withSeverity(rule: Rule, severity: Record<string, Severity> | undefined): Rule {
+function withSeverity(rule: Described, severity: Record<string, Severity> | undefined): Described {
   const level = severity?.[rule.meta.id];
   return level ? { ...rule, meta: { ...rule.meta, severity: level } } : rule;
 }

@@ -1,7 +1,9 @@
 import { checkPackage } from './engine/check.js';
 import type { Finding, ModuleFacts } from './engine/types.js';
 import { loadDirectory } from './load.js';
-import { describedRules, selectRules } from './engine/registry.js';
+import { describedRules } from './engine/registry.js';
+import { allRules } from '../rules/index.js';
+import type { Rule } from './engine/types.js';
 import type { SkipCounts, Warning } from './warnings.js';
 import { releaseTree } from './parser/index.js';
 
@@ -35,9 +37,17 @@ export interface TaskResult {
   fileHashes?: Record<string, string>;
 }
 
+const implementations = new Map(allRules.map((r) => [r.meta.id, r]));
+
+function implementation(id: string): Rule {
+  const rule = implementations.get(id);
+  if (!rule) throw new Error(`no rule ${id} (rules/catalog.ts is stale: run npm run docs)`);
+  return rule;
+}
+
 /** Loads a directory's packages and runs the chosen rules over each (after initParser() in this thread). */
 export function runTask(task: Task): TaskResult {
-  const rules = selectRules(task.rules, ['all']);
+  const rules = task.rules.map(implementation);
   const loaded = loadDirectory(task.dir, task.files, task.root, task.module, {
     generated: task.generated,
     build: { tags: new Set(task.tags), goMinor: task.module.goVersion.minor },

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ruleRegistry } from '../src/engine/registry.js';
+import { allRules } from '../rules/index.js';
 import { lint } from '../src/lint.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,7 +44,7 @@ describe('fixtures', () => {
   const ruleDirs = readdirSync(fixturesDir).filter((d) => d !== 'programs' && statSync(path.join(fixturesDir, d)).isDirectory());
 
   it('has a fixture folder for every rule', () => {
-    assert.deepEqual([...ruleRegistry.keys()].filter((id) => !ruleDirs.includes(id)), []);
+    assert.deepEqual(allRules.map((r) => r.meta.id).filter((id) => !ruleDirs.includes(id)), []);
   });
 
   for (const ruleDir of ruleDirs) {

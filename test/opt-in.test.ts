@@ -9,7 +9,7 @@ import { renderExplain, renderRuleList } from '../src/report/rules.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = path.join(repo, 'fixtures/defer-in-loop');
-const ids = (rules: { meta: { id: string } }[]) => rules.map((r) => r.meta.id);
+const ids = (rules: readonly { meta: { id: string } }[]) => rules.map((r) => r.meta.id);
 const optIn = ids(allRules.filter((r) => r.meta.optIn));
 
 describe('opt-in rules', () => {

@@ -1,19 +1,25 @@
-import { allRules } from '../../rules/index.js';
+import { catalog } from '../../rules/catalog.js';
 import { UsageError } from '../errors.js';
 import { profileRules } from '../profile/hotspots.js';
-import { unusedIgnore } from './check.js';
+import { unusedIgnore } from './unused-ignore.js';
 import { didYouMean } from '../suggest.js';
-import type { Rule, RuleMeta } from './types.js';
+import type { RuleMeta } from './types.js';
 
-/** Every rule, by id. The only place in src/ that knows the rules. */
-export const ruleRegistry: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.meta.id, r]));
+/** What the main thread knows of a rule: its metadata, not its code (task.ts loads that). */
+export type Described = { meta: RuleMeta };
+
+/**
+ * Every rule, in the order `goleak-lint rules` lists them, from rules/catalog.ts: the
+ * rules' metadata without their code, so that a run the cache serves loads no analysis.
+ */
+export const allDescribed: readonly Described[] = catalog.map((meta) => ({ meta }));
 
 /**
  * Every id a report can carry, as `rules`, `explain` and the docs describe them: the rules,
  * the profile checks (hot spots), then the check of suppression comments.
  */
-export const describedRules: ReadonlyMap<string, { meta: RuleMeta }> = new Map(
-  [...allRules, ...profileRules, unusedIgnore].map((r) => [r.meta.id, r]),
+export const describedRules: ReadonlyMap<string, Described> = new Map(
+  [...allDescribed, ...profileRules, unusedIgnore].map((r) => [r.meta.id, r]),
 );
 
 /** `unknown rule id "x"`, with the closest known id when one is close. */
@@ -32,22 +38,22 @@ export function ruleEnabled(id: string, enable: string[] = [], disable: string[]
  */
 export function evidenceRules(enable: string[], disable: string[]): string[] {
   if (enable.includes('all') || disable.includes('all')) return [];
-  return allRules.filter((r) => r.meta.optIn && !enable.includes(r.meta.id) && !disable.includes(r.meta.id)).map((r) => r.meta.id);
+  return allDescribed.filter((r) => r.meta.optIn && !enable.includes(r.meta.id) && !disable.includes(r.meta.id)).map((r) => r.meta.id);
 }
 
 /** The rules a run without --enable runs: all but the opt-in ones. */
-export const defaultRules: Rule[] = allRules.filter((r) => !r.meta.optIn);
+export const defaultRules: readonly Described[] = allDescribed.filter((r) => !r.meta.optIn);
 
 /**
  * `from` (the default rules unless given), minus `disable`, plus `enable` (which wins);
  * `--enable all` adds the opt-in rules; `--disable all --enable x` runs x alone. Unknown ids throw.
  */
-export function selectRules(enable: string[] = [], disable: string[] = [], from: Rule[] = defaultRules): Rule[] {
+export function selectRules(enable: string[] = [], disable: string[] = [], from: readonly Described[] = defaultRules): Described[] {
   for (const id of [...enable, ...disable]) {
     if (!describedRules.has(id) && id !== 'all') {
       throw new UsageError(unknownRuleId(id));
     }
   }
-  const named = (r: Rule) => enable.includes(r.meta.id) || (enable.includes('all') && !disable.includes(r.meta.id));
-  return allRules.filter((r) => named(r) || (from.includes(r) && ruleEnabled(r.meta.id, [], disable)));
+  const named = (r: Described) => enable.includes(r.meta.id) || (enable.includes('all') && !disable.includes(r.meta.id));
+  return allDescribed.filter((r) => named(r) || (from.includes(r) && ruleEnabled(r.meta.id, [], disable)));
 }
