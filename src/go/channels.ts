@@ -6,7 +6,7 @@ import { objectOf, usesOf, type GoObject } from './model/names.js';
 import { fieldOf, selectionOf, signature, typeFromSyntax, typeOf, typeOfObject, underlying, type FieldInfo, type GoType } from './model/types.js';
 import { isStepped } from './model/domain.js';
 import { flowOf, flowOfHolder, literalType, writesOf, type Flow, type Holder, type ValueUse } from './model/values.js';
-import { nodesOfType } from './nodes.js';
+import { spelledLeaves } from './nodes.js';
 import { contains, FUNCTION_TYPES, isCallee, unparen } from './syntax.js';
 
 /**
@@ -81,9 +81,7 @@ export function packageChannels(pkg: Package): Channel[] {
   channels = [];
   const owned = new Map<GoObject | FieldInfo, boolean>();
   for (const file of pkg.files) {
-    if (!file.source.includes('chan')) continue;
-    for (const call of nodesOfType(file, 'call_expression')) {
-      if (!isMakeChan(call)) continue;
+    for (const call of makeChanCalls(file)) {
       for (const start of startsOf(pkg, file, call, 0)) channels.push(channelOf(pkg, call, file, start, owned));
     }
   }
@@ -111,6 +109,19 @@ export function channelsAt(pkg: Package, node: SyntaxNode): Channel[] {
 }
 
 const channelsByUse = new WeakMap<Package, Map<Tree, Map<number, Channel[]>>>();
+
+/**
+ * The file's `make(chan ...)` calls, in source order, found from where the text spells `chan`:
+ * a file has far fewer channel types than calls.
+ */
+function makeChanCalls(file: GoFile): SyntaxNode[] {
+  const calls: SyntaxNode[] = [];
+  for (const keyword of spelledLeaves(file.tree.rootNode, 'chan')) {
+    const call = keyword.parent?.parent?.parent;
+    if (call?.type === 'call_expression' && isMakeChan(call) && call.childForFieldName('arguments')?.namedChildren[0]?.id === keyword.parent?.id) calls.push(call);
+  }
+  return calls;
+}
 
 function isMakeChan(call: SyntaxNode): boolean {
   if (call.childForFieldName('function')?.text !== 'make') return false;
