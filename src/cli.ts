@@ -322,6 +322,11 @@ async function rank(
     shard: flags.shard,
     evidenceOnly: evidence,
   });
+  // Hot spots are made here, after lint() gave the rules' findings the config's severities.
+  for (const f of result.findings) {
+    const level = config?.severity?.[f.ruleId];
+    if (level && describedRules.get(f.ruleId)?.meta.kind === 'profile') f.severity = level;
+  }
 }
 
 function useColor(flags: Flags, toFile: boolean): boolean {

@@ -440,6 +440,14 @@ describe('ranking with the committed profiles', () => {
     }
   });
 
+  it("the config's severity applies to hot spots too", (t) => {
+    const tree = tempTree(t);
+    for (const f of ['go.mod', 'heap.pb.gz', 'main.go', 'lru/lru.go']) tree.write(`lrucache/${f}`, readFileSync(path.join(programs, 'lrucache', f)));
+    tree.write('.goleak-lint.yml', 'severity:\n  heap-hotspot: warning\n');
+    const doc = json(tree.run(['--jobs', '1', '-f', 'json', '--profile', 'heap.pb.gz', './...'], { cwd: 'lrucache' }));
+    assert.deepEqual(doc.findings.map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.severity}`), ['lru/lru.go:53 heap-hotspot warning']);
+  });
+
   it('a hot spot is silenced by //goleak-lint:ignore heap-hotspot on its line', (t) => {
     // weakref's cached documents are allocated in load (docs.go:64) and kept by Cache.data:
     // with the rules that report it off, the heap's biggest hot spot.
