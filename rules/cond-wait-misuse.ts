@@ -3,9 +3,10 @@ import { isAssignedTo } from '../src/go/escape.js';
 import { calleesOf, enclosingFunc } from '../src/go/model/calls.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { objectOf, usesOf } from '../src/go/model/names.js';
-import { fileOfNode, selectionOf } from '../src/go/model/types.js';
+import { fileOfNode, selectionOf, typeFromSyntax, type FieldInfo } from '../src/go/model/types.js';
+import { writesOf } from '../src/go/model/values.js';
 import { lineOf, unparen } from '../src/go/syntax.js';
-import { condCalls, condWaitValues, type CondCall, type CondWaitValue } from '../src/go/waitgroups.js';
+import { condCalls, condWaitValues, waitGroupIdentity, type CondCall, type CondWaitValue } from '../src/go/waitgroups.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
 
 export const condWaitMisuse: Rule = {
@@ -49,11 +50,11 @@ export const condWaitMisuse: Rule = {
       const name = wait.group.text;
       // Signalled somewhere: by the same Cond, or by one the model cannot name that may be it.
       const last = wait.group.text.split('.').at(-1)!;
-      const also = storedInto(pkg, last);
+      const also = storedInto(pkg, wait);
       const signalled = calls.some(
         (c) =>
           (c.op === 'Signal' || c.op === 'Broadcast') &&
-          (c.id === wait.id || (c.id === null && c.group.text.split('.').at(-1) === last) || also.has(c.group.text)),
+          (c.id === wait.id || (c.id === null && c.group.text.split('.').at(-1) === last) || (c.id !== null && also.has(c.id))),
       );
       if (wait.id && !signalled && !wait.handedOff && !neverSet(pkg, wait)) {
         report({
@@ -88,30 +89,32 @@ export const condWaitMisuse: Rule = {
   },
 };
 
+/** The field a Wait's Cond is, when it is one (`p.ready.Wait()`). */
+function condField(pkg: Package, wait: CondCall): FieldInfo | null {
+  const sel = wait.group.type === 'selector_expression' ? selectionOf(pkg, wait.file, wait.group) : null;
+  return sel?.kind === 'field' ? sel.field : null;
+}
+
 /**
- * What the package stores into a field of that name (`&T{wait: cond}`, `t.wait = cond`): a
- * Signal on `cond` signals the field's Cond.
+ * Which Conds the package stores into the Wait's field (`&T{wait: cond}`, `t.wait = cond`),
+ * by the model's identity: a Signal on `cond` signals the field's Cond.
  */
-function storedInto(pkg: Package, field: string): Set<string> {
+function storedInto(pkg: Package, wait: CondCall): Set<string> {
+  const field = condField(pkg, wait);
   const found = new Set<string>();
-  const re = new RegExp(`(?:\\b${field}\\s*:|\\.${field}\\s*=)\\s*&?([\\w.]+)`, 'g');
-  for (const f of pkg.files) for (const m of f.source.matchAll(re)) found.add(m[1]);
+  for (const w of field ? writesOf(pkg, { kind: 'field', field }).values : []) {
+    const id = w.element ? null : waitGroupIdentity(pkg, w.file, unparen(w.node));
+    if (id) found.add(id);
+  }
   return found;
 }
 
-/** A `*sync.Cond` field that nothing in the package gives a value: nil, so the Wait behind `!= nil` never runs. */
+/** A `*sync.Cond` field that nothing gives a value (the model sees every write to it): nil, so the Wait behind `!= nil` never runs. */
 function neverSet(pkg: Package, wait: CondCall): boolean {
-  const g = wait.group;
-  if (g.type !== 'selector_expression') return false;
-  const field = g.childForFieldName('field')?.text ?? '';
-  if (!/^\*/.test(fieldTypeText(pkg, wait) ?? '')) return false;
-  return !pkg.files.some((f) => new RegExp(`\\b${field}\\s*(:|=[^=])`).test(f.source));
-}
-
-function fieldTypeText(pkg: Package, wait: CondCall): string | null {
-  const g = wait.group;
-  const sel = selectionOf(pkg, wait.file, g);
-  return sel?.kind === 'field' ? (sel.field.typeNode?.text ?? null) : null;
+  const field = condField(pkg, wait);
+  if (!field || typeFromSyntax(pkg, field.owner.file, field.typeNode).kind !== 'pointer') return false;
+  const writes = writesOf(pkg, { kind: 'field', field });
+  return writes.unseen === null && writes.values.length === 0;
 }
 
 function guarded(node: SyntaxNode, fn: SyntaxNode | null): boolean {
