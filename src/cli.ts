@@ -272,18 +272,22 @@ async function runLint(patterns: string[], flags: Flags): Promise<number> {
     progress: progress ? (done, total) => progress.update(done, total) : undefined,
   });
   progress?.end();
+  // The baseline is written from what the code alone shows, before any profile adds to it.
+  if (flags.writeBaseline) {
+    const n = writeBaseline(flags.writeBaseline, result.findings.filter((f) => !evidence.includes(f.ruleId)), cwd);
+    process.stderr.write(`${TOOL_NAME}: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${flags.writeBaseline}\n`);
+  }
+  // Ranked before the baseline and --new-from-rev filter: what the profile makes (hot spots,
+  // findings on its evidence) is filtered as the rest, and a finding left out still explains
+  // its bytes instead of leaving them to a hot spot.
+  if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd, evidence);
   if (changed) {
     const before = result.findings.filter((f) => !f.suppression).length;
     result.findings = onChangedLines(result.findings, changed, cwd);
     result.unchanged = before - result.findings.filter((f) => !f.suppression).length;
   }
-  if (flags.writeBaseline) {
-    const n = writeBaseline(flags.writeBaseline, result.findings.filter((f) => !evidence.includes(f.ruleId)), cwd);
-    process.stderr.write(`${TOOL_NAME}: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${flags.writeBaseline}\n`);
-  }
   const baseline = flags.writeBaseline ?? flags.baseline ?? (config?.baseline && path.relative(cwd, config.baseline));
   if (baseline) applyBaseline(baseline, result.findings, cwd);
-  if (profiles.length) await rank(result, profiles, patterns, flags, config, cwd, evidence);
   // GitHub annotations carry the warnings themselves; printed on stderr too, each would show twice.
   if (!outputs.some((o) => o.format === 'github' && o.file === undefined)) {
     for (const w of result.warnings) process.stderr.write(`${TOOL_NAME}: warning: ${warningText(w)}\n`);

@@ -17,7 +17,7 @@ import type { LintResult } from '../src/lint.js';
 import { loadProfiles } from '../src/profile/load.js';
 import { rankWithProfiles } from '../src/profile/rank.js';
 import type { ProfileImpact } from '../src/profile/types.js';
-import { CLI, goBuildEnv, hasGo, lines, repoRoot, startServer, tempTree, validateSarif, type JsonFinding, type RunResult } from './helpers.js';
+import { CLI, git, goBuildEnv, hasGo, lines, repoRoot, startServer, tempTree, validateSarif, type JsonFinding, type RunResult } from './helpers.js';
 
 const programs = path.join(repoRoot, 'fixtures/programs');
 const example = path.join(repoRoot, 'examples/leakysvc');
@@ -438,6 +438,26 @@ describe('ranking with the committed profiles', () => {
       );
       assert.match(doc.findings[0].message, /^heap: 15\.6 MiB in use \(99% of heap\) allocated here by lru\.fetch, held by field Cache\.items \(lru\.go:20\), which is bounded: /);
     }
+  });
+
+  it('--new-from-rev and --baseline filter what the profile makes too', (t) => {
+    const tree = tempTree(t);
+    for (const f of ['go.mod', 'heap.pb.gz', 'main.go', 'store/cache.go', 'store/load.go']) tree.write(f, readFileSync(path.join(programs, 'doccache', f)));
+    git(tree.dir, 'init', '-q');
+    git(tree.dir, 'add', '.');
+    git(tree.dir, 'commit', '-q', '-m', 'old');
+    tree.write('main.go', readFileSync(path.join(programs, 'doccache', 'main.go'), 'utf8') + '// touched\n');
+    // Before: the findings on unchanged lines left first, and their bytes came back as hot spots.
+    const fresh = tree.run(['--jobs', '1', '--profile', 'heap.pb.gz', '--new-from-rev', 'HEAD', './...']);
+    assert.equal(fresh.status, 0, fresh.stdout);
+    assert.match(fresh.stdout, /^no findings in 2 packages \(3 files\), 3 on unchanged lines$/m);
+    // A finding the profile's evidence brings back (an opt-in rule's) is the baseline's when the baseline has it.
+    assert.equal(tree.run(['--jobs', '1', '--enable', 'unbounded-map-cache', '--write-baseline', 'b.json', './...']).status, 0);
+    const doc = json(tree.run(['--jobs', '1', '-f', 'json', '--profile', 'heap.pb.gz', '--baseline', 'b.json', './...']));
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.file}:${f.line} ${f.ruleId} ${f.suppressed ? 'baseline' : 'open'}`),
+      ['store/cache.go:8 unbounded-map-cache baseline', 'store/cache.go:46 append-only-slice open', 'store/load.go:41 heap-hotspot open'],
+    );
   });
 
   it("the config's severity applies to hot spots too", (t) => {
