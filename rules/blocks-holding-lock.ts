@@ -89,10 +89,8 @@ export const blocksHoldingLock: Rule = {
             const opFile = fileOfNode(pkg, c.op);
             const what = c.op.type === 'send_statement' ? 'sends on' : 'receives from';
             const chExpr = channelOf(c.op).text;
-            // A literal's name says little the chain does not: only a declared function is named.
-            const opFn = enclosingFunc(c.op);
-            const inFn = opFn && opFn.type !== 'func_literal' ? `in ${displayName(opFn)}, ` : '';
-            const via = c.chain.length ? ` (${inFn}through ${chainPhrase(c.chain.map(calleeText))})` : '';
+            // The chain's last call enters the function that waits: naming that function too would say it twice.
+            const via = c.chain.length ? ` (through ${chainPhrase(c.chain.map(calleeText))})` : '';
             report({
               node: c.at,
               file,
