@@ -1,5 +1,6 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { Rule } from '../src/engine/types.js';
-import { containerLabel, growthReason, longLivedContainers, siteList, unboundedInserts } from '../src/go/containers.js';
+import { containerLabel, growthReason, growthSource, longLivedContainers, siteList, unboundedInserts } from '../src/go/containers.js';
 
 export const appendOnlySlice: Rule = {
   meta: {
@@ -40,9 +41,11 @@ export const appendOnlySlice: Rule = {
         node: c.decl,
         file: c.file,
         message:
-          `slice in ${containerLabel(c)} only grows: an element is appended ${growthReason(appends)} (${siteList(appends)}) ` +
-          `and none is ever removed`,
-        related: appends.map((s) => ({ node: s.node, file: s.file, message: `appended to ${c.name} here, ${s.how.reason}` })),
+          `slice in ${containerLabel(c)} only grows: an element is appended ${growthReason(appends)} (${siteList(appends)})`,
+        related: [
+          ...appends.map((s) => ({ node: s.node, file: s.file, message: `appended to ${c.name} here, ${s.how.reason}` })),
+          ...loopCallsRelated(pkg, growthSource(appends).how),
+        ],
         evidence: appends.map((s) => ({ node: s.node, file: s.file })),
       });
     }

@@ -1,4 +1,5 @@
 import type { SyntaxNode, Tree } from '../src/go/tree.js';
+import { calleeText, chainPhrase, chainRelated } from '../src/go/call-chains.js';
 import { channelsAt, selectCaseOf, type Channel } from '../src/go/channels.js';
 import { waitGroupCallAt, waitGroupCalls } from '../src/go/waitgroups.js';
 import { callSitesOf, knownCallees, lockIdentity, lockSummary, MAX_CHAIN } from '../src/go/lockorder.js';
@@ -88,10 +89,8 @@ export const blocksHoldingLock: Rule = {
             const opFile = fileOfNode(pkg, c.op);
             const what = c.op.type === 'send_statement' ? 'sends on' : 'receives from';
             const chExpr = channelOf(c.op).text;
-            // A literal's name says little the chain does not: only a declared function is named.
-            const opFn = enclosingFunc(c.op);
-            const inFn = opFn && opFn.type !== 'func_literal' ? `in ${displayName(opFn)}, ` : '';
-            const via = c.chain.length ? ` (${inFn}through ${c.chain.map((x) => x.childForFieldName('function')?.text).join(' → ')})` : '';
+            // The chain's last call enters the function that waits: naming that function too would say it twice.
+            const via = c.chain.length ? ` (through ${chainPhrase(c.chain.map(calleeText))})` : '';
             report({
               node: c.at,
               file,
@@ -102,6 +101,7 @@ export const blocksHoldingLock: Rule = {
                 { node: since.call, file, message: `${key} is locked here` },
                 { node: found.lock, file: fileOfNode(pkg, found.lock), message: 'the partner locks it here' },
                 { node: found.use.node, file: found.use.file, message: `the partner would ${found.verb} here` },
+                ...chainRelated(pkg, c.chain, `to the ${c.op.type === 'send_statement' ? 'send' : 'receive'}`),
               ],
               evidence: [{ node: c.op, file: opFile }],
             });

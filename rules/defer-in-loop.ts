@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import { receivedChannel } from '../src/go/channels.js';
 import { assignedValue, escapeOf, isAssignedTo, rootIdentifier, storeTarget } from '../src/go/escape.js';
@@ -69,14 +70,16 @@ export const deferInLoop: Rule = {
         if (!endless && !deadlock && !heldTooLong(pkg, file, held, defer, loop)) continue;
         // The iteration releases it itself: the defer only covers the returns in between.
         if (releasedEachIteration(pkg, file, defer, call, loop)) continue;
+        const how = frequencyOf(pkg, loop);
         report({
           node: defer,
           file,
-          message: messageFor(call, held, loop, functionName(fn), endless, deadlock, withoutNote(frequencyOf(pkg, loop).reason)),
+          message: messageFor(call, held, loop, functionName(fn), endless, deadlock, withoutNote(how.reason)),
           related: [
             endlessLoop
               ? { node: loopHeader(endlessLoop), file, message: 'this loop never ends, so the function never returns' }
               : { node: loopHeader(loop), file, message: 'the loop whose every iteration defers the call' },
+            ...loopCallsRelated(pkg, how),
           ],
           evidence: evidenceFor(defer, held, loop, file),
         });
@@ -488,7 +491,9 @@ function messageFor(
   reason: string,
 ): string {
   const callee = unparen(call.childForFieldName('function') ?? call);
-  const shown = callee.type === 'func_literal' ? 'func() {...}()' : oneLine(call.text);
+  // A long argument list says little the line does not: `layer.ReleaseAndLog(...)`.
+  const flat = call.text.replace(/\s+/g, ' ');
+  const shown = callee.type === 'func_literal' ? 'func() {...}()' : flat.length <= 32 ? flat : `${oneLine(callee.text)}(...)`;
   const fn = fnName ?? 'the enclosing func literal';
   if (deadlock && held?.lock) {
     const mu = oneLine(held.lock.receiver.text);
@@ -507,9 +512,8 @@ function messageFor(
     const kept = perIteration ? `every iteration's ${held.what} stays ${held.state} for good` : `deferred calls pile up`;
     return `defer ${shown} never runs: this loop never ends, so ${kept} (${reason})`;
   }
-  const kept = perIteration
-    ? `every iteration's ${held.what} stays ${held.state} until then`
-    : `${held.what} stays ${held.state} until then, with one more deferred call per iteration`;
+  if (perIteration) return `defer ${shown} waits for ${fn} to return, keeping every iteration's ${held.what} ${held.state} (${reason})`;
+  const kept = `${held.what} stays ${held.state} until then, with one more deferred call per iteration`;
   return `defer ${shown} waits for ${fn} to return: ${kept} (${reason})`;
 }
 

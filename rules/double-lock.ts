@@ -13,6 +13,7 @@ import {
   WRITE,
   type LockSite,
 } from '../src/go/locks.js';
+import { calleeText, chainPhrase, chainRelated } from '../src/go/call-chains.js';
 import { calleesOf } from '../src/go/model/calls.js';
 import { conditional, knownCallees, lockIdentity, lockSummary } from '../src/go/lockorder.js';
 import { objectOf } from '../src/go/model/names.js';
@@ -77,6 +78,7 @@ export const doubleLock: Rule = {
           related: [
             ...(since ? [{ node: since.call, file, message: `${key} is locked here` }] : []),
             { node: found.decl, file: pkg.files.find((f) => f.tree === found.decl.tree)!, message: `${found.name} locks ${key} again` },
+            ...chainRelated(pkg, found.calls ?? [], `to where ${key} is locked again`),
           ],
         });
       }
@@ -125,6 +127,15 @@ function fnOf(node: SyntaxNode): SyntaxNode {
   return enclosingFunction(node) ?? node;
 }
 
+/** A call that locks the held mutex again: the function it runs, and the calls on from there to the lock, if any. */
+interface Relocking {
+  name: string;
+  decl: SyntaxNode;
+  read: boolean;
+  via?: string;
+  calls?: SyntaxNode[];
+}
+
 /** Printing functions that call a value's String or Error method. */
 const PRINTS = /^(fmt\.(Print|Sprint|Fprint|Errorf|Append)\w*|log\.(Print|Fatal|Panic)\w*)$/;
 
@@ -141,7 +152,7 @@ function relockingThroughCalls(
   call: SyntaxNode,
   first: LockSite,
   state: number,
-): { name: string; decl: SyntaxNode; read: boolean; via?: string } | null {
+): Relocking | null {
   if (call.parent?.type === 'go_statement') return null;
   const id = lockIdentity(pkg, file, first);
   if (!id || id.includes('@')) return null;
@@ -177,9 +188,9 @@ function relockingThroughCalls(
     );
     if (!a) continue;
     const read = a.read && !(state & WRITE);
-    const chain = [...(printed.has(target.id) ? [displayName(target)] : []), ...a.chain.map((c) => c.childForFieldName('function')?.text)];
-    const via = chain.length ? ` (through ${chain.join(' → ')})` : '';
-    return { name: printed.has(target.id) ? (callee?.text ?? '') : displayName(target), decl: target, read, via };
+    const chain = [...(printed.has(target.id) ? [displayName(target)] : []), ...a.chain.map(calleeText)];
+    const via = chain.length ? ` (through ${chainPhrase(chain)})` : '';
+    return { name: printed.has(target.id) ? (callee?.text ?? '') : displayName(target), decl: target, read, via, calls: a.chain };
   }
   return null;
 }
@@ -195,7 +206,7 @@ function relockingCallee(
   call: SyntaxNode,
   key: string,
   state: number,
-): { name: string; decl: SyntaxNode; read: boolean; via?: string } | null {
+): Relocking | null {
   const callee = call.childForFieldName('function');
   if (callee?.type !== 'selector_expression' || call.parent?.type === 'go_statement') return null;
   const operand = callee.childForFieldName('operand')?.text;

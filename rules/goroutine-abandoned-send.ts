@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import { packageChannels, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { freshOverfills, receivesAtMost, sureRuns, type FreshOverfill } from '../src/go/buffers.js';
@@ -92,6 +93,7 @@ export const goroutineAbandonedSend: Rule = {
           related: [
             { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
             { node: giveUp.node, file: fileOf(pkg, giveUp.node), message: giveUp.label },
+            ...loopCallsRelated(pkg, how),
           ],
           evidence: [{ node: send.node, file: send.file }],
         });
@@ -124,6 +126,7 @@ function reportUnreceived(pkg: Package, ch: Channel, report: (r: Report) => void
         ...started,
         ...(dropped ? [{ node: dropped.node, file: dropped.file, message: 'the channel is dropped here' }] : []),
         { node: ch.make, file: ch.file, message: 'made here and never received from' },
+        ...loopCallsRelated(pkg, who.how),
       ],
       evidence: [{ node: send.node, file: send.file }],
     });
@@ -161,6 +164,7 @@ function reportAfterReceiversQuit(pkg: Package, ch: Channel, report: (r: Report)
         { node: send.goroutine, file: fileOf(pkg, send.goroutine), message: 'the goroutine is started here' },
         { node: quit.loop, file: fileOf(pkg, quit.loop), message: 'the receiving loop' },
         { node: quit.exit, file: fileOf(pkg, quit.exit), message: 'the receiver stops here' },
+        ...loopCallsRelated(pkg, how),
       ],
       evidence: [{ node: send.node, file: send.file }],
     });
@@ -197,6 +201,7 @@ function reportOverfilled(pkg: Package, ch: Channel, report: (r: Report) => void
       related: [
         { node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' },
         { node: ch.make, file: ch.file, message: `made here with room for ${ch.buffer}` },
+        ...loopCallsRelated(pkg, how),
       ],
       evidence: [{ node: send.node, file: send.file }],
     });
@@ -214,7 +219,7 @@ function reportFreshOverfill(pkg: Package, fill: FreshOverfill, report: (r: Repo
     node: fill.send,
     file: fill.file,
     message: blockedMessage(who, `sending on ${channel.text}`, why),
-    related: [{ node: fill.value, file: fill.valueFile, message: 'the value is made here and has gone nowhere else yet' }],
+    related: [{ node: fill.value, file: fill.valueFile, message: 'the value is made here and has gone nowhere else yet' }, ...loopCallsRelated(pkg, who.how)],
     evidence: [{ node: channel, file: fill.file }],
   });
 }

@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import { channelsAt, packageChannels, receivedChannel, resolvedStrictly, selectCaseOf, type Channel, type ChannelUse } from '../src/go/channels.js';
 import { neverDone } from '../src/go/cancels.js';
@@ -67,7 +68,7 @@ export const goroutineBlockedReceive: Rule = {
           node,
           file: recv.file,
           message: blockedMessage(who, `receiving from ${recv.node.text}`, why.reason),
-          related: [...started, { node: why.node, file: fileOf(pkg, why.node), message: why.label }],
+          related: [...started, { node: why.node, file: fileOf(pkg, why.node), message: why.label }, ...loopCallsRelated(pkg, who.how)],
           evidence: [{ node, file: recv.file }],
         });
       }
@@ -214,7 +215,7 @@ function reportNeverDone(pkg: Package, report: Parameters<Rule['check']>[1]): vo
       node: recv,
       file,
       message: blockedMessage(who, `receiving from ${call.text}`, `nothing ever cancels ${ctx.text} or its parents`),
-      related: [{ node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' }],
+      related: [{ node: goStmt, file: fileOf(pkg, goStmt), message: 'the goroutine is started here' }, ...loopCallsRelated(pkg, who.how)],
       evidence: [{ node: recv, file }],
     });
   }

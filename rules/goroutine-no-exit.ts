@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import { loopCanEnd, neverReturnsAfter, topLevelLoops } from '../src/go/flow.js';
 import { perWhat, startsHowOften } from '../src/go/goroutines.js';
@@ -64,8 +65,8 @@ function checkGoStatement(goStmt: SyntaxNode, file: GoFile, pkg: Package, report
   report({
     node: goStmt,
     file,
-    message: `goroutine never exits, one ${perWhat(how)}: the loop at ${loopAt} never ends and nothing stops it${tickerHint(loop)}`,
-    related: [{ node: loop, file: loopFile, message: 'this loop never ends' }],
+    message: `goroutine never exits, one ${perWhat(how)}: nothing stops its loop at ${loopAt}${tickerHint(loop)}`,
+    related: [{ node: loop, file: loopFile, message: 'this loop never ends' }, ...loopCallsRelated(pkg, how)],
     evidence: [{ node: blockingPoint(loop, loopFile), file: loopFile }],
   });
 }

@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import { packageChannels, resolvedStrictly } from '../src/go/channels.js';
 import { loopExits } from '../src/go/flow.js';
 import { perWhat, startsHowOften } from '../src/go/goroutines.js';
@@ -49,6 +50,7 @@ export const goroutineUnclosedRange: Rule = {
           related: [
             { node: r.goroutine, file: fileOf(pkg, r.goroutine), message: 'the goroutine is started here' },
             { node: ch.make, file: ch.file, message: 'made here, never closed' },
+            ...loopCallsRelated(pkg, how),
           ],
           evidence: [{ node: range, file: r.file }],
         });

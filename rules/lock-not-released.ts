@@ -53,7 +53,7 @@ export const lockNotReleased: Rule = {
           report({
             node: exit.node.type === 'return_statement' ? exit.node : lock.call,
             file,
-            message: `${displayName(fn)} ${how} with ${key} still locked (locked at line ${lineOf(lock.call)}) while other paths unlock it: the next Lock blocks forever`,
+            message: `${displayName(fn)} ${how} with ${key} locked since line ${lineOf(lock.call)} while other paths unlock it: the next Lock blocks forever`,
             related: [{ node: lock.call, file, message: `${key} is locked here` }],
             evidence: [{ node: lock.call, file }],
           });

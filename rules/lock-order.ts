@@ -1,3 +1,4 @@
+import { calleeText, chainPhrase, chainRelated } from '../src/go/call-chains.js';
 import { lockEdges, type LockEdge } from '../src/go/lockorder.js';
 import { displayName } from '../src/go/model/frequency.js';
 import { fileOfNode } from '../src/go/model/types.js';
@@ -52,11 +53,13 @@ export const lockOrder: Rule = {
         file: e1.file,
         message:
           `${displayName(e1.fn)} locks ${show(b)} while holding ${show(a)} (line ${lineOf(e1.heldSite)}), ` +
-          `${displayName(e2.fn)} the reverse (line ${lineOf(e2.at)}): run at once, they block each other forever`,
+          `${displayName(e2.fn)} the reverse (line ${lineOf(e2.at)}): run at once, they deadlock`,
         related: [
           { node: e2.at, file: e2.file, message: `${show(a)} is locked here while ${show(b)} is held` },
           { node: e1.acquired.site, file: siteFile1, message: `${show(b)} is locked here${via(e1)}` },
           { node: e2.acquired.site, file: siteFile2, message: `${show(a)} is locked here${via(e2)}` },
+          ...chainRelated(pkg, e1.acquired.chain, `to where ${show(b)} is locked`),
+          ...chainRelated(pkg, e2.acquired.chain, `to where ${show(a)} is locked`),
         ],
         evidence: [
           { node: e1.acquired.site, file: siteFile1 },
@@ -74,5 +77,5 @@ function show(id: string): string {
 
 function via(e: LockEdge): string {
   const chain = e.acquired.chain;
-  return chain.length ? ` (through ${chain.map((c) => c.childForFieldName('function')?.text ?? '').join(' → ')})` : '';
+  return chain.length ? ` (through ${chainPhrase(chain.map(calleeText))})` : '';
 }

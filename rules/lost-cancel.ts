@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
 import { assignmentOf } from '../src/go/escape.js';
@@ -81,7 +82,7 @@ export const lostCancel: Rule = {
       const how = frequencyOf(pkg, source.call);
       if (how.kind === 'once-per-process') continue;
       const finding = judge(pkg, source, fn, withoutNote(how.reason));
-      if (finding) report(finding);
+      if (finding) report({ ...finding, related: [...(finding.related ?? []), ...loopCallsRelated(pkg, how)] });
     }
   },
 };

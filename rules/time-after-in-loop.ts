@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import { channelsAt, receivedChannel, selectCaseOf } from '../src/go/channels.js';
 import { typeOf, underlying } from '../src/go/model/types.js';
@@ -61,6 +62,7 @@ export const timeAfterInLoop: Rule = {
           node: call,
           file,
           message: `${timer} ${howOftenPhrase(how)} stays until it fires whenever another case wins (before Go 1.23)`,
+          related: loopCallsRelated(pkg, how),
         });
       }
     }

@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import { importsPackage, spellsAny } from '../src/go/imports.js';
 import { neverReturnsAfter } from '../src/go/flow.js';
 import { frequencyOf } from '../src/go/model/frequency.js';
@@ -48,6 +49,7 @@ export const timeTickLeak: Rule = {
           node: call,
           file,
           message: `a ticker from time.Tick ${howOftenPhrase(how)} cannot be stopped: before Go 1.23 it is never freed`,
+          related: loopCallsRelated(pkg, how),
         });
       }
     }

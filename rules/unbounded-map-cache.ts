@@ -1,6 +1,7 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import type { Package, Rule } from '../src/engine/types.js';
-import { containerLabel, growthReason, longLivedContainers, siteList, unboundedInserts, type Insert } from '../src/go/containers.js';
+import { containerLabel, growthReason, growthSource, longLivedContainers, siteList, unboundedInserts, type Insert } from '../src/go/containers.js';
 import { finiteDomain, isFiniteType } from '../src/go/model/domain.js';
 import { fileOfNode, typeFromSyntax } from '../src/go/model/types.js';
 import { enclosingFunction } from '../src/go/syntax.js';
@@ -52,9 +53,12 @@ export const unboundedMapCache: Rule = {
         node: c.decl,
         file: c.file,
         message:
-          `${what} in ${containerLabel(c)} grows without bound: an entry is ${added} ${growthReason(inserts)} (${siteList(inserts)}) ` +
-          `and none is ever removed`,
-        related: inserts.map((s) => ({ node: s.node, file: s.file, message: `entry ${added} to ${c.name} here, ${s.how.reason}` })),
+          // "Only grows": nothing in the package removes an entry.
+          `${what} in ${containerLabel(c)} only grows: an entry is ${added} ${growthReason(inserts)} (${siteList(inserts)})`,
+        related: [
+          ...inserts.map((s) => ({ node: s.node, file: s.file, message: `entry ${added} to ${c.name} here, ${s.how.reason}` })),
+          ...loopCallsRelated(pkg, growthSource(inserts).how),
+        ],
         evidence: inserts.map((s) => ({ node: s.node, file: s.file })),
       });
     }

@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import type { SyntaxNode, Tree } from '../src/go/tree.js';
 import { assignedValue, assignmentTarget, escapeOf, receivingCall } from '../src/go/escape.js';
 import { calledPackageFunc, importNames, importPathOf, type ImportTable } from '../src/go/imports.js';
@@ -107,7 +108,7 @@ export const unclosedBody: Rule = {
         const how = frequencyOf(pkg, call);
         if (how.kind === 'once-per-process') continue;
         const finding = judgeResponse(pkg, file, call, callee, withoutNote(how.reason));
-        if (finding) report({ ...finding, file, evidence: [{ node: call, file }] });
+        if (finding) report({ ...finding, file, related: [...(finding.related ?? []), ...loopCallsRelated(pkg, how)], evidence: [{ node: call, file }] });
       }
     }
   },

@@ -1,3 +1,4 @@
+import { loopCallsRelated } from '../src/go/call-chains.js';
 import { importsPackage, spellsAny } from '../src/go/imports.js';
 import { neverReturnsAfter } from '../src/go/flow.js';
 import { frequencyOf } from '../src/go/model/frequency.js';
@@ -71,7 +72,7 @@ export const unstoppedTicker: Rule = {
         const holder = holderName(flow);
         const held = holder ? `, held in ${holder},` : '';
         const consequence = ticker ? 'each keeps firing and is never freed' : 'each stays in memory until it fires';
-        report({ node: call, file, message: `a ${label} ${howOftenPhrase(how)}${held} is never stopped: before Go 1.23 ${consequence}` });
+        report({ node: call, file, message: `a ${label} ${howOftenPhrase(how)}${held} is never stopped: before Go 1.23 ${consequence}`, related: loopCallsRelated(pkg, how) });
       }
     }
   },

@@ -190,7 +190,9 @@ func init() { setup() }
     const made = call('make(chan int)');
     const how = frequencyOf(pkg, made);
     assert.equal(how.kind, 'per-iteration');
-    assert.match(how.reason, /subscribe is called in the loop at line 3\d of \(\*Client\)\.Watch/);
+    assert.match(how.reason, /^per iteration of the loop at line 3\d of \(\*Client\)\.Watch$/);
+    // The call in the loop is kept for related locations, the message naming the loop only.
+    assert.deepEqual(how.via?.map((c) => c.text), ['c.subscribe("k")']);
     assert.deepEqual(frequencyOf(pkg, call('background()')), { kind: 'once-per-process', reason: 'behind sync.Once once' });
     assert.deepEqual(frequencyOf(pkg, call('once.Do')), { kind: 'once-per-process', reason: 'setup is only called in init' });
   });
@@ -334,8 +336,10 @@ func deliver() { _ = make(chan int) }
     assert.equal(releasedBy(flow, [], true).length, 1, 'stop() in caller');
   });
 
-  it('names the loop once when the repetition is in a caller of a caller', () => {
-    assert.equal(frequencyOf(pkg, call('make(chan int)')).reason, 'deliver runs through (*Client).send in the loop at line 24 of (*Client).do');
+  it('names the loop once when the repetition is in a caller of a caller, and keeps the calls from it', () => {
+    const how = frequencyOf(pkg, call('make(chan int)'));
+    assert.equal(how.reason, 'per iteration of the loop at line 24 of (*Client).do');
+    assert.deepEqual(how.via?.map((c) => c.text), ['c.send()', 'deliver()']);
   });
 });
 

@@ -103,8 +103,8 @@ describe('howOftenPhrase', () => {
     assert.equal(howOftenPhrase({ kind: 'per-call', reason: 'per call of (*Conn).Read' }), 'per call of (*Conn).Read');
     assert.equal(howOftenPhrase({ kind: 'per-iteration', reason: 'in the loop at line 3 of f' }), 'made in the loop at line 3 of f');
     assert.equal(
-      howOftenPhrase({ kind: 'per-iteration', reason: 'g is called in the loop at line 3 of f' }),
-      'per iteration (g is called in the loop at line 3 of f)',
+      howOftenPhrase({ kind: 'per-iteration', reason: 'per iteration of the loop at line 3 of f' }),
+      'per iteration of the loop at line 3 of f',
     );
     assert.equal(howOftenPhrase({ kind: 'once-per-value', reason: 'once per value built by NewT' }), 'once per value built by NewT');
   });

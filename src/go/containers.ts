@@ -778,16 +778,24 @@ export function containerLabel(c: Container): string {
   return c.holder === null ? `package var ${c.name}` : `field ${c.holder}.${c.name}`;
 }
 
-/** `handler.go:42`, `handler.go:42, store.go:10`, `a.go:1, a.go:5 and 3 more`. */
+/**
+ * `handler.go:42`, `handler.go:42, store.go:10`, `a.go:1, 5 and 3 more`: two sites at most (the
+ * related locations give all), a second in the same file by its line.
+ */
 export function siteList(sites: Site[]): string {
-  const shown = sites.slice(0, 2).map((s) => `${s.file.path.split('/').pop()}:${s.node.startPosition.row + 1}`);
+  const base = (s: Site) => s.file.path.split('/').pop()!;
+  const shown = sites.slice(0, 2).map((s, i) => `${i > 0 && s.file === sites[0].file ? '' : `${base(s)}:`}${s.node.startPosition.row + 1}`);
   return sites.length > 2 ? `${shown.join(', ')} and ${sites.length - 2} more` : shown.join(', ');
+}
+
+/** The insert whose frequency a message gives: one per iteration of a loop if any, else the first. */
+export function growthSource(inserts: Insert[]): Insert {
+  return inserts.find((i) => i.how.kind === 'per-iteration') ?? inserts[0];
 }
 
 /** How often the inserts grow the container, the most frequent first: "per call of (*Server).Login". */
 export function growthReason(inserts: Insert[]): string {
-  const perIteration = inserts.find((i) => i.how.kind === 'per-iteration');
-  const reason = withoutNote((perIteration ?? inserts[0]).how.reason);
-  // "per call of F", "in the loop at line 9 of F", "once per value ..."; "F is called in the loop ..." reads after "as".
+  const reason = withoutNote(growthSource(inserts).how.reason);
+  // "per call of F", "in the loop at line 9 of F", "per iteration of the loop ...", "once per value ..."; "F is only called in ..." reads after "as".
   return /^(per|in|once|behind) /.test(reason) ? reason : `as ${reason}`;
 }

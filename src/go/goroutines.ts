@@ -56,7 +56,8 @@ export function perWhat(how: HowOften): string {
   const reason = how.reason;
   switch (how.kind) {
     case 'per-iteration':
-      return reason.startsWith('in the loop') ? `per iteration of${reason.slice('in'.length)}` : `per iteration (${reason})`;
+      if (reason.startsWith('in the loop')) return `per iteration of${reason.slice('in'.length)}`;
+      return reason.startsWith('per iteration of') ? reason : `per iteration (${reason})`;
     case 'once-per-value':
       return reason.startsWith('once per value') ? reason.slice('once '.length) : `per value (${reason.replace(/, once per value$/, '')})`;
     case 'per-call':

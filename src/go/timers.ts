@@ -22,7 +22,7 @@ export function timeCall(pkg: Package, file: GoFile, call: SyntaxNode, names: re
 
 /**
  * How often, as a phrase after a noun: "a ticker per call of (*Conn).Read", "a timer made in
- * the loop at line 12 of poll", "per iteration (subscribe is called in the loop at line 31 of Watch)".
+ * the loop at line 12 of poll", "a ticker per iteration of the loop at line 31 of Watch".
  */
 export function howOftenPhrase(how: HowOften): string {
   const reason = withoutNote(how.reason);

@@ -21,6 +21,12 @@ export interface HowOften {
   kind: Frequency;
   /** Why, for a message: "in main", "per call of (*Client).Watch", "in the loop at line 12 of poll". */
   reason: string;
+  /**
+   * For "per iteration of the loop at ...", a loop that reaches the node through calls: those
+   * calls, from the one in the loop to the one that enters the node's function. The message
+   * names the loop only; the calls are for related locations (see loopCallsRelated).
+   */
+  via?: SyntaxNode[];
 }
 
 const byTree = new WeakMap<Tree, Map<number, HowOften>>();
@@ -37,7 +43,7 @@ export function frequencyOf(pkg: Package, node: SyntaxNode): HowOften {
   for (let n = node.parent; n; child = n, n = n.parent) {
     // A loop's body repeats; its initializer and range expression run once.
     if (n.type === 'for_statement' && child.type === 'block') {
-      return { kind: 'per-iteration', reason: `in the loop at line ${lineOf(n)} of ${displayName(enclosing(n))}` };
+      return { kind: 'per-iteration', reason: `in ${loopPlace(n)}` };
     }
     if (n.type === 'if_statement' && n.childForFieldName('consequence')?.id === child.id) {
       const how = nilGuardFrequency(pkg, n);
@@ -197,17 +203,19 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
           : ' (no caller in the package)';
     return { kind: 'per-call', reason: `per call of ${display}${why}` };
   }
-  let worst: HowOften | null = null;
-  for (const how of [...sites.map((site) => frequencyOf(pkg, site.call)), ...onceRuns.filter((o) => o !== null)]) {
-    if (!worst || ORDER.indexOf(how.kind) > ORDER.indexOf(worst.kind)) worst = how;
+  let worst: { how: HowOften; call: SyntaxNode } | null = null;
+  const runs = [
+    ...sites.map((site) => ({ how: frequencyOf(pkg, site.call), call: site.call })),
+    ...allEscapes.flatMap((e, i) => (onceRuns[i] ? [{ how: onceRuns[i]!, call: e }] : [])),
+  ];
+  for (const run of runs) {
+    if (!worst || ORDER.indexOf(run.how.kind) > ORDER.indexOf(worst.how.kind)) worst = run;
   }
-  const w = worst!;
-  // Name the loop once, and the function called in it: "f runs through g in the loop at line 9 of h".
-  if (w.kind === 'once-per-process') return { kind: w.kind, reason: /^\S+ (is only called|runs through) /.test(w.reason) ? w.reason : `${display} is only called ${w.reason}` };
+  const w = worst!.how;
+  if (w.kind === 'once-per-process') return { kind: w.kind, reason: /^\S+ is only called /.test(w.reason) ? w.reason : `${display} is only called ${w.reason}` };
+  // The message names the loop; the calls from it to here are kept for related locations.
   if (w.kind === 'per-iteration') {
-    const through = /^(.+?) (?:is called|runs through (.+?)) (in the loop .*)$/.exec(w.reason);
-    if (!through) return { kind: w.kind, reason: `${display} is called ${w.reason}` };
-    return { kind: w.kind, reason: `${display} runs through ${through[2] ?? through[1]} ${through[3]}` };
+    return { kind: w.kind, reason: w.reason.replace(/^in the loop /, 'per iteration of the loop '), via: [...(w.via ?? []), worst!.call] };
   }
   if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
   return { kind: w.kind, reason: w.kind === 'per-call' ? `per call of ${display}` : w.reason };
@@ -267,6 +275,13 @@ export function displayName(fn: SyntaxNode | null): string {
     return pointer ? `(*${type}).${name}` : `${type}.${name}`;
   }
   return `a func literal in ${displayName(enclosing(fn))}`;
+}
+
+/** "the loop at line 12 of poll": by the declared function around it, a func literal's line being enough to find it. */
+function loopPlace(loop: SyntaxNode): string {
+  let fn = enclosing(loop);
+  while (fn?.type === 'func_literal') fn = enclosing(fn);
+  return `the loop at line ${lineOf(loop)} of ${displayName(fn)}`;
 }
 
 function enclosing(node: SyntaxNode): SyntaxNode | null {
