@@ -38,8 +38,8 @@ interface Context {
 }
 
 /**
- * Whether the value of `expr` is fixed for the life of `owner` (a local, receiver or package
- * variable denoting the value a keyed map belongs to), or for the process when `owner` is null.
+ * Whether the value of `expr` is fixed for the life of `owner` (a local or receiver denoting
+ * the value a keyed map belongs to), or for the process when `owner` is null.
  */
 export function isConfigured(pkg: Package, file: GoFile, expr: SyntaxNode, owner: GoObject | null): boolean {
   return fixed(pkg, file, expr, owner, { depth: 0, seen: new Set() });
@@ -50,19 +50,22 @@ export function isConfiguredField(pkg: Package, field: FieldInfo, owner: GoObjec
   return fixedField(pkg, field, owner, { depth: 0, seen: new Set() });
 }
 
-/** The variable a container use `x.m` is reached through (`x`), or null for a package variable's map. */
+/**
+ * The local or receiver a container use `x.m` is reached through (`x`). Null for a map that
+ * lives for the process (a package variable's, or a field of one), whose keys must be fixed for the process.
+ */
 export function ownerOf(pkg: Package, file: GoFile, containerUse: SyntaxNode): GoObject | null {
   const operand = containerUse.type === 'selector_expression' ? unparen(containerUse.childForFieldName('operand')!) : null;
-  return operand?.type === 'identifier' ? objectOf(pkg, file, operand) : null;
+  const obj = operand?.type === 'identifier' ? objectOf(pkg, file, operand) : null;
+  return obj?.fn ? obj : null;
 }
 
 /**
  * The owner as a call site of `fn` sees it: a receiver of `fn` is the call's operand
- * (`c.dial(p)` binds it to `c`); a local of `fn` means nothing there; a package variable is itself.
+ * (`c.dial(p)` binds it to `c`); any other local of `fn` means nothing there.
  */
 export function ownerAtCall(pkg: Package, owner: GoObject | null, fn: SyntaxNode, call: SyntaxNode, file: GoFile): GoObject | null {
-  if (!owner || owner.fn === null) return owner;
-  if (!sameNode(owner.fn, fn) || owner.kind !== 'receiver') return null;
+  if (!owner?.fn || !sameNode(owner.fn, fn) || owner.kind !== 'receiver') return null;
   const callee = unparen(call.childForFieldName('function')!);
   return callee.type === 'selector_expression' ? ownerOf(pkg, file, callee) : null;
 }
