@@ -22,7 +22,9 @@ export const unboundedMapCache: Rule = {
       'the map periodically. Not reported: maps filled only where code runs once (init, main outside ' +
       'its loops, sync.Once, what only those reach, exported Register functions), maps pruned anywhere in ' +
       'the package (also through an alias, a helper or a method of the map\'s named type), and keys from ' +
-      'a finite set (constants, enums, a loop index bounded by a constant, a parameter every caller passes a constant for).',
+      'a finite set (constants, enums, a loop index bounded by a constant, a parameter every caller passes a constant for, ' +
+      'the elements of a configured collection: one set up whole once, in init or by the constructor of the value holding ' +
+      'the map, and never appended to, replaced or written into where code runs per call, such as the peers of a cluster).',
     example: {
       bad:
         'var userCache = map[string]*User{}\n\nfunc lookup(id string) *User {\n\tmu.Lock()\n\tdefer mu.Unlock()\n' +
@@ -68,7 +70,7 @@ export const unboundedMapCache: Rule = {
 /** Whether an insert's key comes from a finite domain the package shows (domain.ts), or is derived from types only. */
 function keyedByFiniteValue(pkg: Package, site: Insert): boolean {
   if (!site.key) return false;
-  return finiteDomain(pkg, site.file, site.key) || inFunctionOfTypesOnly(pkg, enclosingFunction(site.node));
+  return finiteDomain(pkg, site.file, site.key, site.node) || inFunctionOfTypesOnly(pkg, enclosingFunction(site.node));
 }
 
 /**

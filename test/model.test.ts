@@ -9,6 +9,7 @@ import { objectOf, usesOf } from '../src/go/model/names.js';
 import { fieldOfSelector, typeIndex, typeOf, type GoType } from '../src/go/model/types.js';
 import { flowOf, flowOfHolder, handedOff, literalType, releasedBy, writesOf } from '../src/go/model/values.js';
 import { finiteDomain, isFiniteType } from '../src/go/model/domain.js';
+import { isConfigured } from '../src/go/model/configured.js';
 import { enclosingFunction } from '../src/go/syntax.js';
 import { initParser, parseGo } from '../src/parser/index.js';
 
@@ -588,6 +589,72 @@ func use(x any) {}
     assert.equal(isFiniteType(pkg, t('pair')), true, 'a struct of finite fields');
     assert.equal(isFiniteType(pkg, { kind: 'basic', name: 'string' }), false);
     assert.equal(isFiniteType(pkg, { kind: 'named', name: 'Signal', pkg: 'os' }), true);
+  });
+});
+
+describe('model: configured collections', () => {
+  const pkg = pkgOf('c', {
+    'c.go': `package c
+type Peer struct{ ID string }
+type Config struct{ Peers []Peer }
+type C struct {
+	cfg    Config
+	peers  []Peer
+	joined []Peer
+	inbox  chan Peer
+	m      map[string]int
+}
+var boot []string
+func init() { boot = append(boot, "a") }
+func New(cfg Config, ps []Peer) *C {
+	c := &C{cfg: cfg, peers: ps, inbox: make(chan Peer)}
+	go c.run(ps)
+	return c
+}
+func (c *C) Join(p Peer) { c.joined = append(c.joined, p) }
+func (c *C) Reset(ps []Peer) { c.peers = ps }
+func (c *C) run(ps []Peer) {}
+func (c *C) Use(req []Peer) {
+	for _, p := range c.cfg.Peers { c.m[p.ID]++ }
+	for _, p := range c.joined { c.m[p.ID]++ }
+	for _, p := range req { c.m[p.ID]++ }
+	for _, b := range boot { c.m[b]++ }
+	for p := range c.inbox { c.m[p.ID]++ }
+}
+`,
+  });
+  const file = pkg.files[0];
+  const ranged = (text: string, fn: string) => {
+    const found = file.tree.rootNode
+      .descendantsOfType('range_clause')
+      .map((r) => r.childForFieldName('right')!)
+      .find((r) => r.text === text && enclosingFunction(r)?.childForFieldName('name')?.text === fn);
+    assert.ok(found, text);
+    return found;
+  };
+  const use = file.tree.rootNode.descendantsOfType('method_declaration').find((m) => m.childForFieldName('name')?.text === 'Use')!;
+  const receiver = objectOf(pkg, file, use.childForFieldName('receiver')!.descendantsOfType('identifier')[0])!;
+  const sel = (text: string) => file.tree.rootNode.descendantsOfType('selector_expression').find((s) => s.text === text)!;
+
+  it('takes a field assigned whole by a constructor, and a config struct\'s field, as fixed for the value', () => {
+    assert.equal(isConfigured(pkg, file, ranged('c.cfg.Peers', 'Use'), receiver), true);
+    assert.equal(isConfigured(pkg, file, ranged('c.cfg.Peers', 'Use'), null), false, 'not for the process: each C has its own');
+  });
+
+  it('takes a package variable filled at init as fixed for the process', () => {
+    assert.equal(isConfigured(pkg, file, ranged('boot', 'Use'), null), true);
+  });
+
+  it('takes a collection appended to, reassigned or passed per call as open', () => {
+    assert.equal(isConfigured(pkg, file, ranged('c.joined', 'Use'), receiver), false, 'appended per call');
+    assert.equal(isConfigured(pkg, file, ranged('req', 'Use'), receiver), false, 'a parameter of an exported method');
+    assert.equal(isConfigured(pkg, file, sel('c.peers'), receiver), false, 'reassigned per call by Reset');
+  });
+
+  it('gives finiteDomain the elements of a configured collection, never what a channel receives', () => {
+    const keys = file.tree.rootNode.descendantsOfType('index_expression').filter((x) => x.childForFieldName('operand')!.text === 'c.m');
+    const finite = keys.map((k) => finiteDomain(pkg, file, k.childForFieldName('index')!, k.childForFieldName('operand')!));
+    assert.deepEqual(finite, [true, false, false, true, false]);
   });
 });
 

@@ -4,7 +4,7 @@ import type { GoFile, Package } from '../engine/types.js';
 import { assignmentTarget, escapeOf } from './escape.js';
 import { identifierUses, nodesOfType } from './nodes.js';
 import { calleesOf, callersOf } from './model/calls.js';
-import { frequencyOf, onlyTestsRun, withoutNote, type HowOften } from './model/frequency.js';
+import { frequencyOf, innermostLoop, isBoundedLoop, onlyTestsRun, withoutNote, type HowOften } from './model/frequency.js';
 import { objectOf, packageObjects, usesOf as objectUses, type GoObject } from './model/names.js';
 import {
   declOf,
@@ -626,31 +626,6 @@ function onReceiver(pkg: Package, file: GoFile, node: SyntaxNode): boolean {
   const sel = node.type === 'selector_expression' ? node : null;
   const operand = sel ? unparen(sel.childForFieldName('operand')!) : null;
   return operand?.type === 'identifier' && objectOf(pkg, file, operand)?.kind === 'receiver';
-}
-
-/** The loop whose body holds `node`, within its function. */
-function innermostLoop(node: SyntaxNode): SyntaxNode | null {
-  let child = node;
-  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); child = n, n = n.parent) {
-    if (n.type === 'for_statement' && child.type === 'block') return n;
-  }
-  return null;
-}
-
-/**
- * A loop that ends after as many iterations as its data: a range over a slice, map, array,
- * string or integer, or a three-clause loop with a condition; in init-time code, any range
- * (over a list read at startup). A loop without a condition, a `for cond`, or a range over a
- * channel runs as long as something feeds it.
- */
-function isBoundedLoop(pkg: Package, file: GoFile, loop: SyntaxNode, inOnceCode: boolean): boolean {
-  const clause = loop.namedChildren.find((c) => c.type === 'for_clause' || c.type === 'range_clause');
-  if (!clause) return false;
-  if (clause.type === 'for_clause') return clause.childForFieldName('condition') !== null;
-  const over = clause.childForFieldName('right');
-  const u = over ? underlying(pkg, deref(typeOf(pkg, file, over))) : null;
-  if (u?.kind === 'chan') return false;
-  return inOnceCode || (!!u && u.kind !== 'unknown' && u.kind !== 'func');
 }
 
 /**

@@ -209,7 +209,7 @@ export class Holders {
     const growth = growthOf(pkg, c);
     let verdict: Verdict;
     if (growth.kind === 'limited') verdict = { kind: 'bounded', why: 'the package removes from it, resets it or checks its size' };
-    else if (growth.kind === 'grows' && c.keyType && (isFiniteType(pkg, c.keyType) || growth.inserts.every((i) => i.key && finiteDomain(pkg, i.file, i.key)))) {
+    else if (growth.kind === 'grows' && c.keyType && (isFiniteType(pkg, c.keyType) || growth.inserts.every((i) => i.key && finiteDomain(pkg, i.file, i.key, i.node)))) {
       verdict = { kind: 'bounded', why: 'its keys come from a finite set' };
     } else if (growth.kind === 'grows') verdict = { kind: 'grows', inserts: growth.inserts.map((i) => `${i.file.path}:${i.node.startPosition.row + 1}`) };
     else if (growth.kind === 'once') verdict = { kind: 'once' };

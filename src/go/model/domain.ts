@@ -7,6 +7,7 @@ import { objectOf, usesOf, type GoObject } from './names.js';
 import { isFiniteExternalType, isPureExternalFunc, isTypeDescriptor } from './stdlib.js';
 import { declOf, fileOfNode, selectionOf, typeFromSyntax, typeOf, underlying, type FieldInfo, type GoType } from './types.js';
 import { writesOf } from './values.js';
+import { isConfigured, isConfiguredField, ownerAtCall, ownerOf } from './configured.js';
 
 /*
  * Finite domains: whether an expression can only take values from a set the package fixes,
@@ -72,29 +73,37 @@ function ownPath(pkg: Package): string {
  * production caller passes a constant for); loop counters bounded by a finite value;
  * elements of a fixed list.
  */
-export function finiteDomain(pkg: Package, file: GoFile, expr: SyntaxNode): boolean {
-  return finite(pkg, file, expr, 0, new Set());
+export function finiteDomain(pkg: Package, file: GoFile, expr: SyntaxNode, container?: SyntaxNode): boolean {
+  return finite(pkg, file, expr, 0, new Set(), container ? ownerOf(pkg, file, container) : null);
 }
 
-function finite(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number, seen: Set<GoObject | FieldInfo>): boolean {
+/** `owner`: the variable the keyed container is reached through (configured.ts), null for a package variable's. */
+function finite(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number, seen: Set<GoObject | FieldInfo>, owner: GoObject | null): boolean {
   if (depth > MAX_DEPTH) return false;
   const e = unparen(expr);
   if (LITERALS.has(e.type)) return true;
   if (isFiniteType(pkg, typeOf(pkg, file, e))) return true;
-  const sub = (x: SyntaxNode | null | undefined) => !!x && finite(pkg, file, x, depth + 1, seen);
+  const sub = (x: SyntaxNode | null | undefined) => !!x && finite(pkg, file, x, depth + 1, seen, owner);
   switch (e.type) {
     case 'identifier': {
       const obj = objectOf(pkg, file, e);
       if (!obj) return false;
       if (obj.kind === 'const' || obj.kind === 'builtin') return true;
-      return (obj.kind === 'var' || obj.kind === 'param') && finiteObject(pkg, obj, depth + 1, seen);
+      return (obj.kind === 'var' || obj.kind === 'param') && finiteObject(pkg, obj, depth + 1, seen, owner);
     }
     case 'selector_expression': {
       const s = selectionOf(pkg, file, e);
       // Another package's exported name: a constant or a value fixed at its init.
       if (s?.kind === 'package') return true;
-      return s?.kind === 'field' && finiteField(pkg, s.field, depth + 1, seen);
+      if (s?.kind !== 'field') return false;
+      // A field of a finite value (`p.ID` of a configured peer) is finite while the package never changes it at run time.
+      // Tried from what was seen before finiteField: a value it visited and rejected is no cycle.
+      const before = new Set(seen);
+      if (finiteField(pkg, s.field, depth + 1, seen)) return true;
+      return finite(pkg, file, e.childForFieldName('operand')!, depth + 1, before, owner) && isConfiguredField(pkg, s.field, owner);
     }
+    case 'index_expression':
+      return finiteElements(pkg, file, e.childForFieldName('operand')!, depth + 1, seen, owner);
     case 'binary_expression':
       return sub(e.childForFieldName('left')) && sub(e.childForFieldName('right'));
     case 'unary_expression': {
@@ -123,19 +132,19 @@ function finite(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number, see
 }
 
 /** Every value the package gives a variable or parameter is finite; a loop counter is bounded by a finite value. */
-function finiteObject(pkg: Package, obj: GoObject, depth: number, seen: Set<GoObject | FieldInfo>): boolean {
+function finiteObject(pkg: Package, obj: GoObject, depth: number, seen: Set<GoObject | FieldInfo>, owner: GoObject | null): boolean {
   if (seen.has(obj)) return true; // a cycle adds no value of its own
   seen.add(obj);
   const file = obj.file;
   if (!file || !obj.decl) return false;
   const uses = usesOf(pkg, obj);
   const stepped = uses.filter(isStepped);
-  if (stepped.length) return boundedCounter(pkg, file, obj, depth, seen);
-  if (obj.kind === 'param') return finiteParameter(pkg, obj, uses, depth, seen);
+  if (stepped.length) return boundedCounter(pkg, file, obj, depth, seen, owner);
+  if (obj.kind === 'param') return finiteParameter(pkg, obj, uses, depth, seen, owner);
   const { values, unseen } = writesOf(pkg, { kind: 'object', obj });
   if (unseen || values.length === 0) return false;
   return values.every((w) =>
-    w.element ? finiteElements(pkg, w.file, w.node, depth + 1, seen) : w.index === 0 && finite(pkg, w.file, w.node, depth + 1, seen),
+    w.element ? finiteElements(pkg, w.file, w.node, depth + 1, seen, owner) : w.index === 0 && finite(pkg, w.file, w.node, depth + 1, seen, owner),
   );
 }
 
@@ -149,7 +158,7 @@ export function isStepped(use: SyntaxNode): boolean {
 }
 
 /** `for i := 0; i < n; i++` with `n` finite and `i` changed only by the loop: as many values as `n` allows. */
-function boundedCounter(pkg: Package, file: GoFile, obj: GoObject, depth: number, seen: Set<GoObject | FieldInfo>): boolean {
+function boundedCounter(pkg: Package, file: GoFile, obj: GoObject, depth: number, seen: Set<GoObject | FieldInfo>, owner: GoObject | null): boolean {
   const clause = obj.decl!.parent;
   if (clause?.type !== 'for_clause' || clause.childForFieldName('initializer')?.id !== obj.decl!.id) return false;
   const cond = clause.childForFieldName('condition');
@@ -161,11 +170,11 @@ function boundedCounter(pkg: Package, file: GoFile, obj: GoObject, depth: number
   const init = obj.decl!.childForFieldName('right')?.namedChildren[obj.index];
   const update = clause.childForFieldName('update');
   const steppedOutsideUpdate = usesOf(pkg, obj).some((u) => isStepped(u) && !(update && u.startIndex >= update.startIndex && u.endIndex <= update.endIndex));
-  return !steppedOutsideUpdate && !!init && finite(pkg, file, init, depth + 1, seen) && finite(pkg, file, right, depth + 1, seen);
+  return !steppedOutsideUpdate && !!init && finite(pkg, file, init, depth + 1, seen, owner) && finite(pkg, file, right, depth + 1, seen, owner);
 }
 
 /** A parameter of an unexported function the model sees every production caller of, each passing a finite argument. */
-function finiteParameter(pkg: Package, obj: GoObject, uses: SyntaxNode[], depth: number, seen: Set<GoObject | FieldInfo>): boolean {
+function finiteParameter(pkg: Package, obj: GoObject, uses: SyntaxNode[], depth: number, seen: Set<GoObject | FieldInfo>, owner: GoObject | null): boolean {
   const fn = obj.fn!;
   const name = fn.childForFieldName('name')?.text ?? '';
   if (fn.type === 'func_literal' || (/^[A-Z]/.test(name) && pkg.name !== 'main')) return false;
@@ -180,7 +189,7 @@ function finiteParameter(pkg: Package, obj: GoObject, uses: SyntaxNode[], depth:
   if (escaped.length || counted.length === 0) return false;
   return counted.every((site) => {
     const arg = site.call.childForFieldName('arguments')?.namedChildren[position];
-    return !!arg && arg.type !== 'variadic_argument' && finite(pkg, site.file, arg, depth + 1, seen);
+    return !!arg && arg.type !== 'variadic_argument' && finite(pkg, site.file, arg, depth + 1, seen, ownerAtCall(pkg, owner, fn, site.call, site.file));
   });
 }
 
@@ -190,19 +199,23 @@ function finiteField(pkg: Package, field: FieldInfo, depth: number, seen: Set<Go
   seen.add(field);
   if (isFiniteType(pkg, typeFromSyntax(pkg, field.owner.file, field.typeNode))) return true;
   const { values, unseen } = writesOf(pkg, { kind: 'field', field });
-  return !unseen && values.length > 0 && values.every((w) => w.index === 0 && !w.element && finite(pkg, w.file, w.node, depth + 1, seen));
+  return !unseen && values.length > 0 && values.every((w) => w.index === 0 && !w.element && finite(pkg, w.file, w.node, depth + 1, seen, null));
 }
 
 /**
  * Whether what ranging over `expr` yields is finite: a literal list of finite elements, an
- * integer bound, or a variable or field the package only ever sets to such lists.
+ * integer bound, a variable or field the package only ever sets to such lists, or a
+ * configured collection (configured.ts: set up once for the owner or the process, never
+ * changed at run time).
  */
-function finiteElements(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number, seen: Set<GoObject | FieldInfo>): boolean {
+function finiteElements(pkg: Package, file: GoFile, expr: SyntaxNode, depth: number, seen: Set<GoObject | FieldInfo>, owner: GoObject | null): boolean {
   if (depth > MAX_DEPTH) return false;
   const e = unparen(expr);
   const u = underlying(pkg, typeOf(pkg, file, e));
-  if (u.kind === 'basic' && u.name !== 'string') return finite(pkg, file, e, depth + 1, seen);
-  if (e.type === 'composite_literal') return finite(pkg, file, e, depth + 1, seen);
+  if (u.kind === 'basic' && u.name !== 'string') return finite(pkg, file, e, depth + 1, seen, owner);
+  if (e.type === 'composite_literal') return finite(pkg, file, e, depth + 1, seen, owner);
+  // A channel is never configured: ranging over one yields whatever is sent.
+  if ((u.kind === 'slice' || u.kind === 'array' || u.kind === 'map') && isConfigured(pkg, file, e, owner)) return true;
   let holder: { kind: 'object'; obj: GoObject } | { kind: 'field'; field: FieldInfo } | null = null;
   if (e.type === 'identifier') {
     const obj = objectOf(pkg, file, e);
@@ -216,5 +229,5 @@ function finiteElements(pkg: Package, file: GoFile, expr: SyntaxNode, depth: num
   if (seen.has(key)) return false;
   seen.add(key);
   const { values, unseen } = writesOf(pkg, holder);
-  return !unseen && values.length > 0 && values.every((w) => !w.element && w.index === 0 && unparen(w.node).type === 'composite_literal' && finite(pkg, w.file, w.node, depth + 1, seen));
+  return !unseen && values.length > 0 && values.every((w) => !w.element && w.index === 0 && unparen(w.node).type === 'composite_literal' && finite(pkg, w.file, w.node, depth + 1, seen, owner));
 }

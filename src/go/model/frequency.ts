@@ -6,7 +6,7 @@ import { objectOf, usesOf } from './names.js';
 import { assignedValue } from '../escape.js';
 import { statementsOf } from '../flow.js';
 import { selectorsOfField } from '../package.js';
-import { fieldOfSelector, fileOfNode, isNamed, receiverTypeName, typeOf } from './types.js';
+import { deref, fieldOfSelector, fileOfNode, isNamed, receiverTypeName, typeOf, underlying } from './types.js';
 
 /**
  * How often a statement can run, least to most. A leak needs something that accumulates:
@@ -287,6 +287,31 @@ function loopPlace(loop: SyntaxNode): string {
 function enclosing(node: SyntaxNode): SyntaxNode | null {
   for (let n = node.parent; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
   return null;
+}
+
+/** The loop whose body holds `node`, within its function. */
+export function innermostLoop(node: SyntaxNode): SyntaxNode | null {
+  let child = node;
+  for (let n = node.parent; n && !FUNCTION_TYPES.has(n.type); child = n, n = n.parent) {
+    if (n.type === 'for_statement' && child.type === 'block') return n;
+  }
+  return null;
+}
+
+/**
+ * A loop that ends after as many iterations as its data: a range over a slice, map, array,
+ * string or integer, or a three-clause loop with a condition; in init-time code, any range
+ * (over a list read at startup). A loop without a condition, a `for cond`, or a range over a
+ * channel runs as long as something feeds it.
+ */
+export function isBoundedLoop(pkg: Package, file: GoFile, loop: SyntaxNode, inOnceCode: boolean): boolean {
+  const clause = loop.namedChildren.find((c) => c.type === 'for_clause' || c.type === 'range_clause');
+  if (!clause) return false;
+  if (clause.type === 'for_clause') return clause.childForFieldName('condition') !== null;
+  const over = clause.childForFieldName('right');
+  const u = over ? underlying(pkg, deref(typeOf(pkg, file, over))) : null;
+  if (u?.kind === 'chan') return false;
+  return inOnceCode || (!!u && u.kind !== 'unknown' && u.kind !== 'func');
 }
 
 const COMPARE_AND_SWAP = /(CompareAndSwap\w*|Cas\w*)$/;
