@@ -13,10 +13,28 @@ const byTree = new WeakMap<Tree, Map<string, SyntaxNode[]>>();
 const wanted = new Set<string>([
   // A warm start: the types the rules ask for, so the first walk of each file serves them all
   // (learned one by one, the first files of each thread were walked up to seven times).
-  'call_expression', 'composite_literal', 'const_spec', 'defer_statement', 'func_literal', 'function_declaration',
-  'go_statement', 'keyed_element', 'literal_value', 'method_declaration', 'method_elem', 'short_var_declaration', 'type_spec',
-  'var_spec',
+  'call_expression', 'composite_literal', 'const_spec', 'defer_statement', 'func_literal',
+  'go_statement', 'keyed_element', 'literal_value', 'method_elem', 'short_var_declaration', 'var_spec',
 ]);
+
+/**
+ * Types found without a walk: functions and methods are children of the file's root, and
+ * type declarations are too, or (in a function) spelled with the `type` keyword. Every
+ * package asks for its types (the model's type index), most files for nothing else: those
+ * are then never walked.
+ */
+const DECLARATIONS: Record<string, (root: SyntaxNode) => SyntaxNode[]> = {
+  function_declaration: (root) => root.namedChildren.filter((n) => n.type === 'function_declaration'),
+  method_declaration: (root) => root.namedChildren.filter((n) => n.type === 'method_declaration'),
+  type_spec: (root) => {
+    const decls = root.namedChildren.filter((n) => n.type === 'type_declaration');
+    for (const keyword of spelledLeaves(root, 'type')) {
+      const decl = keyword.parent;
+      if (keyword.type === 'type' && decl?.type === 'type_declaration' && decl.parent?.type !== 'source_file') decls.push(decl);
+    }
+    return decls.sort((a, b) => a.startIndex - b.startIndex).flatMap((d) => d.namedChildren.filter((n) => n.type === 'type_spec'));
+  },
+};
 
 /**
  * Every node of a type in a file, found once per file and type and shared by all rules
@@ -27,6 +45,12 @@ export function nodesOfType(file: GoFile, type: string): readonly SyntaxNode[] {
   if (!cache) byTree.set(file.tree, (cache = new Map()));
   const found = cache.get(type);
   if (found) return found;
+  const declarations = DECLARATIONS[type];
+  if (declarations) {
+    const nodes = declarations(file.tree.rootNode);
+    cache.set(type, nodes);
+    return nodes;
+  }
   wanted.add(type);
   const types = [...wanted].filter((t) => !cache.has(t));
   for (const t of types) cache.set(t, []);
