@@ -3,10 +3,7 @@ import { UsageError } from '../errors.js';
 import { profileRules } from '../profile/hotspots.js';
 import { unusedIgnore } from './unused-ignore.js';
 import { didYouMean } from '../suggest.js';
-import type { RuleMeta } from './types.js';
-
-/** What the main thread knows of a rule: its metadata, not its code (task.ts loads that). */
-export type Described = { meta: RuleMeta };
+import type { Described } from './types.js';
 
 /**
  * Every rule, in the order `goleak-lint rules` lists them, from rules/catalog.ts: the

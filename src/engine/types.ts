@@ -112,7 +112,11 @@ export interface Report {
   evidence?: { node: SyntaxNode; file: GoFile }[];
 }
 
-export interface Rule {
+/** What is known of a rule without its code: its metadata (the main thread knows rules so). */
+export interface Described {
   meta: RuleMeta;
+}
+
+export interface Rule extends Described {
   check(pkg: Package, report: (r: Report) => void): void;
 }

@@ -1,9 +1,9 @@
-import type { RuleMeta } from './types.js';
+import type { Described } from './types.js';
 
 export const UNUSED_IGNORE_ID = 'unused-ignore';
 
 /** The check of suppression comments: described like a rule, run by the engine itself. */
-export const unusedIgnore: { meta: RuleMeta } = {
+export const unusedIgnore: Described = {
   meta: {
     id: UNUSED_IGNORE_ID,
     title: 'a suppression comment silences no finding',

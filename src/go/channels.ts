@@ -118,7 +118,7 @@ function makeChanCalls(file: GoFile): SyntaxNode[] {
   const calls: SyntaxNode[] = [];
   for (const keyword of spelledLeaves(file.tree.rootNode, 'chan')) {
     const call = keyword.parent?.parent?.parent;
-    if (call?.type === 'call_expression' && isMakeChan(call) && call.childForFieldName('arguments')?.namedChildren[0]?.id === keyword.parent?.id) calls.push(call);
+    if (call?.type === 'call_expression' && isMakeChan(call)) calls.push(call);
   }
   return calls;
 }

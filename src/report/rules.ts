@@ -1,5 +1,5 @@
 import { ruleDocPath, ruleDocUrl } from './docs-links.js';
-import type { RuleMeta } from '../engine/types.js';
+import type { Described, RuleMeta } from '../engine/types.js';
 
 /** The one test-code policy, as the docs and `explain` state it for each rule. */
 export function testCodePolicy(m: RuleMeta): string {
@@ -16,9 +16,6 @@ function optInNote(m: RuleMeta): string {
     ? `Opt-in: runs only when named (--enable ${m.id}, or enable: in the config), or with --profile, where it reports what holds more than the threshold of the profile. ${m.optIn}`
     : '';
 }
-
-/** Anything with rule metadata: a rule, or a profile check. */
-type Described = { meta: RuleMeta };
 
 /** `goleak-lint rules`: one line per id: severity, what reports it (rule, profile, suppression), title. */
 export function renderRuleList(rules: Described[]): string {

@@ -1,5 +1,5 @@
 import type * as Sarif from 'sarif';
-import type { Finding, RuleMeta, Severity, Span } from '../engine/types.js';
+import type { Described, Finding, Severity, Span } from '../engine/types.js';
 import type { LintResult } from '../lint.js';
 import { TOOL_HOMEPAGE, TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
@@ -80,7 +80,7 @@ export function renderSarif(result: LintResult, root: string, path: (file: strin
   return JSON.stringify(log, null, 2) + '\n';
 }
 
-function describeRule(rule: { meta: RuleMeta }): Sarif.ReportingDescriptor {
+function describeRule(rule: Described): Sarif.ReportingDescriptor {
   const m = rule.meta;
   const helpUri = ruleDocUrl(m.id);
   return {
