@@ -11,30 +11,63 @@ const byTree = new WeakMap<Tree, Map<string, SyntaxNode[]>>();
  * for five types).
  */
 const wanted = new Set<string>([
-  // A warm start: the types the rules ask for, so the first walk of each file serves them all
-  // (learned one by one, the first files of each thread were walked up to seven times).
-  'call_expression', 'composite_literal', 'const_spec', 'defer_statement', 'func_literal',
-  'go_statement', 'keyed_element', 'literal_value', 'method_elem', 'short_var_declaration', 'var_spec',
+  // A warm start: of the types rules ask for, the only one found by a walk.
+  'call_expression',
 ]);
 
 /**
- * Types found without a walk: functions and methods are children of the file's root, and
- * type declarations are too, or (in a function) spelled with the `type` keyword. Every
- * package asks for its types (the model's type index), most files for nothing else: those
- * are then never walked.
+ * Types found without a walk: functions and methods are children of the file's root; the
+ * rest are spelled with a token of their own (`go`, `defer`, `func`, `:=`, `{`, a
+ * declaration's keyword) that the text is searched for. A walk visits every node of the
+ * file; over the standard library a search costs a sixth of it or less. Every package asks
+ * for its types (the model's type index), most files for little else: those are then never
+ * walked.
  */
-const DECLARATIONS: Record<string, (root: SyntaxNode) => SyntaxNode[]> = {
-  function_declaration: (root) => root.namedChildren.filter((n) => n.type === 'function_declaration'),
-  method_declaration: (root) => root.namedChildren.filter((n) => n.type === 'method_declaration'),
-  type_spec: (root) => {
-    const decls = root.namedChildren.filter((n) => n.type === 'type_declaration');
-    for (const keyword of spelledLeaves(root, 'type')) {
-      const decl = keyword.parent;
-      if (keyword.type === 'type' && decl?.type === 'type_declaration' && decl.parent?.type !== 'source_file') decls.push(decl);
-    }
-    return decls.sort((a, b) => a.startIndex - b.startIndex).flatMap((d) => d.namedChildren.filter((n) => n.type === 'type_spec'));
+const FOUND_BY_TEXT: Record<string, (file: GoFile) => SyntaxNode[]> = {
+  function_declaration: (file) => file.tree.rootNode.namedChildren.filter((n) => n.type === 'function_declaration'),
+  method_declaration: (file) => file.tree.rootNode.namedChildren.filter((n) => n.type === 'method_declaration'),
+  // Type declarations are children of the root, or (in a function) spelled with `type`.
+  type_spec: (file) => {
+    const root = file.tree.rootNode;
+    const inFunctions = spelledIn(root, 'type', 'type_declaration').filter((d) => d.parent?.type !== 'source_file');
+    const decls = [...root.namedChildren.filter((n) => n.type === 'type_declaration'), ...inFunctions];
+    return childrenOfType(inSourceOrder(decls), 'type_spec');
   },
+  go_statement: (file) => spelledIn(file.tree.rootNode, 'go', 'go_statement'),
+  defer_statement: (file) => spelledIn(file.tree.rootNode, 'defer', 'defer_statement'),
+  func_literal: (file) => spelledIn(file.tree.rootNode, 'func', 'func_literal'),
+  short_var_declaration: (file) => spelledIn(file.tree.rootNode, ':=', 'short_var_declaration'),
+  const_spec: (file) => childrenOfType(spelledIn(file.tree.rootNode, 'const', 'const_declaration'), 'const_spec'),
+  var_spec: (file) => {
+    const decls = spelledIn(file.tree.rootNode, 'var', 'var_declaration');
+    const specs = childrenOfType([...decls, ...childrenOfType(decls, 'var_spec_list')], 'var_spec');
+    return inSourceOrder(specs);
+  },
+  method_elem: (file) => childrenOfType(spelledIn(file.tree.rootNode, 'interface', 'interface_type'), 'method_elem'),
+  literal_value: (file) => spelledIn(file.tree.rootNode, '{', 'literal_value'),
+  // A literal's type may hold a literal of its own (`[unsafe.Sizeof(T{})]byte{}`): hence the sort.
+  composite_literal: (file) => inSourceOrder(nodesOfType(file, 'literal_value').flatMap((v) => (v.parent?.type === 'composite_literal' ? [v.parent] : []))),
+  keyed_element: (file) => inSourceOrder(childrenOfType(nodesOfType(file, 'literal_value'), 'keyed_element')),
 };
+
+/** The parents of type `parentType` of the leaves spelled `token`, in source order. */
+function spelledIn(root: SyntaxNode, token: string, parentType: string): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  for (const leaf of spelledLeaves(root, token)) {
+    const parent = leaf.parent;
+    if (leaf.type === token && parent?.type === parentType) found.push(parent);
+  }
+  return inSourceOrder(found);
+}
+
+function childrenOfType(parents: readonly SyntaxNode[], type: string): SyntaxNode[] {
+  return parents.flatMap((p) => p.namedChildren.filter((c) => c.type === type));
+}
+
+/** The order of a walk: by start, and an outer node before the inner ones that start with it. */
+function inSourceOrder(nodes: SyntaxNode[]): SyntaxNode[] {
+  return nodes.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+}
 
 /**
  * Every node of a type in a file, found once per file and type and shared by all rules
@@ -45,9 +78,9 @@ export function nodesOfType(file: GoFile, type: string): readonly SyntaxNode[] {
   if (!cache) byTree.set(file.tree, (cache = new Map()));
   const found = cache.get(type);
   if (found) return found;
-  const declarations = DECLARATIONS[type];
-  if (declarations) {
-    const nodes = declarations(file.tree.rootNode);
+  const byText = FOUND_BY_TEXT[type];
+  if (byText) {
+    const nodes = byText(file);
     cache.set(type, nodes);
     return nodes;
   }
@@ -95,8 +128,9 @@ function spelledIdentifiers(root: SyntaxNode, name: string): SyntaxNode[] {
 }
 
 /**
- * The leaves (identifiers, field and type names, keywords) spelled `name` as a whole word,
- * in source order: the text is searched, and only the matches are brought out of the parser.
+ * The leaves (identifiers, field and type names, keywords, operators) spelled `name`, in
+ * source order: the text is searched, and only the matches are brought out of the parser. A
+ * name that starts or ends with a letter or digit matches there only as a whole word.
  */
 export function spelledLeaves(root: SyntaxNode, name: string): SyntaxNode[] {
   const found: SyntaxNode[] = [];
@@ -104,8 +138,10 @@ export function spelledLeaves(root: SyntaxNode, name: string): SyntaxNode[] {
   // The root's text starts where the root does (after any leading blank lines).
   const text = root.text;
   const offset = root.startIndex;
+  const wordStart = isIdentifierChar(name, 0);
+  const wordEnd = isIdentifierChar(name, name.length - 1);
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
-    if (isIdentifierChar(text, i - 1) || isIdentifierChar(text, i + name.length)) continue;
+    if ((wordStart && isIdentifierChar(text, i - 1)) || (wordEnd && isIdentifierChar(text, i + name.length))) continue;
     const node = root.descendantForIndex(offset + i, offset + i + name.length);
     if (node.startIndex === offset + i && node.endIndex === offset + i + name.length) found.push(node);
   }
