@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../src/go/tree.js';
 import { calledPackageFunc, importsPackage } from '../src/go/imports.js';
 import { assignedValue, assignmentTarget, isAssignedTo, rootIdentifier } from '../src/go/escape.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { callsNamed, nodesOfType } from '../src/go/nodes.js';
 import { fileOf, selectorsOfField } from '../src/go/package.js';
 import { calleesOf } from '../src/go/model/calls.js';
 import { objectOf } from '../src/go/model/names.js';
@@ -352,7 +352,7 @@ function callersOf(pkg: Package, getters: Set<string>): Set<SyntaxNode> {
   const callers = new Set<SyntaxNode>();
   if (getters.size === 0) return callers;
   for (const file of pkg.files) {
-    for (const call of nodesOfType(file, 'call_expression')) {
+    for (const call of callsNamed(file, [...getters])) {
       const fn = enclosingFunction(call);
       if (fn && getters.has(calleeName(call) ?? '')) callers.add(fn);
     }
@@ -447,7 +447,7 @@ function callsUnseenFuncValue(pkg: Package, file: GoFile, callee: SyntaxNode): b
 
 /** `uintptr(unsafe.Pointer(x))` kept in a field, a map or a package variable as a "weak" pointer. */
 function checkUintptrPointers(file: GoFile, pkg: Package, report: Reporter): void {
-  for (const call of nodesOfType(file, 'call_expression')) {
+  for (const call of callsNamed(file, ['uintptr'])) {
     if (call.childForFieldName('function')?.text !== 'uintptr') continue;
     const arg = call.childForFieldName('arguments')?.namedChildren[0];
     if (arg?.type !== 'call_expression' || !calledPackageFunc(arg, file.imports, 'unsafe', ['Pointer'])) continue;

@@ -10,7 +10,7 @@ import { objectOf, type GoObject } from '../src/go/model/names.js';
 import { fileOfNode } from '../src/go/model/types.js';
 import { eventuallyCalled } from '../src/go/cancels.js';
 import { flowOf, type Flow, type Holder } from '../src/go/model/values.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { callsNamed } from '../src/go/nodes.js';
 import { exitsOf, trackVariable, usedOnTheWayTo, type ExitKind } from '../src/go/paths.js';
 import { boundNames, contains, enclosingFunction, enclosingLoops, insideFuncLiteral, ownDescendantsOfType, unparen } from '../src/go/syntax.js';
 
@@ -118,7 +118,7 @@ function cancelSources(pkg: Package): Source[] {
   for (const file of pkg.files) {
     const paths = CONTEXT_PACKAGES.filter((p) => importsPackage(file.imports, p));
     if (paths.length === 0) continue;
-    for (const call of nodesOfType(file, 'call_expression')) {
+    for (const call of callsNamed(file, CONSTRUCTORS)) {
       const ctor = constructorOf(call, file, paths);
       if (ctor) add(call, file, 1, ctor, `context.${ctor}`);
     }

@@ -10,7 +10,7 @@ import { enclosingLoops } from '../src/go/syntax.js';
 import { durationOf } from '../src/go/duration.js';
 import { durationText, howOftenPhrase, timeCall } from '../src/go/timers.js';
 import type { GoFile, Package, Rule } from '../src/engine/types.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { callsNamed } from '../src/go/nodes.js';
 
 export const timeAfterInLoop: Rule = {
   meta: {
@@ -40,7 +40,7 @@ export const timeAfterInLoop: Rule = {
   check(pkg, report) {
     for (const file of pkg.files) {
       if (!importsPackage(file.imports, 'time') || !spellsAny(file.source, ['After'])) continue;
-      for (const call of nodesOfType(file, 'call_expression')) {
+      for (const call of callsNamed(file, ['After'])) {
         if (!timeCall(pkg, file, call, ['After'])) continue;
         const timerCase = selectCaseOf(call);
         const select = timerCase?.parent;

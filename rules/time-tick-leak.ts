@@ -6,7 +6,7 @@ import { flowOf } from '../src/go/model/values.js';
 import { enclosingFunction } from '../src/go/syntax.js';
 import { howOftenPhrase, leftTheModel, onlyUsedForever, timeCall } from '../src/go/timers.js';
 import type { Rule } from '../src/engine/types.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { callsNamed } from '../src/go/nodes.js';
 
 export const timeTickLeak: Rule = {
   meta: {
@@ -34,7 +34,7 @@ export const timeTickLeak: Rule = {
   check(pkg, report) {
     for (const file of pkg.files) {
       if (!importsPackage(file.imports, 'time') || !spellsAny(file.source, ['Tick'])) continue;
-      for (const call of nodesOfType(file, 'call_expression')) {
+      for (const call of callsNamed(file, ['Tick'])) {
         // Outside a function it is a package variable's initializer: one ticker per process.
         if (!timeCall(pkg, file, call, ['Tick']) || !enclosingFunction(call)) continue;
         const how = frequencyOf(pkg, call);

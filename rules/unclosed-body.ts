@@ -22,7 +22,7 @@ import {
   unparen,
 } from '../src/go/syntax.js';
 import type { GoFile, Package, Report, Rule } from '../src/engine/types.js';
-import { identifierUses, nodesOfType } from '../src/go/nodes.js';
+import { callsNamed, identifierUses, nodesOfType } from '../src/go/nodes.js';
 
 const HTTP = 'net/http';
 /**
@@ -102,7 +102,7 @@ export const unclosedBody: Rule = {
     const names = importsHTTP ? responseFunctionNames(pkg) : new Set<string>();
     for (const file of pkg.files) {
       if (!importsHTTP && !mentionsResponse(file)) continue;
-      for (const call of nodesOfType(file, 'call_expression')) {
+      for (const call of callsNamed(file, [...names, ...CLIENT_METHOD_ARITY.keys()])) {
         const callee = responseCallee(pkg, file, call, names);
         if (!callee || !enclosingFunction(call)) continue;
         const how = frequencyOf(pkg, call);

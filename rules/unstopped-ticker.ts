@@ -16,7 +16,7 @@ import {
   timeCall,
 } from '../src/go/timers.js';
 import type { Rule } from '../src/engine/types.js';
-import { nodesOfType } from '../src/go/nodes.js';
+import { callsNamed } from '../src/go/nodes.js';
 
 /** A timer that fires within a second frees itself within a second: not worth a finding. */
 const SHORT_TIMER_NANOS = 1e9;
@@ -53,7 +53,7 @@ export const unstoppedTicker: Rule = {
   check(pkg, report) {
     for (const file of pkg.files) {
       if (!importsPackage(file.imports, 'time') || !spellsAny(file.source, ['NewTicker', 'NewTimer'])) continue;
-      for (const call of nodesOfType(file, 'call_expression')) {
+      for (const call of callsNamed(file, ['NewTicker', 'NewTimer'])) {
         const kind = timeCall(pkg, file, call, ['NewTicker', 'NewTimer']);
         // Outside a function it is a package variable's initializer: once per process.
         if (!kind || !enclosingFunction(call)) continue;

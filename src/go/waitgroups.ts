@@ -2,7 +2,7 @@ import type { SyntaxNode } from './tree.js';
 import type { GoFile, Package } from '../engine/types.js';
 import { objectOf } from './model/names.js';
 import { declOf, isNamed, typeOf } from './model/types.js';
-import { nodesOfType } from './nodes.js';
+import { callsNamed, nodesOfType } from './nodes.js';
 import { unparen } from './syntax.js';
 
 export type WaitGroupOp = 'Add' | 'Done' | 'Wait' | 'Go';
@@ -32,7 +32,7 @@ export function waitGroupCalls(pkg: Package): WaitGroupCall[] {
   const calls: WaitGroupCall[] = [];
   for (const file of pkg.files) {
     if (!file.source.includes('WaitGroup')) continue;
-    for (const call of nodesOfType(file, 'call_expression')) {
+    for (const call of callsNamed(file, [...OPS])) {
       const callee = call.childForFieldName('function');
       if (callee?.type !== 'selector_expression') continue;
       const op = callee.childForFieldName('field')?.text ?? '';
