@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { callsNamed, nodesOfType } from '../src/go/nodes.js';
+import { callsNamed, nodesOfType, nodesWithin, wordsOf } from '../src/go/nodes.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import type { GoFile } from '../src/engine/types.js';
 import { initParser, parseGo } from '../src/parser/index.js';
@@ -17,7 +17,8 @@ const ids = (nodes: readonly SyntaxNode[]) => nodes.map((n) => `${n.type}@${n.st
 
 const FOUND_BY_TEXT = [
   'function_declaration', 'method_declaration', 'type_spec', 'go_statement', 'defer_statement', 'func_literal',
-  'short_var_declaration', 'const_spec', 'var_spec', 'method_elem', 'literal_value', 'composite_literal', 'keyed_element',
+  'short_var_declaration', 'var_declaration', 'const_declaration', 'type_declaration', 'const_spec', 'var_spec', 'method_elem',
+  'literal_value', 'composite_literal', 'keyed_element',
 ];
 
 /** Every type found from the text is what a walk of the tree finds, in the walk's order. */
@@ -86,6 +87,25 @@ describe('nodesOfType from the text', () => {
       }
     }
     assert.ok(files > 100, `only ${files} Go files`);
+  });
+});
+
+describe('nodesWithin', () => {
+  it('gives what descendantsOfType gives, for every declaration and function of a file', () => {
+    const file = fileOf(TRICKY);
+    const scopes = ['function_declaration', 'func_literal', 'var_declaration', 'const_declaration'].flatMap((t) => nodesOfType(file, t));
+    assert.ok(scopes.length > 5);
+    for (const scope of scopes) {
+      for (const type of ['var_spec', 'const_spec', 'call_expression', 'func_literal']) {
+        assert.deepEqual(ids(nodesWithin(file, type, scope)), ids(scope.descendantsOfType(type)), `${type} in ${scope.type}@${scope.startIndex}`);
+      }
+    }
+  });
+});
+
+describe('wordsOf', () => {
+  it('splits at what is not a letter, digit or underscore, letters of any script included', () => {
+    assert.deepEqual(wordsOf('map[string]*Größe, x_1 := a.b'), ['map', 'string', 'Größe', 'x_1', 'a', 'b']);
   });
 });
 

@@ -26,20 +26,17 @@ const wanted = new Set<string>([
 const FOUND_BY_TEXT: Record<string, (file: GoFile) => SyntaxNode[]> = {
   function_declaration: (file) => file.tree.rootNode.namedChildren.filter((n) => n.type === 'function_declaration'),
   method_declaration: (file) => file.tree.rootNode.namedChildren.filter((n) => n.type === 'method_declaration'),
-  // Type declarations are children of the root, or (in a function) spelled with `type`.
-  type_spec: (file) => {
-    const root = file.tree.rootNode;
-    const inFunctions = spelledIn(root, 'type', 'type_declaration').filter((d) => d.parent?.type !== 'source_file');
-    const decls = [...root.namedChildren.filter((n) => n.type === 'type_declaration'), ...inFunctions];
-    return childrenOfType(inSourceOrder(decls), 'type_spec');
-  },
+  type_spec: (file) => childrenOfType(nodesOfType(file, 'type_declaration'), 'type_spec'),
   go_statement: (file) => spelledIn(file.tree.rootNode, 'go', 'go_statement'),
   defer_statement: (file) => spelledIn(file.tree.rootNode, 'defer', 'defer_statement'),
   func_literal: (file) => spelledIn(file.tree.rootNode, 'func', 'func_literal'),
   short_var_declaration: (file) => spelledIn(file.tree.rootNode, ':=', 'short_var_declaration'),
-  const_spec: (file) => childrenOfType(spelledIn(file.tree.rootNode, 'const', 'const_declaration'), 'const_spec'),
+  var_declaration: (file) => spelledIn(file.tree.rootNode, 'var', 'var_declaration'),
+  const_declaration: (file) => spelledIn(file.tree.rootNode, 'const', 'const_declaration'),
+  type_declaration: (file) => spelledIn(file.tree.rootNode, 'type', 'type_declaration'),
+  const_spec: (file) => childrenOfType(nodesOfType(file, 'const_declaration'), 'const_spec'),
   var_spec: (file) => {
-    const decls = spelledIn(file.tree.rootNode, 'var', 'var_declaration');
+    const decls = nodesOfType(file, 'var_declaration');
     const specs = childrenOfType([...decls, ...childrenOfType(decls, 'var_spec_list')], 'var_spec');
     return inSourceOrder(specs);
   },
@@ -50,12 +47,18 @@ const FOUND_BY_TEXT: Record<string, (file: GoFile) => SyntaxNode[]> = {
   keyed_element: (file) => inSourceOrder(childrenOfType(nodesOfType(file, 'literal_value'), 'keyed_element')),
 };
 
-/** The parents of type `parentType` of the leaves spelled `token`, in source order. */
+/**
+ * The nodes of type `parentType` that have the token spelled `token` as a child of their own,
+ * in source order. A token is anonymous, so the smallest named node around it is its parent:
+ * one question to the parser per place the text spells it, which brings out neither the
+ * token nor the parent's ancestors. A match in a comment or a string gives that comment or
+ * string; one in nested code gives the nested node, which owns it.
+ */
 function spelledIn(root: SyntaxNode, token: string, parentType: string): SyntaxNode[] {
   const found: SyntaxNode[] = [];
-  for (const leaf of spelledLeaves(root, token)) {
-    const parent = leaf.parent;
-    if (leaf.type === token && parent?.type === parentType) found.push(parent);
+  for (const at of spellings(root, token)) {
+    const node = root.namedDescendantForIndex(at, at + token.length);
+    if (node.type === parentType) found.push(node);
   }
   return inSourceOrder(found);
 }
@@ -89,6 +92,25 @@ export function nodesOfType(file: GoFile, type: string): readonly SyntaxNode[] {
   for (const t of types) cache.set(t, []);
   for (const node of file.tree.rootNode.descendantsOfType(types)) cache.get(typeOf(node))?.push(node);
   return cache.get(type) as SyntaxNode[];
+}
+
+/**
+ * The nodes of a type within `node` (itself included), in source order, as
+ * `node.descendantsOfType(type)` gives them: read off the file's nodes of that type
+ * (nodesOfType), so asking for many nodes of one file does not search its tree each time.
+ */
+export function nodesWithin(file: GoFile, type: string, node: SyntaxNode): SyntaxNode[] {
+  const all = nodesOfType(file, type);
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].startIndex < node.startIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  const found: SyntaxNode[] = [];
+  for (let i = lo; i < all.length && all[i].startIndex < node.endIndex; i++) if (all[i].endIndex <= node.endIndex) found.push(all[i]);
+  return found;
 }
 
 /**
@@ -134,6 +156,19 @@ function spelledIdentifiers(root: SyntaxNode, name: string): SyntaxNode[] {
  */
 export function spelledLeaves(root: SyntaxNode, name: string): SyntaxNode[] {
   const found: SyntaxNode[] = [];
+  for (const at of spellings(root, name)) {
+    const node = root.descendantForIndex(at, at + name.length);
+    if (node.startIndex === at && node.endIndex === at + name.length) found.push(node);
+  }
+  return found;
+}
+
+/**
+ * Where `root`'s text spells `name`, as indices into the file: a name that starts or ends
+ * with a letter or digit only as a whole word there.
+ */
+export function spellings(root: SyntaxNode, name: string): number[] {
+  const found: number[] = [];
   if (!name) return found;
   // The root's text starts where the root does (after any leading blank lines).
   const text = root.text;
@@ -142,10 +177,25 @@ export function spelledLeaves(root: SyntaxNode, name: string): SyntaxNode[] {
   const wordEnd = isIdentifierChar(name, name.length - 1);
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
     if ((wordStart && isIdentifierChar(text, i - 1)) || (wordEnd && isIdentifierChar(text, i + name.length))) continue;
-    const node = root.descendantForIndex(offset + i, offset + i + name.length);
-    if (node.startIndex === offset + i && node.endIndex === offset + i + name.length) found.push(node);
+    found.push(offset + i);
   }
   return found;
+}
+
+/** The distinct words (longest runs of letters, digits and `_`) of a text. */
+export function wordsOf(text: string): string[] {
+  const words = new Set<string>();
+  for (let i = 0; i < text.length; ) {
+    if (!isIdentifierChar(text, i)) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (isIdentifierChar(text, end)) end++;
+    words.add(text.slice(i, end));
+    i = end;
+  }
+  return [...words];
 }
 
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;

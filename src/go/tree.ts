@@ -36,6 +36,7 @@ export interface SyntaxNode {
   childrenForFieldName(name: string): SyntaxNode[];
   descendantsOfType(types: string | string[]): SyntaxNode[];
   descendantForIndex(start: number, end?: number): SyntaxNode;
+  namedDescendantForIndex(start: number, end?: number): SyntaxNode;
   descendantForPosition(point: Point): SyntaxNode;
   /** The S-expression of the subtree. */
   toString(): string;
