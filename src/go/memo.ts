@@ -1,9 +1,10 @@
 import type { SyntaxNode } from './tree.js';
 
 const FIELDS = Symbol('goleak-lint: children by field name');
+const LISTS = Symbol('goleak-lint: child lists by field name');
 
 type Memo = Map<string, SyntaxNode | null>;
-type MemoNode = SyntaxNode & { [FIELDS]?: Memo };
+type MemoNode = SyntaxNode & { [FIELDS]?: Memo; [LISTS]?: Map<string, SyntaxNode[]> };
 
 let installed = false;
 
@@ -26,5 +27,13 @@ export function memoizeFieldLookups(sample: SyntaxNode): void {
     let child = memo.get(name);
     if (child === undefined) memo.set(name, (child = lookup.call(this, name)));
     return child;
+  };
+  // Likewise the lists (`name` of a parameter or var spec): callers only read them.
+  const lookupAll = proto.childrenForFieldName;
+  proto.childrenForFieldName = function (this: MemoNode, name: string) {
+    const memo = (this[LISTS] ??= new Map());
+    let children = memo.get(name);
+    if (children === undefined) memo.set(name, (children = lookupAll.call(this, name)));
+    return children;
   };
 }
