@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { defaultImportName } from '../imports.js';
-import { identifierUses } from '../nodes.js';
+import { identifierUses, nodesOfType, nodesWithin, wordsOf } from '../nodes.js';
 import { FUNCTION_TYPES } from '../syntax.js';
 
 /**
@@ -85,9 +85,9 @@ function topLevelObjects(decl: SyntaxNode, file: GoFile): GoObject[] {
   }
   const specs =
     decl.type === 'var_declaration'
-      ? decl.descendantsOfType('var_spec')
+      ? nodesWithin(file, 'var_spec', decl)
       : decl.type === 'const_declaration'
-        ? decl.descendantsOfType('const_spec')
+        ? nodesWithin(file, 'const_spec', decl)
         : decl.type === 'type_declaration'
           ? decl.namedChildren.filter((c) => c.type === 'type_spec' || c.type === 'type_alias')
           : [];
@@ -136,6 +136,17 @@ export function objectOf(pkg: Package, file: GoFile, id: SyntaxNode): GoObject |
 /** Every identifier in the package that refers to `obj`, its declaration left out. */
 export function usesOf(pkg: Package, obj: GoObject): SyntaxNode[] {
   if (obj.kind === 'builtin') return [];
+  let cache = usesByPackage.get(pkg);
+  if (!cache) usesByPackage.set(pkg, (cache = new Map()));
+  let uses = cache.get(obj);
+  if (!uses) cache.set(obj, (uses = findUses(pkg, obj)));
+  return uses;
+}
+
+/** Answers of usesOf, once per package and object: shared, do not modify. */
+const usesByPackage = new WeakMap<Package, Map<GoObject, SyntaxNode[]>>();
+
+function findUses(pkg: Package, obj: GoObject): SyntaxNode[] {
   const files = obj.scope ? [obj.file!] : obj.kind === 'import' ? [obj.file!] : pkg.files;
   const uses: SyntaxNode[] = [];
   for (const file of files) {
@@ -150,9 +161,8 @@ export function usesOf(pkg: Package, obj: GoObject): SyntaxNode[] {
 function resolve(pkg: Package, file: GoFile, id: SyntaxNode): GoObject | null {
   const name = id.text;
   if (isStructKey(id)) return null;
-  let child: SyntaxNode = id;
-  for (let n = id.parent; n; child = n, n = n.parent) {
-    const found = declaredAt(n, child, name, file, id);
+  for (let link = scopesAbove(id); link; link = link.next) {
+    const found = declaredAt(link.node, link.child, name, file, id);
     if (found) return found;
   }
   const scope = packageScope(pkg);
@@ -162,6 +172,48 @@ function resolve(pkg: Package, file: GoFile, id: SyntaxNode): GoObject | null {
   let builtin = scope.builtins.get(name);
   if (!builtin) scope.builtins.set(name, (builtin = { kind: 'builtin', name, ident: null, decl: null, index: 0, fn: null, file: null, scope: null }));
   return builtin;
+}
+
+/** The node types declaredAt may find a declaration in. */
+const SCOPES = new Set([
+  'statement_list', 'if_statement', 'expression_switch_statement', 'type_switch_statement', 'for_statement',
+  'communication_case', 'function_declaration', 'method_declaration', 'func_literal',
+]);
+
+/** An ancestor that may declare names, with its child on the way down; then the ones above it. */
+interface ScopeLink {
+  node: SyntaxNode;
+  child: SyntaxNode;
+  next: ScopeLink | null;
+}
+
+const scopeLinks = new WeakMap<Tree, Map<number, ScopeLink | null>>();
+
+/**
+ * The ancestors of `node` that may declare names, innermost first. Kept per node, and
+ * shared: the identifiers of one block read its chain once between them, instead of each
+ * asking every ancestor its type.
+ */
+function scopesAbove(node: SyntaxNode): ScopeLink | null {
+  let cache = scopeLinks.get(node.tree);
+  if (!cache) scopeLinks.set(node.tree, (cache = new Map()));
+  // Up to the first node whose chain is known (or the root), then down again.
+  const path: SyntaxNode[] = [];
+  let known: ScopeLink | null = null;
+  for (let n: SyntaxNode | null = node; n; n = n.parent) {
+    const cached = cache.get(n.id);
+    if (cached !== undefined) {
+      known = cached;
+      break;
+    }
+    path.push(n);
+  }
+  for (let i = path.length - 1; i >= 0; i--) {
+    const parent = i + 1 < path.length ? path[i + 1] : path[i].parent;
+    if (parent && SCOPES.has(parent.type)) known = { node: parent, child: path[i], next: known };
+    cache.set(path[i].id, known);
+  }
+  return known;
 }
 
 /** The key of a keyed element in a struct literal names a field: `T{name: v}`. */
@@ -238,7 +290,7 @@ function declaredAt(n: SyntaxNode, child: SyntaxNode, name: string, file: GoFile
 /** The object a statement list declares before `child` (the earliest: a later `:=` of the same name reuses it). */
 function declaredInList(list: SyntaxNode, child: SyntaxNode, name: string, file: GoFile, id: SyntaxNode): GoObject | null {
   let found: GoObject | null = null;
-  for (const stmt of declaringStatements(list).get(name) ?? []) {
+  for (const stmt of declaringStatements(file, list).get(name) ?? []) {
     if (stmt.startIndex > child.startIndex) break;
     const inner = innerStatement(stmt);
     if (stmt.id === child.id && !isDeclaringIdent(id, inner)) {
@@ -258,25 +310,36 @@ function declaredInList(list: SyntaxNode, child: SyntaxNode, name: string, file:
   return found;
 }
 
-const declaringByList = new WeakMap<SyntaxNode, Map<string, SyntaxNode[]>>();
+const declaringByFile = new WeakMap<GoFile, Map<number, Map<string, SyntaxNode[]>>>();
+const NO_DECLARATIONS = new Map<string, SyntaxNode[]>();
 
 /**
- * A statement list's statements that may declare each name, in order: found once per list,
- * so resolving a name does not read every statement before it in every enclosing block.
+ * A statement list's statements that may declare each name, in order. Found once per file
+ * from its declarations (`:=`, var, const and type are found from the text), each filed under
+ * the statement list it is a statement of (labeled or not): resolving a name then reads
+ * neither every statement before it in every enclosing block, nor the statements that
+ * declare nothing.
  */
-function declaringStatements(list: SyntaxNode): Map<string, SyntaxNode[]> {
-  let byName = declaringByList.get(list);
-  if (byName) return byName;
-  byName = new Map();
-  for (const stmt of list.namedChildren) {
-    for (const name of new Set(namesBoundBy(innerStatement(stmt)))) {
-      const stmts = byName.get(name);
-      if (stmts) stmts.push(stmt);
-      else byName.set(name, [stmt]);
+function declaringStatements(file: GoFile, list: SyntaxNode): Map<string, SyntaxNode[]> {
+  let byList = declaringByFile.get(file);
+  if (!byList) {
+    byList = new Map();
+    const decls = ['short_var_declaration', 'var_declaration', 'const_declaration', 'type_declaration'].flatMap((t) => nodesOfType(file, t));
+    for (const decl of decls.sort((a, b) => a.startIndex - b.startIndex)) {
+      const stmt = decl.parent?.type === 'labeled_statement' ? decl.parent : decl;
+      const owner = stmt.parent;
+      if (owner?.type !== 'statement_list' || innerStatement(stmt).id !== decl.id) continue;
+      let byName = byList.get(owner.id);
+      if (!byName) byList.set(owner.id, (byName = new Map()));
+      for (const name of new Set(namesBoundBy(decl))) {
+        const stmts = byName.get(name);
+        if (stmts) stmts.push(stmt);
+        else byName.set(name, [stmt]);
+      }
     }
+    declaringByFile.set(file, byList);
   }
-  declaringByList.set(list, byName);
-  return byName;
+  return byList.get(list.id) ?? NO_DECLARATIONS;
 }
 
 function innerStatement(stmt: SyntaxNode): SyntaxNode {
@@ -286,8 +349,13 @@ function innerStatement(stmt: SyntaxNode): SyntaxNode {
 /** The names declaredBy may find in a statement (a superset: declaredBy decides). */
 function namesBoundBy(stmt: SyntaxNode): string[] {
   switch (stmt.type) {
-    case 'short_var_declaration':
+    case 'short_var_declaration': {
+      // The words before its `:=` (which no comment comes before): the names, read off the text.
+      const text = stmt.text;
+      const left = text.slice(0, text.indexOf(':='));
+      if (!left.includes('/')) return wordsOf(left);
       return (stmt.childForFieldName('left')?.namedChildren ?? []).filter((x) => x.type === 'identifier').map((x) => x.text);
+    }
     case 'var_declaration':
     case 'const_declaration':
     case 'type_declaration':
