@@ -5,7 +5,8 @@ import { callersOf, calleesOf, type CallSite } from './model/calls.js';
 import { objectOf, usesOf, type GoObject } from './model/names.js';
 import { fieldOf, selectionOf, signature, typeFromSyntax, typeOf, typeOfObject, underlying, type FieldInfo, type GoType } from './model/types.js';
 import { isStepped } from './model/domain.js';
-import { flowOf, flowOfHolder, literalType, writesOf, type Flow, type Holder, type ValueUse } from './model/values.js';
+import { flowOf, flowOfHolder, writesOf, type Flow, type Holder, type ValueUse } from './model/values.js';
+import { literalType } from './model/literals.js';
 import { spelledLeaves } from './nodes.js';
 import { contains, FUNCTION_TYPES, isCallee, unparen } from './syntax.js';
 

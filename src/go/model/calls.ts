@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { assignedValue } from '../escape.js';
-import { nodesOfType } from '../nodes.js';
+import { keyedElementsNamed } from './literals.js';
 import { selectorsOfField } from '../package.js';
 import { FUNCTION_TYPES, unparen } from '../syntax.js';
 import { objectOf, packageObjects, usesOf, type GoObject } from './names.js';
@@ -80,14 +80,10 @@ function findFuncValuesOfField(pkg: Package, field: FieldInfo): SyntaxNode[] {
     const v = assignedValue(sel);
     if (v && fieldOfSelector(pkg, fileOfNode(pkg, sel), sel) === field) values.push(v);
   }
-  for (const file of pkg.files) {
-    if (!file.source.includes(field.name)) continue;
-    for (const keyed of nodesOfType(file, 'keyed_element')) {
-      if (keyed.namedChildren[0]?.text !== field.name) continue;
-      const v = keyed.namedChildren[1];
-      const inner = v?.type === 'literal_element' ? v.namedChildren[0] : v;
-      if (inner) values.push(inner);
-    }
+  for (const { element } of keyedElementsNamed(pkg, field.name)) {
+    const v = element.namedChildren[1];
+    const inner = v?.type === 'literal_element' ? v.namedChildren[0] : v;
+    if (inner) values.push(inner);
   }
   return values.length ? resolveFuncValues(pkg, fileOfNode(pkg, values[0]), values) : [];
 }

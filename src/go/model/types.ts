@@ -501,10 +501,14 @@ function valueType(pkg: Package, file: GoFile, values: SyntaxNode[], index: numb
 
 /** The file of the package that holds a node. */
 export function fileOfNode(pkg: Package, node: SyntaxNode): GoFile {
-  const file = pkg.files.find((f) => f.tree === node.tree);
+  let byTree = filesByTree.get(pkg);
+  if (!byTree) filesByTree.set(pkg, (byTree = new Map(pkg.files.map((f) => [f.tree, f]))));
+  const file = byTree.get(node.tree);
   if (!file) throw new Error('node is not from this package');
   return file;
 }
+
+const filesByTree = new WeakMap<Package, Map<Tree, GoFile>>();
 
 /** The package-level function of that name. */
 export function packageFunc(pkg: Package, name: string): SyntaxNode | null {

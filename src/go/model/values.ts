@@ -1,11 +1,11 @@
 import type { SyntaxNode } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
 import { selectorsOfField } from '../package.js';
-import { nodesOfType } from '../nodes.js';
+import { keyedElementsNamed, literalsMayBeOf, literalType, type LiteralElement } from './literals.js';
 import { FUNCTION_TYPES, parameterIndex } from '../syntax.js';
 import { callersOf, calleesOf } from './calls.js';
 import { objectOf, usesOf, type GoObject } from './names.js';
-import { declOf, fieldOf, fieldOfSelector, fileOfNode, typeFromSyntax, underlying, UNKNOWN, type FieldInfo, type GoType } from './types.js';
+import { declOf, fieldOf, fieldOfSelector, fileOfNode, type FieldInfo } from './types.js';
 
 /**
  * Where a tracked value (a channel, timer, cancel func, body, container) is kept:
@@ -259,23 +259,6 @@ function inLiteral(pkg: Package, file: GoFile, element: SyntaxNode, hold: (h: Ho
   push(literal, file, 0);
 }
 
-/**
- * The type of a composite literal (`T{...}`), or of an elided one inside another
- * (`[]T{{...}}`, `map[K]*T{k: {...}}`: a literal_value), which is the outer one's element type.
- */
-export function literalType(pkg: Package, file: GoFile, literal: SyntaxNode): GoType {
-  if (literal.type === 'composite_literal') return typeFromSyntax(pkg, file, literal.childForFieldName('type'));
-  const element = literal.type === 'literal_value' && literal.parent?.type === 'literal_element' ? literal.parent : null;
-  const keyed = element?.parent?.type === 'keyed_element' ? element.parent : null;
-  const outerBody = (keyed ?? element)?.parent;
-  const outer = outerBody?.type === 'literal_value' ? (outerBody.parent?.type === 'composite_literal' ? outerBody.parent : outerBody) : null;
-  if (!element || !outer) return UNKNOWN;
-  const u = underlying(pkg, literalType(pkg, file, outer));
-  const elem = u.kind === 'map' ? (keyed?.childForFieldName('key')?.id === element.id ? u.key : u.value) : u.kind === 'slice' || u.kind === 'array' ? u.elem : UNKNOWN;
-  // `{...}` for a pointer element type is `&T{...}`.
-  return elem.kind === 'pointer' ? elem.elem : elem;
-}
-
 /** Whether some use of the value calls one of `methods` on it (`t.Stop()`), or calls it (`cancel()`) when `call` is set. */
 export function releasedBy(flow: Flow, methods: readonly string[], call = false): ValueUse[] {
   return flow.uses.filter((u) => (u.method !== null && methods.includes(u.method)) || (call && u.called));
@@ -311,10 +294,19 @@ export interface Writes {
  * function. The reverse of flowOf: where what a holder holds comes from.
  */
 export function writesOf(pkg: Package, holder: Holder): Writes {
-  if (holder.kind === 'object') return objectWrites(pkg, holder.obj);
-  if (holder.kind === 'field') return fieldWrites(pkg, holder.field);
-  return { values: [], unseen: holder.kind === 'unknown' ? holder.why : 'an element of a container' };
+  if (holder.kind !== 'object' && holder.kind !== 'field') {
+    return { values: [], unseen: holder.kind === 'unknown' ? holder.why : 'an element of a container' };
+  }
+  let cache = writesByPackage.get(pkg);
+  if (!cache) writesByPackage.set(pkg, (cache = new Map()));
+  const key = holder.kind === 'object' ? holder.obj : holder.field;
+  let writes = cache.get(key);
+  if (!writes) cache.set(key, (writes = holder.kind === 'object' ? objectWrites(pkg, holder.obj) : fieldWrites(pkg, holder.field)));
+  return writes;
 }
+
+/** Answers of writesOf, once per package and holder: shared, do not modify. */
+const writesByPackage = new WeakMap<Package, Map<GoObject | FieldInfo, Writes>>();
 
 const outsideView = (name: string, pkg: Package) => /^[A-Z]/.test(name) && pkg.name !== 'main';
 
@@ -392,28 +384,31 @@ function fieldWrites(pkg: Package, field: FieldInfo): Writes {
     const w = writeAt(sel, f);
     if (w) values.push(w);
   }
-  const position = field.owner.fields.indexOf(field);
-  for (const file of pkg.files) {
-    const elided = nodesOfType(file, 'literal_value').filter((v) => v.parent?.type === 'literal_element');
-    for (const literal of [...nodesOfType(file, 'composite_literal'), ...elided]) {
-      const type = literalType(pkg, file, literal);
-      const unknown = type.kind === 'unknown';
-      const ofOwner = !unknown && fieldOf(pkg, type, field.name) === field;
-      const body = literal.type === 'composite_literal' ? literal.childForFieldName('body') : literal;
-      const elements = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
-      for (const [i, element] of elements.entries()) {
-        if (element.type === 'keyed_element') {
-          // A literal whose type the model cannot see may be of the owner: counted, to be safe.
-          if (element.childForFieldName('key')?.text !== field.name || !(ofOwner || unknown)) continue;
-          const v = element.childForFieldName('value');
-          const inner = v?.type === 'literal_element' ? v.namedChildren.find((c) => c.type !== 'comment') : v;
-          if (inner) values.push({ node: inner, file, index: 0, element: false });
-        } else if (ofOwner && i === position) {
-          const inner = element.type === 'literal_element' ? element.namedChildren.find((c) => c.type !== 'comment') : element;
-          if (inner) values.push({ node: inner, file, index: 0, element: false });
-        }
-      }
-    }
+  // Literal elements, in the order of a walk over each file's literals, composite ones before
+  // elided ones: keyed by the field's name (a literal whose type the model cannot see may be of
+  // the owner: counted, to be safe), or at the field's position in a literal of the owner type.
+  const hits: { at: LiteralElement; fileIndex: number }[] = [];
+  const fileIndex = (f: GoFile) => pkg.files.indexOf(f);
+  for (const at of keyedElementsNamed(pkg, field.name)) {
+    const type = literalType(pkg, at.file, at.literal);
+    if (type.kind === 'unknown' || fieldOf(pkg, type, field.name) === field) hits.push({ at, fileIndex: fileIndex(at.file) });
   }
+  const position = field.owner.fields.indexOf(field);
+  for (const { file, literal, elided } of position < 0 ? [] : literalsMayBeOf(pkg, field.owner.name)) {
+    if (fieldOf(pkg, literalType(pkg, file, literal), field.name) !== field) continue;
+    const body = literal.type === 'composite_literal' ? literal.childForFieldName('body') : literal;
+    const element = body?.namedChildren.filter((c) => c.type !== 'comment')[position];
+    const value = element?.type === 'literal_element' ? element.namedChildren.find((c) => c.type !== 'comment') : element;
+    if (element && value && element.type !== 'keyed_element') hits.push({ at: { file, literal, elided, element, value }, fileIndex: fileIndex(file) });
+  }
+  hits.sort(
+    (a, b) =>
+      a.fileIndex - b.fileIndex ||
+      Number(a.at.elided) - Number(b.at.elided) ||
+      a.at.literal.startIndex - b.at.literal.startIndex ||
+      b.at.literal.endIndex - a.at.literal.endIndex ||
+      a.at.element.startIndex - b.at.element.startIndex,
+  );
+  for (const { at } of hits) values.push({ node: at.value, file: at.file, index: 0, element: false });
   return { values, unseen: null };
 }
