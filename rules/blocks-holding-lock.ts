@@ -2,7 +2,7 @@ import type { SyntaxNode, Tree } from '../src/go/tree.js';
 import { calleeText, chainPhrase, chainRelated } from '../src/go/call-chains.js';
 import { channelsAt, selectCaseOf, type Channel } from '../src/go/channels.js';
 import { waitGroupCallAt, waitGroupCalls } from '../src/go/waitgroups.js';
-import { callSitesOf, knownCallees, lockIdentity, lockSummary, MAX_CHAIN } from '../src/go/lockorder.js';
+import { callSitesOf, knownCallees, lockIdentity, lockSummaryWithin, MAX_CHAIN } from '../src/go/lockorder.js';
 import { callsOf, followLock, HELD, isChannelOp, lockSites, UNLOCKED, WRITE } from '../src/go/locks.js';
 import { enclosingFunc } from '../src/go/model/calls.js';
 import { displayName } from '../src/go/model/frequency.js';
@@ -55,7 +55,7 @@ export const blocksHoldingLock: Rule = {
           for (const { call, state } of paths.heldCalls) {
             if (!(state & HELD) || state & UNLOCKED || call.parent?.type === 'go_statement') continue;
             for (const callee of knownCallees(pkg, file, call)) {
-              if (lockSummary(pkg, callee).entersHolding.has(id)) continue;
+              if (lockSummaryWithin(pkg, callee, MAX_CHAIN).entersHolding.has(id)) continue;
               for (const b of blockingOps(pkg, callee)) candidates.push({ at: call, op: b.op, write: !!(state & WRITE), chain: [call, ...b.chain] });
             }
           }
@@ -255,7 +255,7 @@ function lockBefore(
     for (const call of callsOf(file, f)) {
       if (!within(call) || call.parent?.type === 'go_statement') continue;
       for (const callee of knownCallees(pkg, file, call)) {
-        const a = lockSummary(pkg, callee).acquires.find((x) => x.id === id && (!write || !x.read) && x.chain.length < MAX_CHAIN);
+        const a = lockSummaryWithin(pkg, callee, MAX_CHAIN).acquires.find((x) => x.id === id && (!write || !x.read) && x.chain.length < MAX_CHAIN);
         if (a) return a.site;
       }
     }

@@ -15,7 +15,7 @@ import {
 } from '../src/go/locks.js';
 import { calleeText, chainPhrase, chainRelated } from '../src/go/call-chains.js';
 import { calleesOf } from '../src/go/model/calls.js';
-import { conditional, knownCallees, lockIdentity, lockSummary } from '../src/go/lockorder.js';
+import { conditional, knownCallees, lockIdentity, lockSummaryWithin, MAX_CHAIN } from '../src/go/lockorder.js';
 import { objectOf } from '../src/go/model/names.js';
 import { declOf, fileOfNode, methodOf, receiverTypeName, typeOf } from '../src/go/model/types.js';
 import { displayName } from '../src/go/model/frequency.js';
@@ -179,7 +179,7 @@ function relockingThroughCalls(
   for (const target of targets) {
     if (viaInterface && target.type === 'method_declaration' && receiverTypeName(target) === owner) continue;
     // Not back into the function itself: a recursion over a nested value locks the nested one's mutex.
-    const summary = lockSummary(pkg, target);
+    const summary = lockSummaryWithin(pkg, target, MAX_CHAIN);
     if (summary.entersHolding.has(id)) continue;
     // On the same value, the callee's own locks are relockingCallee's to judge (it knows locks a parameter asks for).
     const sameValue = operand?.text === root;

@@ -306,6 +306,7 @@ interface Summary {
 }
 
 const summaries = new WeakMap<Tree, Map<number, Summary>>();
+const boundedSummaries = new WeakMap<Tree, Map<string, Summary>>();
 
 /** An acquisition behind a call or lock that runs only when a parameter says so: the caller's choice, not followed. */
 export function conditional(a: Acquisition): boolean {
@@ -327,6 +328,31 @@ export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
   if (known) return known;
   const summary: Summary = { acquires: [], entersHolding: new Set() };
   cache.set(fn.id, summary); // a recursive call sees what is known so far
+  summarize(pkg, fn, summary, (callee) => lockSummary(pkg, callee));
+  return summary;
+}
+
+/**
+ * lockSummary as far as `depth` calls down from `fn`: the acquisitions with a chain of at
+ * most `depth` calls, and the mutexes it is entered holding as far as that shows. The
+ * rules that read only short chains (double-lock, blocks-holding-lock) ask this one: the
+ * whole summary follows every call the package can reach from a lock (in go/types, most of
+ * the type checker). Each level asks one less deep, so no summary waits on itself.
+ */
+export function lockSummaryWithin(pkg: Package, fn: SyntaxNode, depth: number): Summary {
+  let cache = boundedSummaries.get(fn.tree);
+  if (!cache) boundedSummaries.set(fn.tree, (cache = new Map()));
+  const key = `${fn.id}:${depth}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const summary: Summary = { acquires: [], entersHolding: new Set() };
+  summarize(pkg, fn, summary, depth > 0 ? (callee) => lockSummaryWithin(pkg, callee, depth - 1) : null);
+  cache.set(key, summary);
+  return summary;
+}
+
+/** Fills a summary of `fn` from its own lock sites and, with `inner`, the summaries of what it calls. */
+function summarize(pkg: Package, fn: SyntaxNode, summary: Summary, inner: ((callee: SyntaxNode) => Summary) | null): void {
   const file = fileOfNode(pkg, fn);
   const firstOp = new Set<string>();
   // Mutexes this function releases without having locked them, by where: held by its caller until then.
@@ -346,25 +372,25 @@ export function lockSummary(pkg: Package, fn: SyntaxNode): Summary {
       summary.acquires.push({ id, read: site.op === 'RLock', site: site.call, chain: [], hops: 0, releasedBefore: releasedBy(releases, site.call.startIndex) });
     }
   }
+  if (!inner) return;
   const own = new Set(summary.acquires.map((a) => a.id));
   for (const call of callsOf(file, fn)) {
     if (call.parent?.type === 'go_statement' || lockSiteOf(pkg, file, call)) continue;
     for (const callee of knownCallees(pkg, file, call)) {
-      const inner = lockSummary(pkg, callee);
-      for (const a of inner.acquires) {
+      const calls = inner(callee);
+      for (const a of calls.acquires) {
         if (own.has(a.id) || summary.acquires.some((b) => b.id === a.id)) continue;
         const releasedBefore = new Set([...a.releasedBefore, ...releasedBy(releases, call.startIndex)]);
         summary.acquires.push({ ...a, chain: [call, ...a.chain], hops: hop(callee) + a.hops, releasedBefore });
       }
       // A callee that unlocks what this function never locks itself: this one is entered holding it too.
-      for (const id of inner.entersHolding) {
+      for (const id of calls.entersHolding) {
         if (firstOp.has(id)) continue;
         summary.entersHolding.add(id);
         releases.push({ id, at: call.endIndex });
       }
     }
   }
-  return summary;
 }
 
 /**

@@ -5,7 +5,7 @@ import { calleesOf } from './model/calls.js';
 import { objectOf, usesOf } from './model/names.js';
 import { isAssignedTo } from './escape.js';
 import { declOf, fieldOf, fileOfNode, isNamed, typeFromSyntax, typeOf, type GoType } from './model/types.js';
-import { nodesOfType } from './nodes.js';
+import { callsNamed, nodesOfType, nodesWithin } from './nodes.js';
 import { contains, FUNCTION_TYPES, unparen } from './syntax.js';
 
 export type LockOp = 'Lock' | 'Unlock' | 'RLock' | 'RUnlock';
@@ -81,7 +81,7 @@ export function lockSites(pkg: Package, fn: SyntaxNode): LockSite[] {
   if (!sites) {
     const file = fileOfNode(pkg, fn);
     sites = [];
-    for (const call of callsOf(file, fn)) {
+    for (const call of lockCallsOf(file, fn)) {
       const site = lockSiteOf(pkg, file, call);
       if (site) sites.push(site);
     }
@@ -115,35 +115,51 @@ export function* lockedMutexes(pkg: Package): Generator<LockedMutex> {
 
 const sitesOfTree = new WeakMap<Tree, Map<number, LockSite[]>>();
 const callsOfFile = new WeakMap<GoFile, Map<number, SyntaxNode[]>>();
+const lockCallsOfFile = new WeakMap<GoFile, Map<number, SyntaxNode[]>>();
 
 /**
- * The calls of a function's own body, grouped once per file: each function's calls, outer
- * functions first so that a func literal's own calls end up its, not its encloser's (asking
- * each call for its parents instead costs a walk from the root per step in the wasm trees).
+ * The calls of a function's own body spelled as a lock or unlock (`x.Lock()`, `mu.RUnlock()`),
+ * grouped once per file: found from the text, so a function's other calls are never read.
+ */
+function lockCallsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
+  let byOwner = lockCallsOfFile.get(file);
+  if (!byOwner) lockCallsOfFile.set(file, (byOwner = byInnermostFunction(file, callsNamed(file, [...OPS]))));
+  return byOwner.get(fn.id) ?? [];
+}
+
+/**
+ * The calls of a function's own body, grouped once per file: each call goes to the innermost
+ * function around it, found by one sweep over the file's functions and calls in source order
+ * (asking each call for its parents instead costs a walk from the root per step in the wasm
+ * trees, and a search of each function's subtree visits nested functions again).
  */
 export function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
   let byOwner = callsOfFile.get(file);
-  if (!byOwner) {
-    const owner = new Map<number, SyntaxNode>();
-    const calls = new Map<number, SyntaxNode>();
-    const fns = [...FUNCTION_TYPES].flatMap((t) => nodesOfType(file, t)).sort((a, b) => a.startIndex - b.startIndex);
-    for (const f of fns) {
-      for (const call of f.descendantsOfType('call_expression')) {
-        owner.set(call.id, f);
-        calls.set(call.id, call);
-      }
-    }
-    byOwner = new Map();
-    for (const [id, call] of calls) {
-      const f = owner.get(id)!;
-      const list = byOwner.get(f.id);
-      if (list) list.push(call);
-      else byOwner.set(f.id, [call]);
-    }
-    for (const list of byOwner.values()) list.sort((a, b) => a.startIndex - b.startIndex);
-    callsOfFile.set(file, byOwner);
-  }
+  if (!byOwner) callsOfFile.set(file, (byOwner = byInnermostFunction(file, nodesOfType(file, 'call_expression'))));
   return byOwner.get(fn.id) ?? [];
+}
+
+/** Calls (in source order) grouped by the innermost function around each, by node id; calls outside every function are left out. */
+function byInnermostFunction(file: GoFile, calls: readonly SyntaxNode[]): Map<number, SyntaxNode[]> {
+  const byOwner = new Map<number, SyntaxNode[]>();
+  const fns = [...FUNCTION_TYPES].flatMap((t) => nodesOfType(file, t)).sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  const open: SyntaxNode[] = []; // functions that may hold the next call, outermost first
+  let next = 0;
+  for (const call of calls) {
+    for (; next < fns.length && fns[next].startIndex <= call.startIndex; next++) {
+      while (open.length && open[open.length - 1].endIndex <= fns[next].startIndex) open.pop();
+      open.push(fns[next]);
+    }
+    while (open.length && open[open.length - 1].endIndex <= call.startIndex) open.pop();
+    // A literal that starts with the call (`func() {...}()`) is inside it, not around it.
+    let i = open.length - 1;
+    while (i >= 0 && open[i].endIndex < call.endIndex) i--;
+    if (i < 0) continue;
+    const list = byOwner.get(open[i].id);
+    if (list) list.push(call);
+    else byOwner.set(open[i].id, [call]);
+  }
+  return byOwner;
 }
 
 function ownerOf(node: SyntaxNode): SyntaxNode | null {
@@ -235,18 +251,19 @@ export function followLock(pkg: Package, fn: SyntaxNode, key: string): LockPaths
     return site?.key === key ? site : null;
   };
   // What the func literals inside fn run is theirs, not fn's.
-  const literals = fn.descendantsOfType('func_literal').filter((l) => l.id !== fn.id);
+  const literals = nodesOfType(file, 'func_literal').filter((l) => l.id !== fn.id && contains(fn, l));
   const own = (n: SyntaxNode) => !literals.some((l) => l.startIndex <= n.startIndex && n.endIndex <= l.endIndex);
   const noteCalls = (stmt: SyntaxNode, st: States) => {
     const b = bits(st);
     if (!(b & HELD)) return;
-    for (const call of stmt.type === 'call_expression' ? [stmt] : stmt.descendantsOfType('call_expression')) {
+    for (const call of stmt.type === 'call_expression' ? [stmt] : nodesWithin(file, 'call_expression', stmt)) {
       if (!own(call)) continue;
       const seen = seenCall.get(call.id);
       if (seen) seen.state |= b;
       else seenCall.set(call.id, { call, state: b });
     }
-    const ops = [stmt, ...stmt.descendantsOfType(['send_statement', 'unary_expression'])].filter(isChannelOp);
+    // A send or receive spells `<-`.
+    const ops = stmt.text.includes('<-') ? [stmt, ...stmt.descendantsOfType(['send_statement', 'unary_expression'])].filter(isChannelOp) : [];
     for (const op of ops) {
       if (!own(op)) continue;
       const seen = seenOp.get(op.id);
