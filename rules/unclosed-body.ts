@@ -10,7 +10,6 @@ import { flowOf, handedOff, type Flow } from '../src/go/model/values.js';
 import { mainPathExit, onMainPath } from '../src/go/paths.js';
 import { declaringFunction, isNamedResult } from '../src/go/scopes.js';
 import {
-  boundNames,
   contains,
   enclosingDeclaredFunction,
   enclosingFunction,
@@ -302,6 +301,9 @@ function requestsHead(call: SyntaxNode, file: GoFile): boolean {
   const req = call.childForFieldName('arguments')?.namedChildren[0];
   const fn = enclosingDeclaredFunction(call)?.childForFieldName('body');
   if (req?.type !== 'identifier' || !fn) return false;
+  // Only a function that spells a request constructor and HEAD can make a HEAD request.
+  const text = fn.text;
+  if (!text.includes('NewRequest') || !(text.includes('"HEAD"') || text.includes('MethodHead'))) return false;
   const names = importNames(file.imports, HTTP);
   const isHead = (m: SyntaxNode | undefined) =>
     m?.text === '"HEAD"' || names.some((n) => m?.text === `${n}.MethodHead`);
@@ -342,11 +344,18 @@ function responseUses(call: SyntaxNode, target: SyntaxNode, body: SyntaxNode): S
  * after it sees the new value.
  */
 function replacingAssignment(call: SyntaxNode, name: string, body: SyntaxNode): SyntaxNode | null {
-  const assigns = body.descendantsOfType(['assignment_statement', 'short_var_declaration']).filter((a) => {
-    if (a.startIndex <= call.endIndex || !a.parent || !contains(a.parent, call)) return false;
-    return boundNames(a).some((t) => t.type === 'identifier' && t.text === name);
-  });
-  return assigns[0] ?? null;
+  let first: SyntaxNode | null = null;
+  // From where the body spells the name: the assignments whose left side holds it.
+  for (const id of identifierUses(body, name)) {
+    if (id.startIndex <= call.endIndex) continue;
+    const list = id.parent;
+    const a = list?.type === 'expression_list' ? list.parent : null;
+    if ((a?.type !== 'assignment_statement' && a?.type !== 'short_var_declaration') || a.childForFieldName('left')?.id !== list!.id) continue;
+    if (a.startIndex <= call.endIndex || !a.parent || !contains(a.parent, call)) continue;
+    // The first in a walk's order: by start, an outer statement before one nested in it.
+    if (!first || a.startIndex < first.startIndex || (a.startIndex === first.startIndex && a.endIndex > first.endIndex)) first = a;
+  }
+  return first;
 }
 
 /**
@@ -369,7 +378,7 @@ function showsHTTPResponse(use: SyntaxNode, imports: ImportTable): boolean {
  * body is the upgraded stream), so it never goes back to the pool anyway.
  */
 function expectsUpgrade(body: SyntaxNode, uses: SyntaxNode[]): boolean {
-  if (body.descendantsOfType('field_identifier').some((f) => f.text === 'StatusSwitchingProtocols')) return true;
+  if (body.text.includes('StatusSwitchingProtocols') && body.descendantsOfType('field_identifier').some((f) => f.text === 'StatusSwitchingProtocols')) return true;
   return uses.some((u) => {
     const comparison = selectedField(u) === 'StatusCode' ? u.parent?.parent : null;
     return comparison?.type === 'binary_expression' && comparison.childForFieldName('right')?.text === '101';

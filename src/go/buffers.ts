@@ -55,9 +55,10 @@ function earlierJump(list: SyntaxNode, stmt: SyntaxNode): boolean {
 
 /** The only call of a declared function that nothing else can call: unexported, never used as a value. */
 function onlyCall(pkg: Package, fn: SyntaxNode): SyntaxNode | null {
-  const { sites, escapes } = callersOf(pkg, fn);
   const name = fn.childForFieldName('name')?.text ?? '';
-  if (escapes.length > 0 || (pkg.name !== 'main' && /^[A-Z]/.test(name)) || sites.length !== 1 || sites[0].kind !== 'call') return null;
+  if (pkg.name !== 'main' && /^[A-Z]/.test(name)) return null;
+  const { sites, escapes } = callersOf(pkg, fn);
+  if (escapes.length > 0 || sites.length !== 1 || sites[0].kind !== 'call') return null;
   return sites[0].call;
 }
 
@@ -139,6 +140,9 @@ export function freshOverfills(pkg: Package): FreshOverfill[] {
   for (const file of pkg.files) {
     if (!file.source.includes('chan')) continue;
     for (const decl of nodesOfType(file, 'short_var_declaration')) {
+      // freshChannelFields needs a literal that spells `chan`, or a call of a constructor that makes one.
+      const text = decl.text;
+      if (!text.includes('chan') && ![...constructorsMakingChannels(pkg)].some((name) => text.includes(name))) continue;
       const body = decl.parent?.type === 'statement_list' ? decl.parent : null;
       const left = decl.childForFieldName('left')?.namedChildren ?? [];
       const right = decl.childForFieldName('right')?.namedChildren ?? [];

@@ -1,6 +1,7 @@
 import type { SyntaxNode } from './tree.js';
 import { statementsOf } from './flow.js';
-import { boundNames, enclosingFunction, FUNCTION_TYPES, ownDescendantsOfType } from './syntax.js';
+import { identifierUses } from './nodes.js';
+import { boundNames, enclosingFunction, FUNCTION_TYPES } from './syntax.js';
 
 /** Statements whose header (`if x := ...;`) declares variables scoped to the statement. */
 const HEADER_SCOPED = new Set(['if_statement', 'for_statement', 'expression_switch_statement', 'type_switch_statement']);
@@ -74,11 +75,19 @@ export function declaringFunction(name: string, at: SyntaxNode): SyntaxNode | nu
   return null;
 }
 
-/** A `var name`, `name :=` or `for name := range` in a function body, outside its func literals. */
+/**
+ * A `var name`, `name :=` or `for name := range` in a function body, outside its func
+ * literals: found from where the body spells the name, up to the declaration that binds it.
+ */
 function declaresLocally(body: SyntaxNode, name: string): boolean {
-  return ownDescendantsOfType(body, ['var_spec', 'short_var_declaration', 'range_clause']).some((d) =>
-    boundNames(d).some((n) => n.type === 'identifier' && n.text === name),
-  );
+  return identifierUses(body, name).some((id) => {
+    const list = id.parent?.type === 'expression_list' ? id.parent : null;
+    const decl = list ? list.parent : id.parent;
+    if (!decl || !(decl.type === 'var_spec' ? !list : !!list && (decl.type === 'short_var_declaration' || decl.type === 'range_clause'))) return false;
+    if (!boundNames(decl).some((n) => n.id === id.id)) return false;
+    for (let n = decl.parent; n && n.id !== body.id; n = n.parent) if (n.type === 'func_literal') return false;
+    return true;
+  });
 }
 
 /** The variables a loop's header declares: `i` of `for i := 0; ...`, `k, v` of `for k, v := range m`. */
