@@ -192,8 +192,9 @@ function startsOf(pkg: Package, file: GoFile, node: SyntaxNode, index: number, d
   if (ret?.type !== 'return_statement' || depth > 2) return here;
   const fn = enclosingFn(ret);
   if (!fn || fn.type === 'func_literal') return here;
+  if (!isClosed(pkg, fn)) return here;
   const { sites } = callersOf(pkg, fn);
-  if (!isClosed(pkg, fn) || sites.length === 0 || sites.some((s) => s.kind !== 'call')) return here;
+  if (sites.length === 0 || sites.some((s) => s.kind !== 'call')) return here;
   const result = list ? list.namedChildren.findIndex((c) => c.id === x.id) : 0;
   return sites.flatMap((site) => startsOf(pkg, site.file, site.call, result, depth + 1));
 }
@@ -213,7 +214,7 @@ function returnsReceiveOnly(pkg: Package, fn: SyntaxNode, index: number): boolea
 /** Not exported (package main has no importers) and never used as a value: the package holds every call. */
 function isClosed(pkg: Package, fn: SyntaxNode): boolean {
   const name = fn.childForFieldName('name')?.text ?? '';
-  return callersOf(pkg, fn).escapes.length === 0 && (pkg.name === 'main' || !/^[A-Z]/.test(name));
+  return (pkg.name === 'main' || !/^[A-Z]/.test(name)) && callersOf(pkg, fn).escapes.length === 0;
 }
 
 /**

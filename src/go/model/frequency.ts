@@ -183,6 +183,10 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
   }
   // Another package can call an exported name at any rate; package main has no importers.
   const exported = /^[A-Z]/.test(name) && pkg.name !== 'main';
+  const constructor = fn.type === 'function_declaration' && /^[Nn]ew[A-Z_]?/.test(name);
+  if (exported) {
+    return constructor ? { kind: 'once-per-value', reason: `once per value built by ${display}` } : { kind: 'per-call', reason: `per call of ${display}` };
+  }
   const callers = callersOf(pkg, fn);
   // How often production code runs it: for code outside _test.go files, the tests' calls do not count.
   const production = !fileOfNode(pkg, fn).isTest;
@@ -191,16 +195,9 @@ function computeFunctionFrequency(pkg: Package, fn: SyntaxNode): HowOften {
   // `once.Do(s.start)`: handed to a sync.Once, it runs as often as the Once allows.
   const onceRuns = allEscapes.map((e) => handedToOnce(pkg, e));
   const escapes = allEscapes.filter((_, i) => !onceRuns[i]);
-  const constructor = fn.type === 'function_declaration' && /^[Nn]ew[A-Z_]?/.test(name);
-  if (exported || escapes.length || sites.length + allEscapes.length === 0) {
+  if (escapes.length || sites.length + allEscapes.length === 0) {
     if (constructor) return { kind: 'once-per-value', reason: `once per value built by ${display}` };
-    const why = exported
-      ? ''
-      : escapes.length
-        ? ' (used as a value)'
-        : callers.sites.length
-          ? ' (called only from tests)'
-          : ' (no caller in the package)';
+    const why = escapes.length ? ' (used as a value)' : callers.sites.length ? ' (called only from tests)' : ' (no caller in the package)';
     return { kind: 'per-call', reason: `per call of ${display}${why}` };
   }
   let worst: { how: HowOften; call: SyntaxNode } | null = null;
