@@ -22,6 +22,9 @@ import type { LoadedProfile } from './profile/types.js';
 import { defaultCacheDir } from './cache.js';
 import { isValidTag } from './go/build-constraints.js';
 import { initParser } from './parser/index.js';
+import { tuneV8 } from './v8-tuning.js';
+
+tuneV8();
 
 const COMMANDS = ['rules', 'explain', 'help'];
 
