@@ -10,6 +10,7 @@ import { flowOf, handedOff, type Flow } from '../src/go/model/values.js';
 import { mainPathExit, onMainPath } from '../src/go/paths.js';
 import { declaringFunction, isNamedResult } from '../src/go/scopes.js';
 import {
+  bindingOf,
   contains,
   enclosingDeclaredFunction,
   enclosingFunction,
@@ -348,9 +349,8 @@ function replacingAssignment(call: SyntaxNode, name: string, body: SyntaxNode): 
   // From where the body spells the name: the assignments whose left side holds it.
   for (const id of identifierUses(body, name)) {
     if (id.startIndex <= call.endIndex) continue;
-    const list = id.parent;
-    const a = list?.type === 'expression_list' ? list.parent : null;
-    if ((a?.type !== 'assignment_statement' && a?.type !== 'short_var_declaration') || a.childForFieldName('left')?.id !== list!.id) continue;
+    const a = bindingOf(id);
+    if (a?.type !== 'assignment_statement' && a?.type !== 'short_var_declaration') continue;
     if (a.startIndex <= call.endIndex || !a.parent || !contains(a.parent, call)) continue;
     // The first in a walk's order: by start, an outer statement before one nested in it.
     if (!first || a.startIndex < first.startIndex || (a.startIndex === first.startIndex && a.endIndex > first.endIndex)) first = a;

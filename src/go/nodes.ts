@@ -151,12 +151,14 @@ function spelledIdentifiers(root: SyntaxNode, name: string): SyntaxNode[] {
 
 /**
  * The leaves (identifiers, field and type names, keywords, operators) spelled `name`, in
- * source order: the text is searched, and only the matches are brought out of the parser. A
- * name that starts or ends with a letter or digit matches there only as a whole word.
+ * source order: the text is searched, and only the matches (those `where` keeps, given the
+ * match's index) are brought out of the parser. A name that starts or ends with a letter or
+ * digit matches there only as a whole word.
  */
-export function spelledLeaves(root: SyntaxNode, name: string): SyntaxNode[] {
+export function spelledLeaves(root: SyntaxNode, name: string, where: (at: number) => boolean = () => true): SyntaxNode[] {
   const found: SyntaxNode[] = [];
   for (const at of spellings(root, name)) {
+    if (!where(at)) continue;
     const node = root.descendantForIndex(at, at + name.length);
     if (node.startIndex === at && node.endIndex === at + name.length) found.push(node);
   }
@@ -167,7 +169,7 @@ export function spelledLeaves(root: SyntaxNode, name: string): SyntaxNode[] {
  * Where `root`'s text spells `name`, as indices into the file: a name that starts or ends
  * with a letter or digit only as a whole word there.
  */
-export function spellings(root: SyntaxNode, name: string): number[] {
+function spellings(root: SyntaxNode, name: string): number[] {
   const found: number[] = [];
   if (!name) return found;
   // The root's text starts where the root does (after any leading blank lines).

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from './tree.js';
 import { statementsOf } from './flow.js';
 import { identifierUses } from './nodes.js';
-import { boundNames, enclosingFunction, FUNCTION_TYPES } from './syntax.js';
+import { bindingOf, boundNames, enclosingFunction, FUNCTION_TYPES } from './syntax.js';
 
 /** Statements whose header (`if x := ...;`) declares variables scoped to the statement. */
 const HEADER_SCOPED = new Set(['if_statement', 'for_statement', 'expression_switch_statement', 'type_switch_statement']);
@@ -81,10 +81,8 @@ export function declaringFunction(name: string, at: SyntaxNode): SyntaxNode | nu
  */
 function declaresLocally(body: SyntaxNode, name: string): boolean {
   return identifierUses(body, name).some((id) => {
-    const list = id.parent?.type === 'expression_list' ? id.parent : null;
-    const decl = list ? list.parent : id.parent;
-    if (!decl || !(decl.type === 'var_spec' ? !list : !!list && (decl.type === 'short_var_declaration' || decl.type === 'range_clause'))) return false;
-    if (!boundNames(decl).some((n) => n.id === id.id)) return false;
+    const decl = bindingOf(id);
+    if (!decl || decl.type === 'assignment_statement') return false;
     for (let n = decl.parent; n && n.id !== body.id; n = n.parent) if (n.type === 'func_literal') return false;
     return true;
   });

@@ -90,6 +90,18 @@ export function boundNames(node: SyntaxNode): SyntaxNode[] {
   return node.childForFieldName('left')?.namedChildren ?? [];
 }
 
+/**
+ * The declaration, assignment or range clause whose left side (boundNames) holds identifier
+ * `id` (`x` of `x, err := f()`, `var x T`, `x = y`, `for _, x := range s`), or null.
+ */
+export function bindingOf(id: SyntaxNode): SyntaxNode | null {
+  const parent = id.parent;
+  if (parent?.type === 'var_spec') return parent.childrenForFieldName('name').some((n) => n.id === id.id) ? parent : null;
+  const stmt = parent?.type === 'expression_list' ? parent.parent : null;
+  if (stmt?.type !== 'assignment_statement' && stmt?.type !== 'short_var_declaration' && stmt?.type !== 'range_clause') return null;
+  return stmt.childForFieldName('left')?.id === parent!.id ? stmt : null;
+}
+
 /** Strips parentheses around an expression. */
 export function unparen(node: SyntaxNode): SyntaxNode {
   let n = node;

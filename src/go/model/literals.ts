@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../tree.js';
 import type { GoFile, Package } from '../../engine/types.js';
-import { nodesOfType, spellings, wordsOf } from '../nodes.js';
+import { nodesOfType, spelledLeaves, wordsOf } from '../nodes.js';
 import { typeFromSyntax, underlying, UNKNOWN, type GoType } from './types.js';
 
 /**
@@ -53,11 +53,8 @@ export function keyedElementsNamed(pkg: Package, name: string): readonly Literal
   found = [];
   for (const file of pkg.files) {
     if (!file.source.includes(name)) continue;
-    const root = file.tree.rootNode;
-    for (const at of spellings(root, name)) {
-      if (!mayBeKey(file.source, at + name.length)) continue;
-      const leaf = root.descendantForIndex(at, at + name.length);
-      const key = leaf.type === 'identifier' && leaf.startIndex === at && leaf.endIndex === at + name.length ? leaf.parent : null;
+    for (const leaf of spelledLeaves(file.tree.rootNode, name, (at) => mayBeKey(file.source, at + name.length))) {
+      const key = leaf.type === 'identifier' ? leaf.parent : null;
       const keyed = key?.type === 'literal_element' ? key.parent : null;
       if (keyed?.type !== 'keyed_element' || keyed.childForFieldName('key')?.id !== key!.id) continue;
       const body = keyed.parent;
@@ -104,9 +101,7 @@ const literalsByPackage = new WeakMap<Package, Map<string, TypedLiteral[]>>();
 
 function findLiteralsMayBeOf(pkg: Package, typeName: string): TypedLiteral[] {
   const names = namesReaching(pkg, typeName);
-  return packageLiterals(pkg)
-    .filter((l) => l.words.some((w) => names.has(w)))
-    .map(({ file, literal, elided }) => ({ file, literal, elided }));
+  return packageLiterals(pkg).filter((l) => l.words.some((w) => names.has(w)));
 }
 
 /** A literal of the package, with the words of the type written on the outermost composite literal it is in (or is). */
