@@ -9,9 +9,9 @@ import { setFlagsFromString } from 'node:v8';
  * std+cmd it cut CPU by about 12%, the pre-model build's by about 2% (docs/architecture.md).
  *
  * The parser is WebAssembly, and its parse loop is one function of 27 KB. Optimizing it takes
- * V8 150-250 ms of background CPU in every thread that parses, a fixed cost each run pays;
- * unrolling its loops makes every later phase's graph larger and buys the parse no measurable speed. Without
- * loop unrolling the one-package run (net/http) took 0.94x the CPU, and std+cmd 0.97x.
+ * V8 150-250 ms of background CPU in every thread that parses, a fixed cost each run pays.
+ * Unrolling its loops makes every later compile phase's graph larger and buys the parse no
+ * measurable speed: without it, the one-package run (net/http) took 0.94x the CPU, std+cmd 0.97x.
  * V8 flags are per process: set before any worker starts, they hold in the workers too.
  */
 export function tuneV8(): void {
