@@ -38,8 +38,6 @@ export interface SyntaxNode {
   descendantForIndex(start: number, end?: number): SyntaxNode;
   namedDescendantForIndex(start: number, end?: number): SyntaxNode;
   descendantForPosition(point: Point): SyntaxNode;
-  /** The S-expression of the subtree. */
-  toString(): string;
 }
 
 export interface Tree {

@@ -7,8 +7,9 @@ import { loadWasm } from './wasm.js';
 /**
  * The Go parser: tree-sitter-go's WebAssembly build, or the native tree-sitter module when
  * GOLEAK_LINT_PARSER=native asks for it (or the WebAssembly one fails to load). The rules
- * run faster on the WebAssembly trees (every node access into the native module crosses
- * into C++ and back), with the same output. One parser per thread, loaded on first use.
+ * run faster on the WebAssembly parser's trees, which are copied into JS arrays (every node
+ * access into the native module crosses into C++ and back), with the same output. One
+ * parser per thread, loaded on first use.
  */
 let active: GoParser | null = null;
 let loading: Promise<GoParser> | null = null;
@@ -32,7 +33,8 @@ function tryNative(): GoParser | Error {
 
 function activate(parser: GoParser): GoParser {
   active = parser;
-  memoizeFieldLookups(parser.parse('package p').rootNode);
+  // Each field lookup on a native node crosses into C++; a FlatTree's is an array read.
+  if (parser.kind === 'native') memoizeFieldLookups(parser.parse('package p').rootNode);
   return parser;
 }
 
