@@ -130,8 +130,8 @@ function lockCallsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
 /**
  * The calls of a function's own body, grouped once per file: each call goes to the innermost
  * function around it, found by one sweep over the file's functions and calls in source order
- * (asking each call for its parents instead costs a walk from the root per step in the wasm
- * trees, and a search of each function's subtree visits nested functions again).
+ * (asking each call for its parents instead costs a walk from the root per step in the native
+ * parser's trees, and a search of each function's subtree visits nested functions again).
  */
 export function callsOf(file: GoFile, fn: SyntaxNode): SyntaxNode[] {
   let byOwner = callsOfFile.get(file);

@@ -116,7 +116,7 @@ export function nodesWithin(file: GoFile, type: string, node: SyntaxNode): Synta
 /**
  * The native parser gives nodes of a named type a class of their own: its type is found
  * once per class, not once per node. The class that defines the node methods is shared
- * (by the types without a class of their own, and by every node of the WebAssembly parser).
+ * (by the types without a class of their own); a FlatNode's type is an array read.
  */
 const typeByClass = new Map<unknown, string>();
 
