@@ -5,7 +5,6 @@ import { describedRules } from './engine/registry.js';
 import { allRules } from '../rules/index.js';
 import type { Rule } from './engine/types.js';
 import type { SkipCounts, Warning } from './warnings.js';
-import { releaseTree } from './parser/index.js';
 
 /** One directory's worth of work: plain data, so it can cross to a worker thread. */
 export interface Task {
@@ -69,7 +68,6 @@ export function runTask(task: Task): TaskResult {
     result.findings.push(...r.findings);
     result.warnings.push(...r.problems);
     result.internalErrors.push(...r.internalErrors);
-    for (const file of pkg.files) releaseTree(file.tree);
   }
   return result;
 }

@@ -73,11 +73,6 @@ export function parseGo(source: string): Tree {
   return (active as GoParser).parse(source);
 }
 
-/** Frees a tree once nothing will read it again (the WebAssembly parser's memory is not collected). */
-export function releaseTree(tree: Tree): void {
-  active?.release(tree);
-}
-
 function firstLine(err: Error): string {
   return err.message.split('\n')[0];
 }

@@ -24,7 +24,5 @@ export function loadNative(): GoParser {
     description: `native (tree-sitter ${installedVersion('tree-sitter')})`,
     // The default buffer is too small for long lines; a buffer of the source's size avoids re-reads.
     parse: (source) => parser.parse(source, undefined, { bufferSize: source.length * 2 + 1024 }),
-    // The module frees a tree's memory when its JS object is collected.
-    release: () => {},
   };
 }

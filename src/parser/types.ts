@@ -8,6 +8,4 @@ export interface GoParser {
   /** For `--version`: which parser, and its version. */
   description: string;
   parse(source: string): Tree;
-  /** Frees the tree's memory; its nodes must not be used after. */
-  release(tree: Tree): void;
 }

@@ -29,7 +29,5 @@ export async function loadWasm(): Promise<GoParser> {
       if (!tree) throw new Error('the WebAssembly parser returned no tree');
       return new FlatTree(source, names, tree as unknown as WasmTree, raw);
     },
-    // The copy is garbage-collected; the WebAssembly tree is freed already.
-    release: () => {},
   };
 }
