@@ -6,26 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import type { SyntaxNode } from '../src/go/tree.js';
 import { initParser, parseGo } from '../src/parser/index.js';
-import { hasGo, repoRoot } from './helpers.js';
+import { hasGo, repoGoFiles, repoRoot } from './helpers.js';
 
 await initParser();
 const require = createRequire(import.meta.url);
 const reference = new Parser();
 reference.setLanguage(await Language.load(require.resolve('tree-sitter-go/tree-sitter-go.wasm')));
-
-function goFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? goFiles(p) : e.name.endsWith('.go') ? [p] : [];
-  });
-}
 
 const point = (p: { row: number; column: number }) => `${p.row}:${p.column}`;
 
@@ -104,7 +97,7 @@ const odd: Record<string, string> = {
 
 describe('the copied syntax tree', () => {
   it('answers as web-tree-sitter does on every fixture', () => {
-    const files = goFiles(path.join(repoRoot, 'fixtures'));
+    const files = repoGoFiles('fixtures');
     assert.ok(files.length > 100);
     for (const file of files) compare(readFileSync(file, 'utf8'), path.relative(repoRoot, file));
   });

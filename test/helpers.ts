@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -55,6 +55,15 @@ export function runCli(args: string[], options: RunOptions): RunResult {
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
+}
+
+/** Every .go file under the repository's `dirs` (fixtures, examples), as full paths. */
+export function repoGoFiles(...dirs: string[]): string[] {
+  return dirs.flatMap((dir) =>
+    readdirSync(path.join(repoRoot, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.go'))
+      .map((e) => path.join(e.parentPath, e.name)),
+  );
 }
 
 /** The lines of an output, without the final newline's empty tail. */

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { callsNamed, nodesOfType, nodesWithin, wordsOf } from '../src/go/nodes.js';
 import type { SyntaxNode } from '../src/go/tree.js';
 import type { GoFile } from '../src/engine/types.js';
 import { initParser, parseGo } from '../src/parser/index.js';
+import { repoGoFiles, repoRoot } from './helpers.js';
 
 await initParser();
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** nodesOfType and callsNamed read only a file's tree. */
 const fileOf = (source: string) => ({ tree: parseGo(source) }) as unknown as GoFile;
@@ -77,16 +76,9 @@ describe('nodesOfType from the text', () => {
   it('finds in a tricky file what a walk finds', () => assertSameAsWalk(TRICKY, 'tricky'));
 
   it('finds in every Go file of the fixtures and examples what a walk finds', () => {
-    let files = 0;
-    for (const dir of ['fixtures', 'examples']) {
-      for (const entry of readdirSync(path.join(repo, dir), { recursive: true, withFileTypes: true })) {
-        if (!entry.isFile() || !entry.name.endsWith('.go')) continue;
-        const full = path.join(entry.parentPath, entry.name);
-        assertSameAsWalk(readFileSync(full, 'utf8'), path.relative(repo, full));
-        files++;
-      }
-    }
-    assert.ok(files > 100, `only ${files} Go files`);
+    const files = repoGoFiles('fixtures', 'examples');
+    for (const full of files) assertSameAsWalk(readFileSync(full, 'utf8'), path.relative(repoRoot, full));
+    assert.ok(files.length > 100, `only ${files.length} Go files`);
   });
 });
 

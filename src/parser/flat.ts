@@ -55,7 +55,7 @@ export class FlatTree implements Tree {
   /** Bit 1: missing; bit 2: has an error. */
   readonly flags: Uint8Array;
   readonly idBase: number;
-  private readonly nodes: (FlatNode | undefined)[] = [];
+  private readonly nodes: (FlatNode | undefined)[];
   private lineStarts: number[] | null = null;
 
   constructor(
@@ -74,6 +74,7 @@ export class FlatTree implements Tree {
     this.nextSiblings = new Int32Array(n);
     this.subtreeEnds = new Int32Array(n);
     this.flags = new Uint8Array(n);
+    this.nodes = new Array<FlatNode | undefined>(n);
     this.idBase = nextId;
     nextId += n;
     const withErrors = root.hasError;
@@ -91,7 +92,6 @@ export class FlatTree implements Tree {
       this.parents[i] = parent;
       this.nextSiblings[i] = -1;
       if (previous >= 0) this.nextSiblings[previous] = i;
-      this.nodes.push(undefined);
       if (raw._ts_tree_cursor_goto_first_child_wasm(t)) {
         parent = i++;
         previous = -1;
@@ -134,8 +134,12 @@ export class FlatTree implements Tree {
     return out;
   }
 
+  private lines(): number[] {
+    return (this.lineStarts ??= lineStartsOf(this.source));
+  }
+
   position(index: number): Point {
-    const starts = (this.lineStarts ??= lineStartsOf(this.source));
+    const starts = this.lines();
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -147,7 +151,7 @@ export class FlatTree implements Tree {
   }
 
   indexOf(point: Point): number {
-    const starts = (this.lineStarts ??= lineStartsOf(this.source));
+    const starts = this.lines();
     if (point.row >= starts.length) return this.source.length;
     const lineEnd = point.row + 1 < starts.length ? starts[point.row + 1] - 1 : this.source.length;
     return Math.min(starts[point.row] + point.column, lineEnd);
